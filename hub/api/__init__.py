@@ -1,0 +1,1 @@
+"""The HTTP face of the hub: JSON API, SPARQL endpoint and the static site."""

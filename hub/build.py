@@ -1,0 +1,149 @@
+"""One build of the hub: validate → RDF → SHACL → store → (indexes, peers, site) → atomic swap.
+
+Everything is written into a fresh directory under ``.builds/``; only when every
+stage has succeeded does the ``build`` symlink switch to it, with one atomic
+``rename``. A failed or interrupted build therefore never touches the build that
+is being served.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from hub import __version__, store
+from hub.config import ONTOLOGY_DIR, Settings
+from hub.ingest.validate import Corpus, Problem, load_corpus
+
+KEEP_BUILDS = 2
+
+
+class BuildError(RuntimeError):
+    """The build stopped; ``problems`` holds curator-facing errors when validation failed."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class BuildContext:
+    settings: Settings
+    corpus: Corpus
+    out: Path  # the new build directory being written
+    previous: Path | None  # the build being replaced, for caches
+    timings: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+Stage = Callable[[BuildContext], None]
+Reporter = Callable[[str], None]
+
+
+def write_graph(ctx: BuildContext) -> None:
+    """graph.nq (one named graph per record), graph.ttl and graph.jsonld (all triples merged), and the store."""
+    from hub.ingest.to_rdf import PREFIXES, corpus_dataset
+
+    ds = corpus_dataset(ctx.corpus)
+    nq = ctx.out / "graph.nq"
+    ds.serialize(destination=str(nq), format="nquads")
+    store.create(ctx.out / "store", nq)
+    st = store.open_local(ctx.out / "store")
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    triples = sorted({q.triple for q in st}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    (ctx.out / "graph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+    (ctx.out / "graph.jsonld").write_bytes(ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes))
+    c = store.counts(st)
+    ctx.stats.update(practices=c.practices, cities=c.cities, resources=c.resources, spotlights=c.spotlights, quads=c.triples, triples=len(triples))
+    del st
+
+
+def check_shapes(ctx: BuildContext) -> None:
+    """SHACL: the graph itself must satisfy hub/ontology/shapes.ttl, whatever the validator let through."""
+    from pyshacl import validate as shacl_validate
+    from rdflib import Graph
+
+    data = Graph().parse(ctx.out / "graph.ttl", format="turtle")
+    shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+    conforms, _, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False)
+    if not conforms:
+        raise BuildError(f"the graph does not conform to hub/ontology/shapes.ttl:\n{text}")
+
+
+def default_stages() -> list[tuple[str, Stage]]:
+    return [("graph", write_graph), ("shapes", check_shapes)]
+
+
+def _builds_dir(settings: Settings) -> Path:
+    return settings.build_dir.parent / ".builds"
+
+
+def current_build(settings: Settings) -> Path | None:
+    link = settings.build_dir
+    return link.resolve() if link.exists() else None
+
+
+def _swap(settings: Settings, new: Path) -> None:
+    """Point the build symlink at ``new`` atomically, then prune old builds."""
+    link = settings.build_dir
+    if link.exists() and not link.is_symlink():  # a plain directory from elsewhere: keep it as a past build
+        shutil.move(str(link), str(_builds_dir(settings) / f"legacy-{int(time.time())}"))
+    tmp_link = link.with_name(f".{link.name}.swap-{os.getpid()}")
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(os.path.relpath(new, link.parent))
+    os.replace(tmp_link, link)
+    builds = sorted(p for p in _builds_dir(settings).iterdir() if p.is_dir() and not p.name.startswith("tmp-"))
+    for old in builds[:-KEEP_BUILDS]:
+        if old != new:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, report: Reporter = lambda _: None) -> BuildContext:
+    """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise."""
+    t0 = time.perf_counter()
+    corpus = load_corpus(settings.data_dir)
+    if corpus.errors:
+        raise BuildError(f"{len(corpus.errors)} validation error(s); nothing was built", corpus.problems)
+    report(f"validated {sum(len(r) for r in corpus.records.values())} records")
+    builds = _builds_dir(settings)
+    builds.mkdir(parents=True, exist_ok=True)
+    with open(builds / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second waits rather than racing the swap
+        for stale in builds.glob("tmp-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        return _run(settings, corpus, builds, stages or default_stages(), report, t0)
+
+
+def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[str, Stage]], report: Reporter, t0: float) -> BuildContext:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    work = builds / f"tmp-{stamp}"
+    work.mkdir()
+    ctx = BuildContext(settings, corpus, work, current_build(settings))
+    ctx.timings["validate"] = time.perf_counter() - t0
+    try:
+        for name, stage in stages:
+            t = time.perf_counter()
+            stage(ctx)
+            ctx.timings[name] = round(time.perf_counter() - t, 3)
+            report(f"{name} done in {ctx.timings[name]:.2f}s")
+        ctx.timings["total"] = round(time.perf_counter() - t0, 3)
+        manifest = {"version": __version__, "built": stamp, "timings": ctx.timings, "stats": ctx.stats,
+                    "warnings": [str(p) for p in corpus.problems if p.severity == "warning"]}
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        final = builds / stamp
+        os.rename(work, final)
+        ctx.out = final
+        _swap(settings, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return ctx

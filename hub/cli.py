@@ -1,0 +1,128 @@
+"""The `hub` command: a thin Typer layer over the library (parse arguments, call, format)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from hub.config import settings
+
+app = typer.Typer(help="Strong Cities practice hub: build, check, search and serve the knowledge graph.", no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _print_problems(problems, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems], indent=2))
+        return
+    for p in problems:
+        if fmt == "github":
+            print(f"::{p.severity} file={p.path},line={p.line}::{p.message}")
+        else:
+            style = "red" if p.severity == "error" else "yellow"
+            err.print(f"[bold]{p.path}:{p.line}[/bold]: [{style}]{p.severity}[/{style}]: {p.message}", highlight=False)
+
+
+@app.command()
+def validate(
+    fmt: Annotated[str, typer.Option("--format", help="text | json | github (annotations for pull-request checks)")] = "text",
+    warnings: Annotated[bool, typer.Option("--warnings/--no-warnings", help="also list warnings")] = True,
+) -> None:
+    """Check every file under data/ and report all problems as path:line; writes nothing."""
+    from hub.ingest.validate import load_corpus
+
+    if fmt not in ("text", "json", "github"):
+        raise typer.BadParameter("choose text, json or github", param_hint="--format")
+    s = settings()
+    corpus = load_corpus(s.data_dir)
+    shown = corpus.problems if warnings else corpus.errors
+    _print_problems(shown, fmt)
+    n = sum(len(r) for r in corpus.records.values())
+    if fmt == "text":
+        counts = ", ".join(f"{len(recs)} {k}" for k, recs in corpus.records.items())
+        msg = f"{len(corpus.errors)} error(s), {len(corpus.problems) - len(corpus.errors)} warning(s) in {n} valid records ({counts})"
+        err.print(("[red]✗[/red] " if corpus.errors else "[green]✓[/green] ") + msg, highlight=False)
+    raise typer.Exit(1 if corpus.errors else 0)
+
+
+@app.command()
+def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False) -> None:
+    """Validate, then build the graph, store, indexes and site into build/ (atomically)."""
+    from hub.build import BuildError, build as run_build
+
+    s = settings()
+    report = (lambda _m: None) if quiet else (lambda m: err.print(f"[dim]•[/dim] {m}", highlight=False))
+    try:
+        ctx = run_build(s, report=report)
+    except BuildError as exc:
+        _print_problems(exc.problems, "text")
+        err.print(f"[red]✗ build failed:[/red] {exc}\n  the previous build (if any) is still in place", highlight=False)
+        raise typer.Exit(1) from None
+    if not quiet:
+        st = ctx.stats
+        err.print(f"[green]✓[/green] built {st.get('practices')} practices, {st.get('cities')} cities, {st.get('resources')} resources, "
+                  f"{st.get('spotlights')} spotlights ({st.get('triples')} triples) in {ctx.timings['total']:.1f}s → {s.build_dir}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="server processes (2 fits a 2-core machine)")] = 1,
+) -> None:
+    """Serve the built site, the JSON API and the SPARQL endpoint."""
+    import uvicorn
+
+    from hub.store import StoreError, open_local
+
+    s = settings()
+    try:
+        open_local(s.store_dir)
+    except StoreError as exc:
+        err.print(f"[red]✗[/red] {exc}")
+        raise typer.Exit(1) from None
+    err.print(f"serving {s.build_dir} on http://{host}:{port}/", highlight=False)
+    uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+@app.command("vocab")
+def vocab_cmd(scheme: Annotated[Optional[str], typer.Argument(help="a scheme name, e.g. themes; omit to list schemes")] = None) -> None:
+    """List the controlled vocabularies, or the terms of one with their definitions."""
+    from rich.tree import Tree
+
+    from hub import vocab
+
+    schemes = vocab.load()
+    if scheme is None:
+        for name, sch in schemes.items():
+            console.print(f"[bold]{name}[/bold] ({len(sch.concepts)} terms): {sch.definition}", highlight=False)
+        return
+    if scheme not in schemes:
+        err.print(f"[red]unknown scheme '{scheme}'[/red]; one of: {', '.join(schemes)}")
+        raise typer.Exit(2)
+    sch = schemes[scheme]
+    tree = Tree(f"[bold]{sch.label}[/bold] — {sch.definition}")
+
+    def add(node, concept) -> None:
+        extra = f" [dim](also: {', '.join(concept.alt_labels)})[/dim]" if concept.alt_labels else ""
+        branch = node.add(f"{concept.label}{extra}" + (f"\n[italic]{concept.definition}[/italic]" if concept.definition else ""))
+        for child in sorted(sch.narrower(concept.id), key=lambda c: c.label):
+            add(branch, child)
+
+    for top in sorted(sch.top(), key=lambda c: c.label):
+        add(tree, top)
+    console.print(tree, highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

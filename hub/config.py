@@ -1,0 +1,66 @@
+"""Every path and setting of the hub in one place, so tests and servers can redirect them.
+
+Settings come from environment variables prefixed ``HUB_``; nothing else reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ONTOLOGY_DIR = PACKAGE_DIR / "ontology"
+VOCAB_DIR = ONTOLOGY_DIR / "vocab"
+REPO_DIR = PACKAGE_DIR.parent
+
+BASE_IRI = "https://w3id.org/cityhub/"
+RECORD_KINDS = ("practice", "city", "resource", "spotlight")
+# data/<folder>/ for each record kind
+KIND_FOLDERS = {"practice": "practices", "city": "cities", "resource": "resources", "spotlight": "spotlights"}
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).absolute() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build one with :func:`settings` so env vars are read once per call site."""
+
+    data_dir: Path = field(default_factory=lambda: _env_path("HUB_DATA", REPO_DIR / "data"))
+    build_dir: Path = field(default_factory=lambda: _env_path("HUB_BUILD", REPO_DIR / "build"))
+    templates_dir: Path = field(default_factory=lambda: _env_path("HUB_TEMPLATES", REPO_DIR / "site"))
+    cache_dir: Path = field(default_factory=lambda: _env_path("HUB_CACHE", REPO_DIR / ".cache"))
+    # "" means the embedded Oxigraph store in build/store; an http(s) URL means a remote SPARQL endpoint.
+    store_url: str = field(default_factory=lambda: os.environ.get("HUB_STORE", ""))
+    sparql_timeout_s: float = field(default_factory=lambda: float(os.environ.get("HUB_SPARQL_TIMEOUT", "10")))
+    sparql_max_rows: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MAX_ROWS", "10000")))
+
+    @property
+    def store_dir(self) -> Path:
+        return self.build_dir / "store"
+
+    @property
+    def search_dir(self) -> Path:
+        return self.build_dir / "search"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.build_dir / "site"
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def record_iri(kind: str, record_id: str) -> str:
+    """The stable IRI of a record: one place decides the URL scheme of the graph."""
+    return f"{BASE_IRI}{KIND_FOLDERS[kind]}/{record_id}"
+
+
+def graph_iri(kind: str, record_id: str) -> str:
+    """The named graph that holds one record's triples (its provenance unit)."""
+    return f"{BASE_IRI}graph/{KIND_FOLDERS[kind]}/{record_id}"

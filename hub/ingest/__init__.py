@@ -1,0 +1,1 @@
+"""From curated Markdown files to validated records and RDF."""

@@ -1,0 +1,220 @@
+"""Map validated records to RDF: one named graph per record, plus the ontology and vocabularies.
+
+One graph per curated file keeps provenance exact (a quad says which file stated it)
+and lets an incremental build replace one record's triples without touching the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from hub import vocab
+from hub.config import BASE_IRI, ONTOLOGY_DIR, VOCAB_DIR, graph_iri, record_iri
+from hub.ingest.records import City, Practice, RecordBase, Resource, Source, Spotlight
+from hub.ingest.validate import VOCAB_FIELDS, Corpus
+
+HUB = Namespace(BASE_IRI)
+SCHEMA = Namespace("https://schema.org/")
+ONTOLOGY_GRAPH = URIRef(f"{BASE_IRI}graph/ontology")
+VOCAB_GRAPH = URIRef(f"{BASE_IRI}graph/vocabularies")
+PREFIXES = {"practice": HUB["practices/"], "city": HUB["cities/"], "resource": HUB["resources/"], "spotlight": HUB["spotlights/"],
+            "org": HUB["organisations/"], "hub": HUB, "schema": SCHEMA, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV, "rdfs": RDFS, "owl": OWL, "xsd": XSD}
+
+RESOURCE_CLASSES = {
+    "guide": "GuideResource", "handbook": "GuideResource", "manual": "GuideResource",
+    "toolkit": "ToolkitResource",
+    "report": "ReportResource", "study": "ReportResource", "evaluation": "ReportResource", "policy paper": "ReportResource",
+    "policy brief": "ReportResource", "article": "ReportResource",
+    "strategy": "PolicyResource", "action plan": "PolicyResource", "policy framework": "PolicyResource",
+    "good practice memorandum": "PolicyResource", "treaty": "PolicyResource",
+    "initiative": "ProgrammeResource", "programme": "ProgrammeResource", "fund": "ProgrammeResource", "network structure": "ProgrammeResource",
+    "event": "EventResource",
+    "online platform": "OnlineResource", "website": "OnlineResource", "web page": "OnlineResource", "app": "OnlineResource", "dataset": "OnlineResource",
+    "presentation": "PresentationResource", "brochure": "PresentationResource",
+    "training curriculum": "TrainingResource",
+}
+LINK_PROPERTIES = {"learned_from": HUB.learnedFrom, "replicated": HUB.replicated, "attended_event_in": HUB.attendedEventIn, "peer_group": HUB.peerGroupWith}
+FIELD_PROPERTIES = {
+    "themes": HUB.theme, "stakeholders": HUB.stakeholder, "challenges": HUB.challenge, "prevention_levels": HUB.preventionLevel,
+    "scope": HUB.scope, "countries": HUB.country, "country": HUB.country, "admin_type": HUB.adminType, "context": HUB.context,
+    "resource_type": HUB.resourceType, "category": HUB.category,
+}
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def organisation_iri(name: str) -> URIRef:
+    return URIRef(f"{BASE_IRI}organisations/{slug(name)}")
+
+
+def _concept(scheme: str, label: str) -> URIRef:
+    concept = vocab.load(VOCAB_DIR)[scheme].get(label)
+    assert concept is not None, f"{label!r} not in {scheme}: validate before mapping"
+    return URIRef(concept.iri)
+
+
+def _add_sources(g: Graph, subject: URIRef, sources: list[Source], seeds: dict[str, str]) -> None:
+    for s in sources:
+        doc_iri = URIRef(seeds.get(s.doc) or record_iri("resource", s.doc))
+        g.add((subject, DCTERMS.source, doc_iri))
+        passage = BNode()
+        g.add((subject, PROV.wasDerivedFrom, passage))
+        g.add((passage, RDF.type, HUB.SourcePassage))
+        g.add((passage, DCTERMS.isPartOf, doc_iri))
+        g.add((passage, HUB.section, Literal(s.section)))
+        if s.url:
+            g.add((passage, SCHEMA.url, URIRef(s.url)))
+
+
+def _add_common(g: Graph, kind: str, record: RecordBase, seeds: dict[str, str]) -> URIRef:
+    s = URIRef(record_iri(kind, record.id))
+    g.add((s, RDFS.label, Literal(record.label, lang="en")))
+    g.add((s, SCHEMA.name, Literal(record.label, lang="en")))
+    g.add((s, DCTERMS.identifier, Literal(record.id)))
+    g.add((s, HUB.body, Literal(record.body, lang="en")))
+    if record.notes:
+        g.add((s, HUB.notes, Literal(record.notes, lang="en")))
+    for fname, scheme in VOCAB_FIELDS[kind].items():
+        value = getattr(record, fname)
+        for label in value if isinstance(value, list) else [value]:
+            g.add((s, FIELD_PROPERTIES[fname], _concept(scheme, label)))
+    _add_sources(g, s, record.sources, seeds)
+    return s
+
+
+def _region_of(country_label: str) -> URIRef | None:
+    country = vocab.load(VOCAB_DIR)["countries"].get(country_label)
+    region = vocab.region_of_country(country.id) if country else None
+    return URIRef(region.iri) if region else None
+
+
+def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
+    """All triples one record states (plus the labels of the organisations it names)."""
+    seeds = {f: record_iri("resource", r.id) for f, r in corpus.seed_documents().items()}
+    g = Graph()
+    s = _add_common(g, kind, record, seeds)
+    g.add((s, RDF.type, HUB.Record))
+    if isinstance(record, Practice):
+        g.add((s, RDF.type, HUB.Practice))
+        g.add((s, SCHEMA.description, Literal(record.summary, lang="en")))
+        countries = list(record.countries)
+        for i, cid in enumerate(record.cities):
+            city = URIRef(record_iri("city", cid))
+            g.add((s, HUB.implementedBy, city))
+            if i == 0:
+                g.add((s, HUB.leadCity, city))
+            c = corpus.cities.get(cid)
+            if c and c.country not in countries:
+                countries.append(c.country)
+        for label in countries:
+            g.add((s, HUB.country, _concept("countries", label)))
+            if (region := _region_of(label)) is not None:
+                g.add((s, HUB.region, region))
+        if record.year is not None:
+            g.add((s, HUB.year, Literal(str(record.year), datatype=XSD.gYear)))
+        for name in record.partners:
+            org = organisation_iri(name)
+            g.add((s, HUB.partner, org))
+            g.add((org, RDF.type, HUB.Organisation))
+            g.add((org, RDFS.label, Literal(name)))
+        for pid in record.related_practices:
+            g.add((s, HUB.relatedPractice, URIRef(record_iri("practice", pid))))
+        for rid in record.resources:
+            g.add((s, HUB.documentedIn, URIRef(record_iri("resource", rid))))
+        g.add((s, HUB.inGuideAnnexII, Literal(record.annex_ii)))
+    elif isinstance(record, City):
+        g.add((s, RDF.type, HUB.City))
+        for alias in record.aliases:
+            g.add((s, SKOS.altLabel, Literal(alias)))
+            g.add((s, SCHEMA.alternateName, Literal(alias)))
+        if (region := _region_of(record.country)) is not None:
+            g.add((s, HUB.region, region))
+        g.add((s, SCHEMA.containedInPlace, _concept("countries", record.country)))
+        if record.strong_cities_member is not None:
+            g.add((s, HUB.strongCitiesMember, Literal(record.strong_cities_member)))
+        if record.coordinates:
+            geo = BNode()
+            g.add((s, SCHEMA.geo, geo))
+            g.add((geo, RDF.type, SCHEMA.GeoCoordinates))
+            g.add((geo, SCHEMA.latitude, Literal(record.coordinates.lat, datatype=XSD.decimal)))
+            g.add((geo, SCHEMA.longitude, Literal(record.coordinates.lon, datatype=XSD.decimal)))
+        for i, link in enumerate(record.links):
+            other = URIRef(record_iri("city", link.city))
+            prop = LINK_PROPERTIES[link.relation]
+            g.add((s, prop, other))
+            node = URIRef(f"{s}#link-{i + 1}")
+            g.add((s, HUB.link, node))
+            g.add((node, RDF.type, HUB.LearningLink))
+            g.add((node, HUB.fromCity, s))
+            g.add((node, HUB.toCity, other))
+            g.add((node, HUB.relation, prop))
+            g.add((node, HUB.evidence, Literal(link.evidence, lang="en")))
+            if link.year is not None:
+                g.add((node, HUB.year, Literal(str(link.year), datatype=XSD.gYear)))
+            _add_sources(g, node, [link.source], seeds)
+    elif isinstance(record, Resource):
+        g.add((s, RDF.type, HUB.Resource))
+        g.add((s, RDF.type, HUB[RESOURCE_CLASSES.get(record.resource_type, "Resource")]))
+        if record.seed_file:
+            g.add((s, RDF.type, HUB.SeedDocument))
+            g.add((s, HUB.seedFile, Literal(record.seed_file)))
+        if record.publisher:
+            org = organisation_iri(record.publisher)
+            g.add((s, DCTERMS.publisher, org))
+            g.add((org, RDF.type, HUB.Organisation))
+            g.add((org, RDFS.label, Literal(record.publisher)))
+        if record.date:
+            g.add((s, DCTERMS.issued, Literal(record.date, datatype=XSD.date)))
+        elif record.year is not None:
+            g.add((s, DCTERMS.issued, Literal(str(record.year), datatype=XSD.gYear)))
+        if record.url:
+            g.add((s, SCHEMA.url, URIRef(record.url)))
+        for cid in record.about_cities:
+            g.add((s, HUB.about, URIRef(record_iri("city", cid))))
+        for pid in record.about_practices:
+            g.add((s, HUB.about, URIRef(record_iri("practice", pid))))
+    elif isinstance(record, Spotlight):
+        g.add((s, RDF.type, HUB.Spotlight))
+        for cid in record.cities:
+            g.add((s, HUB.about, URIRef(record_iri("city", cid))))
+        for pid in record.practices:
+            g.add((s, HUB.about, URIRef(record_iri("practice", pid))))
+        if record.year is not None:
+            g.add((s, HUB.year, Literal(str(record.year), datatype=XSD.gYear)))
+    return g
+
+
+def ontology_graph() -> Graph:
+    g = Graph()
+    g.parse(ONTOLOGY_DIR / "hub.ttl", format="turtle")
+    return g
+
+
+def vocabulary_graph() -> Graph:
+    g = Graph()
+    for path in sorted(VOCAB_DIR.glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+def corpus_dataset(corpus: Corpus) -> Dataset:
+    """The whole knowledge graph as a dataset: ontology, vocabularies and one graph per record."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    for name, graph in ((ONTOLOGY_GRAPH, ontology_graph()), (VOCAB_GRAPH, vocabulary_graph())):
+        target = ds.graph(name)
+        for t in graph:
+            target.add(t)
+    for kind, record in corpus.all():
+        target = ds.graph(URIRef(graph_iri(kind, record.id)))
+        for t in record_graph(kind, record, corpus):
+            target.add(t)
+    return ds

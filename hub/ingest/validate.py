@@ -1,0 +1,250 @@
+"""Validate the whole corpus at once and report every problem with file and line.
+
+A curator runs this after each edit, so it never stops at the first error: it reads
+every file, checks shape, vocabulary terms, references between records, duplicate
+ids and sources, and returns all problems sorted by file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from hub import vocab
+from hub.config import KIND_FOLDERS, VOCAB_DIR
+from hub.ingest.frontmatter import Document, FrontMatterError, read
+from hub.ingest.records import MODELS, City, Practice, RecordBase, Resource, Spotlight
+
+# front-matter field -> vocabulary scheme, per record kind
+VOCAB_FIELDS: dict[str, dict[str, str]] = {
+    "practice": {
+        "scope": "scopes",
+        "themes": "themes",
+        "stakeholders": "stakeholders",
+        "challenges": "challenges",
+        "prevention_levels": "prevention-levels",
+        "countries": "countries",
+    },
+    "city": {"country": "countries", "admin_type": "admin-types", "context": "city-contexts"},
+    "resource": {"resource_type": "resource-types"},
+    "spotlight": {"category": "spotlight-categories"},
+}
+PRACTICE_WORDS = (80, 300)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # or "warning": reported, but does not fail the build
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Corpus:
+    """Every record that passed its own checks, by kind then id, with its source document."""
+
+    records: dict[str, dict[str, RecordBase]] = field(default_factory=lambda: {k: {} for k in KIND_FOLDERS})
+    documents: dict[str, Document] = field(default_factory=dict)  # by record id
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # file stems that failed their own checks
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def practices(self) -> dict[str, Practice]:
+        return self.records["practice"]  # type: ignore[return-value]
+
+    @property
+    def cities(self) -> dict[str, City]:
+        return self.records["city"]  # type: ignore[return-value]
+
+    @property
+    def resources(self) -> dict[str, Resource]:
+        return self.records["resource"]  # type: ignore[return-value]
+
+    @property
+    def spotlights(self) -> dict[str, Spotlight]:
+        return self.records["spotlight"]  # type: ignore[return-value]
+
+    def all(self) -> list[tuple[str, RecordBase]]:
+        return [(kind, r) for kind, recs in self.records.items() for r in recs.values()]
+
+    def seed_documents(self) -> dict[str, Resource]:
+        """Resources that are source documents, by the file name sources cite."""
+        return {r.seed_file: r for r in self.resources.values() if r.seed_file}
+
+
+def _rel(path: Path, data_dir: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir.parent))
+    except ValueError:
+        return str(path)
+
+
+def _did_you_mean(value: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
+    return f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _pydantic_problems(exc: ValidationError, doc: Document, rel: str) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = err["loc"]
+        key = ""
+        for part in loc:
+            key = f"{key}[{part}]" if isinstance(part, int) else (f"{key}.{part}" if key else str(part))
+        if err["type"] == "extra_forbidden":
+            allowed = sorted(MODELS[doc.meta.get("type", "practice")].model_fields) if doc.meta.get("type") in MODELS else []
+            msg = f"unknown field '{loc[-1]}'{_did_you_mean(str(loc[-1]), allowed)}"
+        elif err["type"] == "missing":
+            msg = f"missing required field '{key}'"
+        else:
+            msg = f"'{key}': {err['msg'].removeprefix('Value error, ')}"
+        out.append(Problem(rel, doc.line(key), msg))
+    return out
+
+
+def _check_vocab(kind: str, record: RecordBase, doc: Document, rel: str, schemes: dict[str, vocab.Scheme]) -> list[Problem]:
+    """Unknown labels are errors with the nearest preferred labels; known ones are normalised."""
+    out = []
+    for fname, scheme_name in VOCAB_FIELDS[kind].items():
+        scheme = schemes[scheme_name]
+        value = getattr(record, fname)
+        values = value if isinstance(value, list) else [value]
+        normalised = []
+        for i, v in enumerate(values):
+            key = f"{fname}[{i}]" if isinstance(value, list) else fname
+            concept = scheme.get(v)
+            if concept is None:
+                hint = scheme.suggest(v)
+                if (alt := scheme.by_alt_label(v)) is not None:
+                    msg = f"'{v}' is a synonym in {scheme_name}: write its preferred label '{alt.label}'"
+                else:
+                    msg = f"unknown {scheme_name} term '{v}'" + (
+                        f" — did you mean {' or '.join(repr(h) for h in hint)}?" if hint else f" (see `hub vocab {scheme_name}`)"
+                    )
+                out.append(Problem(rel, doc.line(key), msg))
+                normalised.append(v)
+            else:
+                normalised.append(concept.label)
+        if len(set(normalised)) < len(normalised):
+            out.append(Problem(rel, doc.line(fname), f"'{fname}' lists the same term twice"))
+        setattr(record, fname, normalised if isinstance(value, list) else normalised[0])
+    return out
+
+
+def _check_refs(corpus: Corpus) -> list[Problem]:
+    """References between records must land on an existing record of the right kind."""
+    out: list[Problem] = []
+    names = {cid: [c.name, *c.aliases] for cid, c in corpus.cities.items()}
+    seeds = corpus.seed_documents()
+
+    def ref(rec_id: str, key: str, target: str, kind: str) -> None:
+        pool = corpus.records[kind]
+        if target in pool or target in corpus.unreadable:  # a broken target already has its own error
+            return
+        doc = corpus.documents[rec_id]
+        options = list(pool)
+        hint = _did_you_mean(target, options)
+        if not hint and kind == "city":  # "Wroclaw" typed as an id: match on names and aliases
+            from hub.vocab import fold
+
+            hits = [cid for cid, ns in names.items() if fold(target.replace("-", " ")) in (fold(n) for n in ns)]
+            hint = f" — did you mean '{hits[0]}'?" if hits else ""
+        out.append(Problem(_rel(doc.path, doc.path.parents[1]), doc.line(key), f"no {kind} with id '{target}' (expected a file data/{KIND_FOLDERS[kind]}/{target}.md){hint}"))
+
+    for kind, record in corpus.all():
+        rid = record.id
+        doc = corpus.documents[rid]
+        rel = _rel(doc.path, doc.path.parents[1])
+        for i, s in enumerate(record.sources):
+            if s.doc not in seeds and s.doc not in corpus.resources:
+                out.append(Problem(rel, doc.line(f"sources[{i}].doc"), f"source '{s.doc}' is not a source document (a resource with that seed_file) nor a resource id{_did_you_mean(s.doc, list(seeds))}"))
+        if isinstance(record, Practice):
+            for i, c in enumerate(record.cities):
+                ref(rid, f"cities[{i}]", c, "city")
+            for i, p in enumerate(record.related_practices):
+                if p == rid:
+                    out.append(Problem(rel, doc.line(f"related_practices[{i}]"), "a practice cannot be related to itself"))
+                else:
+                    ref(rid, f"related_practices[{i}]", p, "practice")
+            for i, r in enumerate(record.resources):
+                ref(rid, f"resources[{i}]", r, "resource")
+            if not record.cities and not record.countries:
+                out.append(Problem(rel, doc.line("cities"), "a practice needs at least one city, or 'countries' when it is a national model with no named city"))
+        elif isinstance(record, City):
+            for i, link in enumerate(record.links):
+                if link.city == rid:
+                    out.append(Problem(rel, doc.line(f"links[{i}].city"), "a city cannot link to itself"))
+                else:
+                    ref(rid, f"links[{i}].city", link.city, "city")
+                if link.source.doc not in seeds and link.source.doc not in corpus.resources:
+                    out.append(Problem(rel, doc.line(f"links[{i}].source"), f"source '{link.source.doc}' is not a source document{_did_you_mean(link.source.doc, list(seeds))}"))
+        elif isinstance(record, Resource):
+            for i, c in enumerate(record.about_cities):
+                ref(rid, f"about_cities[{i}]", c, "city")
+            for i, p in enumerate(record.about_practices):
+                ref(rid, f"about_practices[{i}]", p, "practice")
+        elif isinstance(record, Spotlight):
+            for i, c in enumerate(record.cities):
+                ref(rid, f"cities[{i}]", c, "city")
+            for i, p in enumerate(record.practices):
+                ref(rid, f"practices[{i}]", p, "practice")
+    return out
+
+
+def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
+    """Read and check every record under data_dir; never raises for bad content."""
+    schemes = vocab.load(vocab_dir)
+    corpus = Corpus()
+    first_seen: dict[str, str] = {}
+    for kind, folder in KIND_FOLDERS.items():
+        for path in sorted((data_dir / folder).glob("*.md")):
+            rel = _rel(path, data_dir)
+            corpus.unreadable.add(path.stem)  # until it passes
+            try:
+                doc = read(path)
+            except FrontMatterError as exc:
+                corpus.problems.append(Problem(rel, exc.line, exc.message))
+                continue
+            meta = dict(doc.meta)
+            declared = meta.get("type")
+            if declared != kind:
+                corpus.problems.append(Problem(rel, doc.line("type"), f"'type' must be '{kind}' for a file in data/{folder}/ (found {declared!r})"))
+                continue
+            try:
+                record = MODELS[kind].model_validate({**meta, "body": doc.body})
+            except ValidationError as exc:
+                corpus.problems.extend(_pydantic_problems(exc, doc, rel))
+                continue
+            if record.id != path.stem:
+                corpus.problems.append(Problem(rel, doc.line("id"), f"id '{record.id}' must match the file name '{path.stem}.md'"))
+                continue
+            if record.id in first_seen:
+                corpus.problems.append(Problem(rel, doc.line("id"), f"duplicate id '{record.id}': already used by {first_seen[record.id]}"))
+                continue
+            first_seen[record.id] = rel
+            problems = _check_vocab(kind, record, doc, rel, schemes)
+            corpus.problems.extend(problems)
+            if not doc.body.strip():
+                corpus.problems.append(Problem(rel, doc.body_line, "the description below the front-matter is empty"))
+            elif kind == "practice":
+                words = len(doc.body.split())
+                lo, hi = PRACTICE_WORDS
+                if not lo <= words <= hi:
+                    corpus.problems.append(Problem(rel, doc.body_line, f"practice descriptions should be {lo}–{hi} words (this one has {words})", "warning"))
+            corpus.records[kind][record.id] = record
+            corpus.documents[record.id] = doc
+            corpus.unreadable.discard(path.stem)
+    corpus.problems.extend(_check_refs(corpus))
+    corpus.problems.sort()
+    return corpus

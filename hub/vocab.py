@@ -1,0 +1,145 @@
+"""The controlled vocabularies (SKOS concept schemes in ``hub/ontology/vocab``).
+
+Curators write preferred labels; this module resolves them to concepts, and when a
+value is unknown it finds the closest valid labels so the validator can say
+"did you mean …". Search and peers use the same objects for synonyms and
+hierarchies, so there is exactly one reading of the vocabulary files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from hub.config import BASE_IRI, VOCAB_DIR
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    scheme: str
+    id: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()  # ids within the same scheme, or IRIs of another scheme's concept
+    definition: str = ""
+    notation: str = ""
+
+
+@dataclass
+class Scheme:
+    name: str
+    label: str
+    definition: str
+    concepts: dict[str, Concept] = field(default_factory=dict)  # by id
+
+    def _by_label(self) -> dict[str, Concept]:
+        return {fold(c.label): c for c in self.concepts.values()}
+
+    def get(self, value: str) -> Concept | None:
+        """A concept by its preferred label (case- and accent-insensitive) or id."""
+        key = fold(value)
+        return self._by_label().get(key) or self.concepts.get(value)
+
+    def by_alt_label(self, value: str) -> Concept | None:
+        key = fold(value)
+        for c in self.concepts.values():
+            if key in (fold(a) for a in c.alt_labels):
+                return c
+        return None
+
+    def suggest(self, value: str, n: int = 3) -> list[str]:
+        """Closest preferred labels, for "did you mean" messages."""
+        alt = self.by_alt_label(value)
+        if alt:
+            return [alt.label]
+        labels = {fold(c.label): c.label for c in self.concepts.values()}
+        close = difflib.get_close_matches(fold(value), list(labels), n=n, cutoff=0.6)
+        if not close:  # a word of the label typed alone ("youth") still deserves a hint
+            close = [k for k in labels if fold(value) in k][:n]
+        return [labels[k] for k in close]
+
+    def top(self) -> list[Concept]:
+        return [c for c in self.concepts.values() if not c.broader or self.name == "countries"]
+
+    def narrower(self, concept_id: str) -> list[Concept]:
+        return [c for c in self.concepts.values() if concept_id in c.broader]
+
+    def ancestors(self, concept_id: str) -> list[str]:
+        """Ids of every broader concept in this scheme, nearest first."""
+        out: list[str] = []
+        todo = list(self.concepts[concept_id].broader)
+        while todo:
+            b = todo.pop(0)
+            if b in self.concepts and b not in out:
+                out.append(b)
+                todo.extend(self.concepts[b].broader)
+        return out
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Wrocław' and 'wroclaw' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("đ", "d")
+
+
+def concept_iri(scheme: str, concept_id: str) -> str:
+    return f"{BASE_IRI}concept/{scheme}/{concept_id}"
+
+
+def scheme_iri(scheme: str) -> str:
+    return f"{BASE_IRI}scheme/{scheme}"
+
+
+def _load_scheme(path: Path) -> Scheme:
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF, SKOS as S
+
+    g = Graph().parse(path, format="turtle")
+    name = path.stem
+    s = URIRef(scheme_iri(name))
+    scheme = Scheme(name, str(g.value(s, S.prefLabel) or name), str(g.value(s, S.definition) or ""))
+    prefix = f"{BASE_IRI}concept/{name}/"
+    for c in g.subjects(RDF.type, S.Concept):
+        iri = str(c)
+        if not iri.startswith(prefix):
+            continue
+        cid = iri[len(prefix):]
+        broader = []
+        for b in g.objects(c, S.broader):
+            b = str(b)
+            broader.append(b[len(prefix):] if b.startswith(prefix) else b)
+        scheme.concepts[cid] = Concept(
+            iri=iri,
+            scheme=name,
+            id=cid,
+            label=str(g.value(c, S.prefLabel)),
+            alt_labels=tuple(sorted(str(a) for a in g.objects(c, S.altLabel))),
+            broader=tuple(sorted(broader)),
+            definition=str(g.value(c, S.definition) or ""),
+            notation=str(g.value(c, S.notation) or ""),
+        )
+    return scheme
+
+
+@cache
+def load(vocab_dir: Path = VOCAB_DIR) -> dict[str, Scheme]:
+    """All schemes by name. Cached: the files do not change while a process runs."""
+    return {p.stem: _load_scheme(p) for p in sorted(vocab_dir.glob("*.ttl"))}
+
+
+def region_of_country(country_id: str, vocab_dir: Path = VOCAB_DIR) -> Concept | None:
+    schemes = load(vocab_dir)
+    country = schemes["countries"].concepts.get(country_id)
+    if country is None:
+        return None
+    for b in country.broader:
+        rid = b.rsplit("/", 1)[-1]
+        if rid in schemes["regions"].concepts:
+            return schemes["regions"].concepts[rid]
+    return None

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up everything the hub and its tests need, on a fresh machine or an existing one (idempotent).
+# Python deps into .venv (CPU torch first), the front-end tools from npm, and Debian's chromium for browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed-$(cat pyproject.toml package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install --quiet --upgrade pip
+  # CPU-only torch, pinned, before sentence-transformers: pip finds the local CPU wheel (~1.5 GB venv, not 3 GB).
+  .venv/bin/pip install --quiet torch==2.13.0
+  .venv/bin/pip install --quiet -e '.[test]'
+  if [ -f package.json ] && command -v npm >/dev/null; then
+    npm ci --silent --no-audit --no-fund
+  fi
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+# Browser tests drive Debian's chromium (never a downloaded browser build).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "setup: could not install chromium; browser tests will be skipped" >&2
+  else
+    echo "setup: chromium not found and not root; install Debian's 'chromium' for the browser tests" >&2
+  fi
+fi

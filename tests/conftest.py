@@ -1,0 +1,38 @@
+"""Shared fixtures: the real corpus built once per session, and a small corpus to break on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hub.config import REPO_DIR, Settings
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real data/ built into a temporary build dir, once for the whole session."""
+    from hub.build import build
+
+    root = tmp_path_factory.mktemp("corpus")
+    cfg = Settings(data_dir=REPO_DIR / "data", build_dir=root / "build", cache_dir=root / "cache")
+    build(cfg)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def corpus_store(corpus_settings: Settings):
+    from hub.store import open_local
+
+    return open_local(corpus_settings.store_dir)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Settings:
+    """A private copy of the small fixture corpus, safe to edit and break."""
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    return Settings(data_dir=data, build_dir=tmp_path / "build", cache_dir=tmp_path / "cache")

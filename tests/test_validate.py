@@ -1,0 +1,171 @@
+"""Curators' errors: each broken file yields the right message at the right line, and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.config import Settings
+from hub.ingest.frontmatter import FrontMatterError, parse
+from hub.ingest.validate import load_corpus
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def messages(cfg: Settings) -> list[str]:
+    return [str(p) for p in load_corpus(cfg.data_dir).errors]
+
+
+def test_fixture_corpus_is_valid(mini: Settings) -> None:
+    corpus = load_corpus(mini.data_dir)
+    assert corpus.errors == []
+    assert set(corpus.practices) == {"alpha-youth-council", "beta-sports-league"}
+    assert corpus.practices["alpha-youth-council"].themes == ["youth engagement", "mayoral leadership"]
+
+
+def test_misspelt_theme_gets_did_you_mean_at_its_line(mini: Settings) -> None:
+    f = mini.data_dir / "practices/alpha-youth-council.md"
+    edit(f, "themes: [youth engagement,", "themes: [yuoth engagement,")
+    [msg] = messages(mini)
+    assert msg.startswith(f"data/practices/alpha-youth-council.md:{line_of(f, 'yuoth')}: error:")
+    assert "unknown themes term 'yuoth engagement'" in msg and "did you mean 'youth engagement'" in msg
+
+
+def test_synonym_points_to_preferred_label(mini: Settings) -> None:
+    f = mini.data_dir / "practices/beta-sports-league.md"
+    edit(f, "themes: [sports]", "themes:\n  - sports\n  - capacity building")
+    [msg] = messages(mini)
+    assert f":{line_of(f, 'capacity building')}:" in msg and "preferred label 'training'" in msg
+
+
+def test_bad_yaml_reports_line(mini: Settings) -> None:
+    f = mini.data_dir / "practices/beta-sports-league.md"
+    edit(f, "scope: city", "scope: [city")
+    [msg] = messages(mini)
+    assert "YAML syntax" in msg
+    assert f"beta-sports-league.md:{line_of(f, 'scope: [city') + 1}:" in msg or f"beta-sports-league.md:{line_of(f, 'scope: [city')}:" in msg
+
+
+def test_unclosed_front_matter_and_missing_opening() -> None:
+    with pytest.raises(FrontMatterError, match="not closed"):
+        parse("---\nid: x\n", Path("x.md"))
+    with pytest.raises(FrontMatterError, match="must start with a '---'"):
+        parse("id: x\n---\n", Path("x.md"))
+
+
+def test_duplicate_key_is_refused(mini: Settings) -> None:
+    f = mini.data_dir / "practices/beta-sports-league.md"
+    edit(f, "scope: city\n", "scope: city\nscope: multi-city\n")
+    [msg] = messages(mini)
+    assert "duplicate key 'scope'" in msg and f":{line_of(f, 'scope: multi-city')}:" in msg
+
+
+def test_duplicate_id_across_files(mini: Settings) -> None:
+    src = mini.data_dir / "practices/beta-sports-league.md"
+    copy = mini.data_dir / "practices/beta-sports-league-copy.md"
+    copy.write_text(src.read_text(encoding="utf-8").replace("id: beta-sports-league", "id: alpha-youth-council"), encoding="utf-8")
+    msgs = messages(mini)
+    assert any("beta-sports-league-copy.md:2:" in m and "must match the file name" in m for m in msgs)
+    # same id under another kind's folder with a matching file name is a true duplicate
+    (mini.data_dir / "spotlights/alpha-youth-council.md").write_text(
+        (mini.data_dir / "spotlights/spotlight-alpha.md").read_text(encoding="utf-8").replace("id: spotlight-alpha", "id: alpha-youth-council"),
+        encoding="utf-8",
+    )
+    assert any("duplicate id 'alpha-youth-council'" in m and "spotlights/alpha-youth-council.md:2:" in m for m in messages(mini))
+
+
+def test_missing_city_with_suggestion(mini: Settings) -> None:
+    f = mini.data_dir / "practices/beta-sports-league.md"
+    edit(f, "cities: [beta-city]", "cities: [beta-cty]")
+    [msg] = messages(mini)
+    assert f":{line_of(f, 'beta-cty')}:" in msg and "no city with id 'beta-cty'" in msg and "did you mean 'beta-city'" in msg
+
+
+def test_city_typed_by_name_suggests_its_id(mini: Settings) -> None:
+    f = mini.data_dir / "practices/beta-sports-league.md"
+    edit(f, "cities: [beta-city]", "cities: [alphaville]")
+    [msg] = messages(mini)
+    assert "did you mean 'alpha-town'" in msg
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("year: 2022", "year: 1850", "'year': must be a year between 1900"),
+        ("year: 2022", "year: next spring", "'year': Input should be a valid integer"),
+        ("title: Youth council advising the mayor on cohesion\n", "", "missing required field 'title'"),
+        ("themes: [youth engagement, mayoral leadership]", "theme: [youth engagement]", "unknown field 'theme' — did you mean 'themes'"),
+        ("related_practices: [beta-sports-league]", "related_practices: [gamma-gone]", "no practice with id 'gamma-gone'"),
+        ("    url: https://example.org/guide", "    url: not a url", "must be an http(s) URL"),
+        ("  - doc: 003_test.txt\n    section: \"Primary", "  - doc: 003_tset.txt\n    section: \"Primary", "did you mean '003_test.txt'"),
+    ],
+)
+def test_each_error_class(mini: Settings, old: str, new: str, expected: str) -> None:
+    f = mini.data_dir / "practices/alpha-youth-council.md"
+    edit(f, old, new)
+    msgs = messages(mini)
+    assert any(expected in m and m.startswith("data/practices/alpha-youth-council.md:") for m in msgs), msgs
+
+
+def test_missing_sources_is_an_error(mini: Settings) -> None:
+    f = mini.data_dir / "cities/beta-city.md"
+    edit(f, "sources:\n  - doc: 003_test.txt\n    section: Annex II\n", "")
+    assert any("missing required field 'sources'" in m for m in messages(mini))
+
+
+def test_dangling_link_between_cities(mini: Settings) -> None:
+    f = mini.data_dir / "cities/alpha-town.md"
+    edit(f, "    city: beta-city", "    city: gamma-city")
+    [msg] = messages(mini)
+    assert f":{line_of(f, 'gamma-city')}:" in msg and "no city with id 'gamma-city'" in msg
+
+
+def test_all_problems_reported_in_one_run(mini: Settings) -> None:
+    edit(mini.data_dir / "practices/alpha-youth-council.md", "scope: city", "scope: citywide")
+    edit(mini.data_dir / "practices/beta-sports-league.md", "themes: [sports]", "themes: [sprots]")
+    edit(mini.data_dir / "cities/beta-city.md", "country: Kenya", "country: Kenia")
+    msgs = messages(mini)
+    assert len(msgs) == 3
+    assert [m.split(":")[0] for m in msgs] == sorted(m.split(":")[0] for m in msgs)
+
+
+def run_cli(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
+    env = {"HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "hub.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_validate_exit_codes_and_formats(mini: Settings) -> None:
+    ok = run_cli(mini, "validate")
+    assert ok.returncode == 0, ok.stderr
+    assert "0 error(s)" in ok.stderr
+    edit(mini.data_dir / "practices/beta-sports-league.md", "themes: [sports]", "themes: [sprots]")
+    bad = run_cli(mini, "validate")
+    assert bad.returncode == 1
+    assert "data/practices/beta-sports-league.md:" in bad.stderr and "did you mean 'sports'" in bad.stderr
+    line = line_of(mini.data_dir / "practices/beta-sports-league.md", "sprots")
+    as_json = json.loads(run_cli(mini, "validate", "--format", "json", "--no-warnings").stdout)
+    assert as_json == [{"path": "data/practices/beta-sports-league.md", "line": line, "severity": "error",
+                        "message": "unknown themes term 'sprots' — did you mean 'sports'?"}]
+    gh = run_cli(mini, "validate", "--format", "github", "--no-warnings").stdout
+    assert gh.startswith(f"::error file=data/practices/beta-sports-league.md,line={line}::")
+    assert not mini.build_dir.exists(), "validate must write nothing"
+
+
+def test_repository_corpus_validates() -> None:
+    """Every curated file in data/ passes; warnings are allowed, errors are not."""
+    from hub.config import REPO_DIR
+
+    corpus = load_corpus(REPO_DIR / "data")
+    assert [str(p) for p in corpus.errors] == []
