@@ -43,6 +43,7 @@ class BuildContext:
     previous: Path | None  # the build being replaced, for caches
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, object] = field(default_factory=dict)
+    catalog: list[dict] = field(default_factory=list)  # build/records.json, set by the catalog stage
 
 
 Stage = Callable[[BuildContext], None]
@@ -67,6 +68,14 @@ def write_graph(ctx: BuildContext) -> None:
     del st
 
 
+def write_catalog(ctx: BuildContext) -> None:
+    """build/records.json: the flattened records every other stage and the servers read."""
+    from hub.ingest.catalog import build_catalog
+
+    ctx.catalog = build_catalog(ctx.corpus)
+    (ctx.out / "records.json").write_text(json.dumps(ctx.catalog, ensure_ascii=False), encoding="utf-8")
+
+
 def check_shapes(ctx: BuildContext) -> None:
     """SHACL: the graph itself must satisfy hub/ontology/shapes.ttl, whatever the validator let through."""
     from pyshacl import validate as shacl_validate
@@ -80,7 +89,7 @@ def check_shapes(ctx: BuildContext) -> None:
 
 
 def default_stages() -> list[tuple[str, Stage]]:
-    return [("graph", write_graph), ("shapes", check_shapes)]
+    return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog)]
 
 
 def _builds_dir(settings: Settings) -> Path:

@@ -1,0 +1,133 @@
+"""The catalogue: every record flattened to plain JSON, with labels resolved and facets as concept ids.
+
+Search, peers, the site and the API all read this one artefact (``build/records.json``)
+instead of re-reading Markdown or re-deriving labels, so every consumer shows the
+same title, city, country, region and facet values for a record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub import vocab
+from hub.config import KIND_FOLDERS, VOCAB_DIR, record_iri
+from hub.ingest.records import City, Practice, RecordBase, Resource, Spotlight
+from hub.ingest.validate import Corpus
+
+# facet name -> (scheme, catalogue field holding labels)
+FACETS = {
+    "theme": ("themes", "themes"),
+    "stakeholder": ("stakeholders", "stakeholders"),
+    "challenge": ("challenges", "challenges"),
+    "level": ("prevention-levels", "levels"),
+    "country": ("countries", "countries"),
+    "region": ("regions", "regions"),
+}
+
+
+def page_url(kind: str, record_id: str) -> str:
+    """The record's page on the site (and the API's ``url`` field)."""
+    return f"/{KIND_FOLDERS[kind]}/{record_id}/"
+
+
+def _concept_ids(scheme: str, labels: list[str]) -> list[str]:
+    s = vocab.load(VOCAB_DIR)[scheme]
+    return [c.id for c in (s.get(label) for label in labels) if c is not None]
+
+
+def _region_labels(countries: list[str]) -> list[str]:
+    out: list[str] = []
+    for label in countries:
+        country = vocab.load(VOCAB_DIR)["countries"].get(label)
+        region = vocab.region_of_country(country.id) if country else None
+        if region and region.label not in out:
+            out.append(region.label)
+    return out
+
+
+def _sources(record: RecordBase, corpus: Corpus, sources=None) -> list[dict[str, Any]]:
+    seeds = corpus.seed_documents()
+    out = []
+    for s in sources or record.sources:
+        res = seeds.get(s.doc) or corpus.resources.get(s.doc)
+        out.append({"doc": s.doc, "section": s.section, "url": s.url or (res.url if res else None),
+                    "resource": res.id if res else None, "title": res.title if res else s.doc})
+    return out
+
+
+def _city_ref(corpus: Corpus, cid: str) -> dict[str, str]:
+    c = corpus.cities[cid]
+    return {"id": cid, "label": c.name, "country": c.country, "url": page_url("city", cid)}
+
+
+def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": record.id,
+        "type": kind,
+        "title": record.label,
+        "url": page_url(kind, record.id),
+        "iri": record_iri(kind, record.id),
+        "summary": "",
+        "body": record.body,
+        "notes": record.notes,
+        "sources": _sources(record, corpus),
+        "cities": [],
+        "countries": [],
+        "themes": [],
+        "stakeholders": [],
+        "challenges": [],
+        "levels": [],
+        "year": getattr(record, "year", None),
+    }
+    if isinstance(record, Practice):
+        cities = [_city_ref(corpus, c) for c in record.cities]
+        countries = list(record.countries)
+        for c in cities:
+            if c["country"] not in countries:
+                countries.append(c["country"])
+        base.update(
+            summary=record.summary, cities=cities, countries=countries, themes=record.themes, stakeholders=record.stakeholders,
+            challenges=record.challenges, levels=record.prevention_levels, scope=record.scope, partners=record.partners,
+            related=record.related_practices, resources=record.resources, annex_ii=record.annex_ii,
+        )
+    elif isinstance(record, City):
+        practices = [p.id for p in corpus.practices.values() if record.id in p.cities]
+        base.update(
+            summary=record.body.split("\n\n")[0], cities=[], countries=[record.country], aliases=record.aliases,
+            admin_type=record.admin_type, member=record.strong_cities_member, context=record.context,
+            coordinates=record.coordinates.model_dump() if record.coordinates else None,
+            practices=practices,
+            themes=sorted({t for p in practices for t in corpus.practices[p].themes}),
+            challenges=sorted({t for p in practices for t in corpus.practices[p].challenges}),
+            stakeholders=sorted({t for p in practices for t in corpus.practices[p].stakeholders}),
+            levels=sorted({t for p in practices for t in corpus.practices[p].prevention_levels}),
+            links=[{"relation": ln.relation, "city": ln.city, "city_label": corpus.cities[ln.city].name, "year": ln.year,
+                    "evidence": ln.evidence, "sources": _sources(record, corpus, [ln.source])} for ln in record.links],
+        )
+    elif isinstance(record, Resource):
+        about_cities = [_city_ref(corpus, c) for c in record.about_cities]
+        base.update(
+            summary=record.body.split("\n\n")[0], cities=about_cities, countries=sorted({c["country"] for c in about_cities}),
+            resource_type=record.resource_type, publisher=record.publisher, date=record.date, link=record.url,
+            seed_file=record.seed_file, about_practices=record.about_practices,
+        )
+    elif isinstance(record, Spotlight):
+        cities = [_city_ref(corpus, c) for c in record.cities]
+        base.update(
+            summary=record.body.split("\n\n")[0], cities=cities, countries=sorted({c["country"] for c in cities}, key=[c["country"] for c in cities].index),
+            category=record.category, practices=record.practices,
+            themes=sorted({t for p in record.practices for t in corpus.practices[p].themes}),
+            levels=sorted({t for p in record.practices for t in corpus.practices[p].prevention_levels}),
+        )
+    base["regions"] = _region_labels(base["countries"])
+    base["city"] = base["cities"][0]["label"] if base["cities"] else None
+    base["country"] = base["countries"][0] if base["countries"] else None
+    base["region"] = base["regions"][0] if base["regions"] else None
+    base["facets"] = {name: _concept_ids(scheme, base[field]) for name, (scheme, field) in FACETS.items()}
+    base["facets"]["type"] = [kind]
+    return base
+
+
+def build_catalog(corpus: Corpus) -> list[dict[str, Any]]:
+    """Every record as a catalogue entry, practices first, each kind sorted by id."""
+    return [entry(kind, r, corpus) for kind in KIND_FOLDERS for r in sorted(corpus.records[kind].values(), key=lambda r: r.id)]

@@ -1,0 +1,1 @@
+"""Search: keyword (Whoosh BM25F), semantic (sentence-transformers) and their hybrid fusion."""

