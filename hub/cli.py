@@ -120,6 +120,83 @@ def vocab_cmd(scheme: Annotated[Optional[str], typer.Argument(help="a scheme nam
     console.print(tree, highlight=False)
 
 
+def _complete(scheme: str):
+    """Shell completion of a vocabulary field from its preferred labels."""
+
+    def complete(incomplete: str) -> list[str]:
+        from hub import vocab
+
+        return [c.label for c in vocab.load()[scheme].concepts.values() if vocab.fold(c.label).startswith(vocab.fold(incomplete))]
+
+    return complete
+
+
+def _ask_terms(scheme: str, given: list[str], prompt: str) -> list[str]:
+    """Interactive: take comma-separated terms, resolving each to a preferred label or offering the nearest."""
+    from hub import vocab
+
+    if given or not sys.stdin.isatty():
+        return given
+    sch = vocab.load()[scheme]
+    chosen: list[str] = []
+    for raw in typer.prompt(f"{prompt} (comma-separated; `hub vocab {scheme}` lists them)", default="").split(","):
+        if not raw.strip():
+            continue
+        concept = sch.get(raw) or sch.by_alt_label(raw)
+        if concept is None:
+            hints = sch.suggest(raw)
+            pick = typer.prompt(f"  '{raw.strip()}' is not a term; did you mean one of {hints}? (type it, or Enter to skip)", default="")
+            concept = sch.get(pick) if pick else None
+        if concept is not None:
+            chosen.append(concept.label)
+    return chosen
+
+
+@app.command()
+def new(
+    kind: Annotated[str, typer.Argument(help="practice | city | resource | spotlight")],
+    title: Annotated[Optional[str], typer.Option(help="title (name, for a city); the id is derived from it")] = None,
+    city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],
+    theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],
+    stakeholder: Annotated[list[str], typer.Option(help="stakeholder (repeatable)", autocompletion=_complete("stakeholders"))] = [],
+    challenge: Annotated[list[str], typer.Option(help="challenge (repeatable)", autocompletion=_complete("challenges"))] = [],
+    level: Annotated[list[str], typer.Option(help="prevention level (repeatable)", autocompletion=_complete("prevention-levels"))] = [],
+    country: Annotated[Optional[str], typer.Option(help="country (cities)", autocompletion=_complete("countries"))] = None,
+    source: Annotated[Optional[str], typer.Option(help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt")] = None,
+    section: Annotated[Optional[str], typer.Option(help="section of the source document")] = None,
+) -> None:
+    """Create a new record file with its id derived from the title, then tell you how to check it."""
+    from hub.config import KIND_FOLDERS
+    from hub.ingest.scaffold import create
+
+    if kind not in KIND_FOLDERS:
+        raise typer.BadParameter(f"choose one of {', '.join(KIND_FOLDERS)}", param_hint="KIND")
+    title = title or typer.prompt("Title" if kind != "city" else "Name")
+    fields: dict = {"cities": city, "doc": source or "SOURCE-FILE", "section": section or "SECTION"}
+    if kind == "practice":
+        fields["themes"] = _ask_terms("themes", theme, "Themes")
+        fields["stakeholders"] = _ask_terms("stakeholders", stakeholder, "Stakeholders")
+        fields["challenges"] = _ask_terms("challenges", challenge, "Challenges")
+        fields["levels"] = _ask_terms("prevention-levels", level, "Prevention levels")
+    if country:
+        fields["country"] = country
+    path = create(kind, title, settings().data_dir, fields)
+    console.print(f"[green]created[/green] {path}\nfill in the placeholders, then run [bold]hub validate[/bold]", highlight=False)
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Argument(help="practice | city | resource | spotlight")] = "practice",
+) -> None:
+    """Print the JSON Schema of a record's front-matter (for editors that validate YAML while you type)."""
+    from hub.config import KIND_FOLDERS
+    from hub.ingest.schema import front_matter_schema
+
+    if kind not in KIND_FOLDERS:
+        raise typer.BadParameter(f"choose one of {', '.join(KIND_FOLDERS)}", param_hint="KIND")
+    print(json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False))
+
+
 def main() -> None:  # pragma: no cover - console script entry
     app()
 

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
+Title = Annotated[str, Field(min_length=1, max_length=400)]  # official titles of reports run long
 FIRST_YEAR = 1900
 
 
@@ -73,7 +74,7 @@ class RecordBase(BaseModel):
 
 class Practice(RecordBase):
     type: Literal["practice"]
-    title: Label
+    title: Title
     summary: Annotated[str, Field(min_length=20, max_length=600)]
     cities: list[Id] = []
     countries: list[Label] = []
@@ -103,7 +104,7 @@ class City(RecordBase):
 
 class Resource(RecordBase):
     type: Literal["resource"]
-    title: Label
+    title: Title
     resource_type: Label
     publisher: Label | None = None
     year: Year = None
@@ -123,9 +124,9 @@ class Resource(RecordBase):
 
 class Spotlight(RecordBase):
     type: Literal["spotlight"]
-    title: Label
+    title: Title
     category: Label
-    cities: list[Id] = Field(min_length=1)
+    cities: list[Id] = []  # some stories (a global initiative) name no city
     practices: list[Id] = []
     year: Year = None
 
