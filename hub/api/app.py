@@ -1,21 +1,22 @@
 """The FastAPI application: routers for each concern, the static site, and JSON errors.
 
 Built by :func:`create_app` (a factory, so uvicorn workers and tests each get their
-own, reading the build that is current when they start).
+own). Routers get the build they answer from with ``Depends(current_build)`` from
+:mod:`hub.api.deps` and load artefacts through ``build.artefact(name, loader)``, so a
+rebuild is picked up without a restart and without dropping requests.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from fastapi import FastAPI, Request
+import os
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import __version__
+from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build
 from hub.config import Settings, settings as load_settings
 
 
@@ -32,8 +33,7 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         description="City-led practices to prevent hate, extremism and polarisation, as a knowledge graph: search, peer cities, records and SPARQL.",
     )
     app.state.settings = cfg
-    build_dir = cfg.build_dir.resolve() if cfg.build_dir.exists() else cfg.build_dir
-    app.state.build_dir = build_dir
+    app.state.builds = BuildHolder(cfg.build_dir)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -45,18 +45,45 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         detail = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
         return error(422, "invalid_request", detail)
 
+    @app.exception_handler(BuildMissing)
+    async def no_build(_: Request, exc: BuildMissing) -> JSONResponse:
+        return error(503, "no_build", str(exc))
+
     @app.exception_handler(Exception)
     async def crash(_: Request, exc: Exception) -> JSONResponse:  # never a traceback to the client
         return error(500, "internal_error", "the server failed to answer this request; it has been logged")
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict:
+    def healthz(build: LoadedBuild = Depends(current_build)) -> dict:
         """Liveness and what build is served."""
-        manifest = build_dir / "manifest.json"
-        info = json.loads(manifest.read_text()) if manifest.exists() else {}
-        return {"status": "ok", "version": __version__, "build": info.get("built"), "stats": info.get("stats", {})}
+        return {"status": "ok", "version": __version__, "build": build.stamp, "stats": build.manifest.get("stats", {})}
 
-    site = build_dir / "site"
-    if site.is_dir():
-        app.mount("/", StaticFiles(directory=site, html=True), name="site")
+    app.mount("/", SiteFiles(app.state.builds), name="site")
     return app
+
+
+class SiteFiles(StaticFiles):
+    """The static site of the *current* build: the directory is looked up per request, so a swap needs no restart."""
+
+    def __init__(self, builds: BuildHolder):
+        super().__init__(directory=None, html=True, check_dir=False)
+        self.builds = builds
+
+    def get_directories(self, directory=None, packages=None):  # type: ignore[override]
+        return []
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """Starlette's lookup (no escaping the site folder) against this request's build."""
+        try:
+            site = os.path.realpath(self.builds.get().path / "site")
+        except BuildMissing:
+            return "", None
+        if path.startswith(("/", "\\")):
+            return "", None
+        full = os.path.realpath(os.path.join(site, path))
+        if os.path.commonpath([full, site]) != site:
+            return "", None
+        try:
+            return full, os.stat(full)
+        except (FileNotFoundError, NotADirectoryError):
+            return "", None

@@ -1,0 +1,91 @@
+"""The build a request is answered from, as a FastAPI dependency.
+
+``build`` is a symlink that ``hub build`` swaps atomically. Each request asks
+:func:`current_build` for the artefacts; when the symlink has moved (a rebuild,
+e.g. under ``hub serve --watch``) the next request loads the new build, and
+requests already running finish on the one they started with, so a swap drops
+nothing. Artefacts (records, store, search index, peers) load lazily, once per
+build, through :meth:`LoadedBuild.artefact`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import Request
+
+T = TypeVar("T")
+RECHECK_SECONDS = 0.25  # how stale the view of the build symlink may be
+
+
+class BuildMissing(RuntimeError):
+    """No usable build: the message says which file is missing and how to rebuild."""
+
+
+@dataclass
+class LoadedBuild:
+    path: Path
+    manifest: dict[str, Any]
+    _artefacts: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def stamp(self) -> str:
+        return str(self.manifest.get("built", ""))
+
+    def artefact(self, name: str, loader: Callable[[Path], T]) -> T:
+        """Load an artefact of this build once (thread-safe) and keep it for the build's life."""
+        if name not in self._artefacts:
+            with self._lock:
+                if name not in self._artefacts:
+                    self._artefacts[name] = loader(self.path)
+        return self._artefacts[name]
+
+    @property
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The catalogue (build/records.json) by record id."""
+        return self.artefact("records", _load_records)
+
+
+def _load_records(path: Path) -> dict[str, dict[str, Any]]:
+    file = path / "records.json"
+    if not file.is_file():
+        raise BuildMissing(f"{file} is missing: run `hub build`")
+    return {r["id"]: r for r in json.loads(file.read_text(encoding="utf-8"))}
+
+
+class BuildHolder:
+    """Follows the ``build`` symlink; one per app."""
+
+    def __init__(self, link: Path):
+        self.link = link
+        self._current: LoadedBuild | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> LoadedBuild:
+        now = time.monotonic()
+        if self._current is not None and now - self._checked < RECHECK_SECONDS:
+            return self._current
+        with self._lock:
+            target = self.link.resolve()
+            if self._current is None or self._current.path != target:
+                manifest_file = target / "manifest.json"
+                if not manifest_file.is_file():
+                    if self._current is not None:  # mid-swap or pruned: keep answering from what we have
+                        return self._current
+                    raise BuildMissing(f"no build at {self.link} ({manifest_file} is missing): run `hub build`")
+                self._current = LoadedBuild(target, json.loads(manifest_file.read_text(encoding="utf-8")))
+            self._checked = now
+            return self._current
+
+
+def current_build(request: Request) -> LoadedBuild:
+    """FastAPI dependency: the build to answer this request from."""
+    return request.app.state.builds.get()
