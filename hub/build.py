@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,10 +93,6 @@ def default_stages() -> list[tuple[str, Stage]]:
     return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog)]
 
 
-def _builds_dir(settings: Settings) -> Path:
-    return settings.build_dir.parent / ".builds"
-
-
 def current_build(settings: Settings) -> Path | None:
     link = settings.build_dir
     return link.resolve() if link.exists() else None
@@ -105,25 +102,68 @@ def _swap(settings: Settings, new: Path) -> None:
     """Point the build symlink at ``new`` atomically, then prune old builds."""
     link = settings.build_dir
     if link.exists() and not link.is_symlink():  # a plain directory from elsewhere: keep it as a past build
-        shutil.move(str(link), str(_builds_dir(settings) / f"legacy-{int(time.time())}"))
+        shutil.move(str(link), str(settings.builds_dir / f"legacy-{int(time.time())}"))
     tmp_link = link.with_name(f".{link.name}.swap-{os.getpid()}")
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(os.path.relpath(new, link.parent))
     os.replace(tmp_link, link)
-    builds = sorted(p for p in _builds_dir(settings).iterdir() if p.is_dir() and not p.name.startswith("tmp-"))
+    builds = sorted(p for p in settings.builds_dir.iterdir() if p.is_dir() and not p.name.startswith("tmp-"))
     for old in builds[:-KEEP_BUILDS]:
         if old != new:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_status(settings: Settings, ok: bool, message: str, problems: list[Problem], built: str | None) -> None:
+    """What the last build attempt did, for the preview banner of `hub serve --watch`."""
+    status = {"ok": ok, "message": message, "built": built, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems]}
+    path = settings.status_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, report: Reporter = lambda _: None) -> BuildContext:
     """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise."""
+    try:
+        ctx = _build(settings, stages, report)
+    except BuildError as exc:
+        _write_status(settings, False, str(exc), exc.problems, None)
+        raise
+    except Exception as exc:
+        _write_status(settings, False, f"build failed: {exc}", [], None)
+        raise
+    _write_status(settings, True, "built", [p for p in ctx.corpus.problems if p.severity == "warning"], ctx.out.name)
+    return ctx
+
+
+def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None) -> None:
+    """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one."""
+    from watchfiles import watch as watch_files
+
+    for changes in watch_files(settings.data_dir, stop_event=stop, debounce=200, step=50):
+        changed = sorted({Path(p).name for _, p in changes})
+        report(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}")
+        try:
+            ctx = build(settings, report=lambda _m: None)
+            report(f"rebuilt in {ctx.timings['total']:.2f}s")
+        except BuildError as exc:
+            report(f"build failed, still serving the last good build: {exc}")
+            for p in exc.problems:
+                if p.severity == "error":
+                    report(f"  {p}")
+        except Exception as exc:  # a crashing stage must not stop the watcher
+            report(f"build crashed, still serving the last good build: {exc!r}")
+
+
+def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: Reporter) -> BuildContext:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.data_dir)
     if corpus.errors:
         raise BuildError(f"{len(corpus.errors)} validation error(s); nothing was built", corpus.problems)
     report(f"validated {sum(len(r) for r in corpus.records.values())} records")
-    builds = _builds_dir(settings)
+    builds = settings.builds_dir
     builds.mkdir(parents=True, exist_ok=True)
     with open(builds / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second waits rather than racing the swap

@@ -75,13 +75,23 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="server processes (2 fits a 2-core machine)")] = 1,
+    watch: Annotated[bool, typer.Option("--watch", help="rebuild when data/ changes and reload open pages (one worker)")] = False,
 ) -> None:
     """Serve the built site, the JSON API and the SPARQL endpoint."""
+    import os
+    import threading
+
     import uvicorn
 
     from hub.store import StoreError, open_local
 
     s = settings()
+    if watch:
+        from hub.build import watch as watch_data
+
+        os.environ["HUB_WATCH"] = "1"  # tells the app to announce live reload to the preview page
+        workers = 1
+        threading.Thread(target=watch_data, args=(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False)), daemon=True).start()
     try:
         open_local(s.store_dir)
     except StoreError as exc:

@@ -38,6 +38,11 @@ class Settings:
     store_url: str = field(default_factory=lambda: os.environ.get("HUB_STORE", ""))
     sparql_timeout_s: float = field(default_factory=lambda: float(os.environ.get("HUB_SPARQL_TIMEOUT", "10")))
     sparql_max_rows: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MAX_ROWS", "10000")))
+    sparql_max_query_chars: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MAX_QUERY", "20000")))
+    # Query worker processes per server process: one runaway query occupies one until it is killed.
+    sparql_workers: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_WORKERS", "2")))
+    # Where the static site is published: canonical links and sitemap.xml need absolute URLs.
+    site_url: str = field(default_factory=lambda: os.environ.get("HUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/"))
 
     @property
     def store_dir(self) -> Path:
@@ -50,6 +55,16 @@ class Settings:
     @property
     def site_dir(self) -> Path:
         return self.build_dir / "site"
+
+    @property
+    def builds_dir(self) -> Path:
+        """Where every build is written; ``build`` is a symlink to the current one."""
+        return self.build_dir.parent / ".builds"
+
+    @property
+    def status_file(self) -> Path:
+        """The outcome of the last build attempt (read by the preview banner)."""
+        return self.builds_dir / "status.json"
 
 
 def settings() -> Settings:

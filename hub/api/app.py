@@ -8,6 +8,7 @@ rebuild is picked up without a restart and without dropping requests.
 
 from __future__ import annotations
 
+import json
 import os
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -57,6 +58,13 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     def healthz(build: LoadedBuild = Depends(current_build)) -> dict:
         """Liveness and what build is served."""
         return {"status": "ok", "version": __version__, "build": build.stamp, "stats": build.manifest.get("stats", {})}
+
+    @app.get("/api/build", tags=["meta"])
+    def build_status() -> dict:
+        """The last build attempt (ok, or the errors that kept the previous build serving), and whether `hub serve --watch` is on."""
+        path = cfg.status_file
+        status = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"ok": True, "built": None, "problems": []}
+        return {**status, "serving": app.state.builds.get().stamp, "watching": os.environ.get("HUB_WATCH") == "1"}
 
     app.mount("/", SiteFiles(app.state.builds), name="site")
     return app
