@@ -103,25 +103,29 @@ def serve(
 
 @app.command("vocab")
 def vocab_cmd(scheme: Annotated[Optional[str], typer.Argument(help="a scheme name, e.g. themes; omit to list schemes")] = None) -> None:
-    """List the controlled vocabularies, or the terms of one with their definitions."""
+    """List the controlled vocabularies, or the terms of one with definitions and how many records use each."""
     from rich.tree import Tree
 
     from hub import vocab
+    from hub.ingest.validate import load_corpus, term_usage
 
     schemes = vocab.load()
     if scheme is None:
         for name, sch in schemes.items():
             console.print(f"[bold]{name}[/bold] ({len(sch.concepts)} terms): {sch.definition}", highlight=False)
+        console.print("\n[dim]`hub vocab NAME` shows one scheme. To add a term, add a skos:Concept to hub/ontology/vocab/NAME.ttl (see CONTRIBUTING.md).[/dim]")
         return
     if scheme not in schemes:
         err.print(f"[red]unknown scheme '{scheme}'[/red]; one of: {', '.join(schemes)}")
         raise typer.Exit(2)
     sch = schemes[scheme]
+    usage = term_usage(load_corpus(settings().data_dir)).get(scheme, {})
     tree = Tree(f"[bold]{sch.label}[/bold] — {sch.definition}")
 
     def add(node, concept) -> None:
         extra = f" [dim](also: {', '.join(concept.alt_labels)})[/dim]" if concept.alt_labels else ""
-        branch = node.add(f"{concept.label}{extra}" + (f"\n[italic]{concept.definition}[/italic]" if concept.definition else ""))
+        count = f" [cyan]{usage.get(concept.label, 0)}[/cyan]"
+        branch = node.add(f"{concept.label}{count}{extra}" + (f"\n[italic]{concept.definition}[/italic]" if concept.definition else ""))
         for child in sorted(sch.narrower(concept.id), key=lambda c: c.label):
             add(branch, child)
 
@@ -205,6 +209,71 @@ def schema(
     if kind not in KIND_FOLDERS:
         raise typer.BadParameter(f"choose one of {', '.join(KIND_FOLDERS)}", param_hint="KIND")
     print(json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False))
+
+
+def _marked(snippet: str):
+    """A search snippet (escaped HTML with <mark>) as rich text with the marks in bold."""
+    import html
+    import re
+
+    from rich.text import Text
+
+    text = Text()
+    for i, part in enumerate(re.split(r"</?mark>", snippet)):
+        text.append(html.unescape(part), style="bold yellow" if i % 2 else "")
+    return text
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="what you are looking for, in your own words; \"\" with filters to browse")] = "",
+    mode: Annotated[str, typer.Option(help="hybrid | keyword | semantic")] = "hybrid",
+    type_: Annotated[list[str], typer.Option("--type", help="practice | city | resource | spotlight (repeatable: OR)")] = [],
+    theme: Annotated[list[str], typer.Option(help="theme id or label (repeatable: OR)", autocompletion=_complete("themes"))] = [],
+    region: Annotated[list[str], typer.Option(help="region (repeatable: OR)", autocompletion=_complete("regions"))] = [],
+    country: Annotated[list[str], typer.Option(help="country (repeatable: OR)", autocompletion=_complete("countries"))] = [],
+    level: Annotated[list[str], typer.Option(help="prevention level (repeatable: OR)", autocompletion=_complete("prevention-levels"))] = [],
+    stakeholder: Annotated[list[str], typer.Option(help="stakeholder (repeatable: OR)", autocompletion=_complete("stakeholders"))] = [],
+    challenge: Annotated[list[str], typer.Option(help="challenge (repeatable: OR)", autocompletion=_complete("challenges"))] = [],
+    limit: Annotated[int, typer.Option(help="results to show (1-100)")] = 10,
+    offset: Annotated[int, typer.Option(help="results to skip (paging)")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as GET /api/search")] = False,
+) -> None:
+    """Search practices, cities, resources and impact stories (the search behind GET /api/search)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from hub.search.errors import IndexMissing, SearchInputError
+    from hub.search.index import load
+
+    filters = {"type": type_, "theme": theme, "region": region, "country": country, "level": level,
+               "stakeholder": stakeholder, "challenge": challenge}
+    try:
+        resp = load(settings().search_dir).search(query, mode=mode, filters=filters, limit=limit, offset=offset)
+    except IndexMissing as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except SearchInputError as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(resp, ensure_ascii=False, indent=2))
+        return
+    for notice in resp.get("notices", []):
+        err.print(f"[yellow]![/yellow] {notice}", highlight=False)
+    table = Table(show_lines=True, title=f"{resp['total']} result(s) for {query!r} ({resp['mode']})" if query else f"{resp['total']} record(s)")
+    for col in ("#", "result", "type", "where", "score"):
+        table.add_column(col, overflow="fold")
+    for i, r in enumerate(resp["results"], start=offset + 1):
+        cell = _marked(r["snippet"])
+        cell.append(f"\n{r['url']}", style="dim")
+        cell = Text(r["title"] + "\n", style="bold").append_text(cell)
+        table.add_row(str(i), cell, r["type"], ", ".join(x for x in (r["city"], r["country"]) if x), f"{r['score']:.3f}")
+    console.print(table)
+    for name in ("theme", "region", "level"):
+        top = ", ".join(f"{v['label']} ({v['count']})" for v in resp["facets"][name][:6])
+        if top:
+            console.print(f"[bold]{name}[/bold]: {top}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console script entry

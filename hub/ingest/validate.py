@@ -8,6 +8,7 @@ ids and sources, and returns all problems sorted by file and line.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,6 +201,16 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
             for i, p in enumerate(record.practices):
                 ref(rid, f"practices[{i}]", p, "practice")
     return out
+
+
+def term_usage(corpus: Corpus) -> dict[str, Counter[str]]:
+    """How many records use each preferred label, per scheme (for `hub vocab`)."""
+    usage: dict[str, Counter[str]] = {}
+    for kind, record in corpus.all():
+        for fname, scheme in VOCAB_FIELDS[kind].items():
+            value = getattr(record, fname)
+            usage.setdefault(scheme, Counter()).update(value if isinstance(value, list) else [value])
+    return usage
 
 
 def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
