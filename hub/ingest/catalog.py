@@ -60,6 +60,12 @@ def _city_ref(corpus: Corpus, cid: str) -> dict[str, str]:
     return {"id": cid, "label": c.name, "country": c.country, "url": page_url("city", cid)}
 
 
+def _related(record: Practice, corpus: Corpus) -> list[str]:
+    """Related practices in both directions: the relation is symmetric, curators write one side."""
+    back = [p.id for p in corpus.practices.values() if record.id in p.related_practices and p.id not in record.related_practices]
+    return [*record.related_practices, *sorted(back)]
+
+
 def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
     base: dict[str, Any] = {
         "id": record.id,
@@ -88,7 +94,7 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
         base.update(
             summary=record.summary, cities=cities, countries=countries, themes=record.themes, stakeholders=record.stakeholders,
             challenges=record.challenges, levels=record.prevention_levels, scope=record.scope, partners=record.partners,
-            related=record.related_practices, resources=record.resources, annex_ii=record.annex_ii,
+            related=_related(record, corpus), resources=record.resources, annex_ii=record.annex_ii,
         )
     elif isinstance(record, City):
         practices = [p.id for p in corpus.practices.values() if record.id in p.cities]
