@@ -89,8 +89,22 @@ def check_shapes(ctx: BuildContext) -> None:
         raise BuildError(f"the graph does not conform to hub/ontology/shapes.ttl:\n{text}")
 
 
+def write_site(ctx: BuildContext) -> None:
+    """build/site: the static site and its Pagefind index; a broken template stops the build with template:line."""
+    from hub.site import SiteError, build_site
+
+    try:
+        ctx.stats["site"] = build_site(ctx.catalog, ctx.out, ctx.settings, ctx.previous)
+    except SiteError as exc:
+        raise BuildError(f"the site could not be built: {exc}") from None
+
+
 def default_stages() -> list[tuple[str, Stage]]:
-    return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog)]
+    from hub.exports import write_exports
+    from hub.peers import write_peers
+    from hub.search.index import write_search
+
+    return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog), ("exports", write_exports), ("search", write_search), ("peers", write_peers), ("site", write_site)]
 
 
 def current_build(settings: Settings) -> Path | None:

@@ -83,7 +83,7 @@ def serve(
 
     import uvicorn
 
-    from hub.store import StoreError, open_local
+    from hub.store import StoreError, connect
 
     s = settings()
     if watch:
@@ -93,7 +93,7 @@ def serve(
         workers = 1
         threading.Thread(target=watch_data, args=(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False)), daemon=True).start()
     try:
-        open_local(s.store_dir)
+        connect(s)  # the built store, or HUB_STORE's remote one
     except StoreError as exc:
         err.print(f"[red]✗[/red] {exc}")
         raise typer.Exit(1) from None
@@ -274,6 +274,130 @@ def search_cmd(
         top = ", ".join(f"{v['label']} ({v['count']})" for v in resp["facets"][name][:6])
         if top:
             console.print(f"[bold]{name}[/bold]: {top}", highlight=False)
+
+
+@app.command("peers")
+def peers_cmd(
+    city: Annotated[Optional[str], typer.Argument(help="a city id, e.g. nansana (see GET /api/cities)")] = None,
+    describe: Annotated[Optional[str], typer.Option("--describe", help="describe a city that is not in the hub, in a few sentences")] = None,
+    region: Annotated[Optional[str], typer.Option(help="with --describe: its region", autocompletion=_complete("regions"))] = None,
+    country: Annotated[Optional[str], typer.Option(help="with --describe: its country", autocompletion=_complete("countries"))] = None,
+    limit: Annotated[int, typer.Option(min=1, max=15, help="how many peers (1-15)")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as the API")] = False,
+) -> None:
+    """Peer cities with the reasons why: for a hub city, or for a city you describe (--describe)."""
+    from hub.peers import DescriptionError, PeerIndex
+    from hub.peers.index import UnknownCity, read_peers
+
+    if (city is None) == (describe is None):
+        raise typer.BadParameter("give a city id, or --describe \"...\" (not both)")
+    build_dir = settings().build_dir
+    try:
+        resp = read_peers(build_dir, city, limit) if city else PeerIndex.load(build_dir).describe(describe, region=region, country=country, limit=limit)
+    except FileNotFoundError as exc:
+        err.print(f"[red]✗[/red] {exc.filename} is missing: run `hub build` first", highlight=False)
+        raise typer.Exit(1) from None
+    except UnknownCity as exc:
+        hint = ", ".join(s["id"] for s in exc.suggestions)
+        err.print(f"[red]✗[/red] {exc}" + (f" — did you mean {hint}?" if hint else ""), highlight=False)
+        raise typer.Exit(2) from None
+    except DescriptionError as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(resp, ensure_ascii=False, indent=2))
+        return
+    console.print(f"[bold]Peers of {resp['label']}[/bold]", highlight=False)
+    if resp.get("profile"):
+        understood = "; ".join(f"{k}: {', '.join(v)}" for k, v in resp["profile"].items() if v and isinstance(v, list))
+        console.print(f"[dim]understood — {understood or 'nothing from the vocabulary'}[/dim]", highlight=False)
+    if resp["note"]:
+        console.print(f"[yellow]![/yellow] {resp['note']}", highlight=False)
+    for i, p in enumerate(resp["peers"], start=1):
+        where = ", ".join(x for x in (p["country"], p["region"]) if x)
+        console.print(f"\n[bold]{i}. {p['label']}[/bold] ({where}) [dim]score {p['score']:.2f} · {p['url']}[/dim]", highlight=False)
+        for r in p["reasons"]:
+            console.print(f"   + {r}", highlight=False)
+        for d in p["differs"][:2]:
+            console.print(f"   [dim]- {d}[/dim]", highlight=False)
+        for pr in p["practices"]:
+            console.print(f"   read: {pr['title']} [dim]{pr['url']}[/dim]", highlight=False)
+
+
+@app.command("sparql")
+def sparql_cmd(
+    query: Annotated[Optional[str], typer.Argument(help="the query; @FILE reads it from a file, - from stdin")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | xml | csv | tsv (SELECT/ASK); "
+                                                         "turtle | ntriples | jsonld | rdfxml (CONSTRUCT/DESCRIBE)")] = "",
+    timeout: Annotated[Optional[float], typer.Option(help="seconds; at most the server's limit (HUB_SPARQL_TIMEOUT)")] = None,
+    examples: Annotated[bool, typer.Option("--examples", help="list the example queries of the SPARQL page")] = False,
+) -> None:
+    """Run a read-only SPARQL query on the built graph (or HUB_STORE) with the endpoint's safety checks and limits."""
+    import dataclasses
+
+    from rich.table import Table
+
+    from hub.sparql.examples import EXAMPLES
+    from hub.sparql.guard import QueryRefused, check
+    from hub.sparql.results import FORMATS, format_named
+    from hub.sparql.runner import QueryBusy, QueryFailed, QueryTimeout, default_format, effective_timeout, run_query
+
+    if examples or query is None:
+        for e in EXAMPLES:
+            console.print(f"[bold]{e.title}[/bold] [dim]({e.id})[/dim] — {e.description}\n{e.query}\n", highlight=False)
+        return
+    text = sys.stdin.read() if query == "-" else Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
+    s = dataclasses.replace(settings(), sparql_workers=1)  # one query: one worker
+    try:
+        plan = check(text, s.sparql_max_query_chars)
+        chosen = default_format(plan) if fmt in ("", "table") else format_named(fmt)
+        if chosen is None:
+            raise QueryRefused("invalid_parameter", f"unknown format {fmt!r}; use table or one of {', '.join(FORMATS)}")
+        table = fmt in ("", "table") and not plan.returns_graph
+        answer = run_query(s, plan, chosen, effective_timeout(s, timeout))
+    except QueryRefused as exc:
+        err.print(f"[red]✗ {exc.code}[/red]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except (QueryTimeout, QueryBusy, QueryFailed) as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if not table:
+        sys.stdout.buffer.write(answer.payload)
+    else:
+        data = json.loads(answer.payload)
+        if "boolean" in data:
+            print("true" if data["boolean"] else "false")
+        else:
+            grid = Table(*data["head"]["vars"])
+            for b in data["results"]["bindings"]:
+                grid.add_row(*(b.get(v, {}).get("value", "") for v in data["head"]["vars"]))
+            console.print(grid, highlight=False)
+    if answer.truncated:
+        err.print(f"[yellow]![/yellow] only the first {answer.max_rows} rows: add LIMIT/OFFSET, or download the graph", highlight=False)
+
+
+@app.command()
+def publish(
+    to: Annotated[str, typer.Option("--to", help="the server's Graph Store Protocol endpoint, e.g. http://host:7878/store")],
+    query_url: Annotated[Optional[str], typer.Option(help="its query endpoint (default HUB_STORE): prunes graphs the build no longer has")] = None,
+) -> None:
+    """Load the built graph into a SPARQL 1.1 server (one PUT per record graph); then point HUB_STORE at its query endpoint."""
+    from hub.store import StoreError, publish as run_publish
+
+    s = settings()
+    nquads = s.build_dir / "graph.nq"
+    if not nquads.is_file():
+        err.print(f"[red]✗[/red] no {nquads}: run `hub build` first")
+        raise typer.Exit(1)
+    try:
+        report = run_publish(nquads, to, query_url or s.store_url or None)
+    except StoreError as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(f"[green]✓[/green] {report.graphs} graphs ({report.triples} triples) → {to}"
+              + (f"; removed {len(report.removed)} stale graph(s)" if report.removed else ""), highlight=False)
+    for w in report.warnings:
+        err.print(f"[yellow]![/yellow] {w}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console script entry

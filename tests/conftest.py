@@ -30,6 +30,18 @@ def corpus_store(corpus_settings: Settings):
     return open_local(corpus_settings.store_dir)
 
 
+@pytest.fixture(scope="session")
+def peers_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """tests/fixtures/peers (seven cities whose peers are known by construction) built once: graph, catalogue, peers."""
+    from hub.build import build, default_stages
+
+    root = tmp_path_factory.mktemp("peers")
+    shutil.copytree(Path(__file__).parent / "fixtures" / "peers", root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
+    build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "peers")])
+    return cfg
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Settings:
     """A private copy of the small fixture corpus, safe to edit and break."""

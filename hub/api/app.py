@@ -66,6 +66,16 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         status = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"ok": True, "built": None, "problems": []}
         return {**status, "serving": app.state.builds.get().stamp, "watching": os.environ.get("HUB_WATCH") == "1"}
 
+    from hub.api.search import router as search_router  # here: the router imports error() from this module
+
+    app.include_router(search_router)
+    from hub.api.cities import router as cities_router
+
+    app.include_router(cities_router)
+    from hub.api import concepts, downloads, records, sparql
+
+    for module in (records, concepts, sparql, downloads):
+        app.include_router(module.router)
     app.mount("/", SiteFiles(app.state.builds), name="site")
     return app
 

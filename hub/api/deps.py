@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 T = TypeVar("T")
 RECHECK_SECONDS = 0.25  # how stale the view of the build symlink may be
@@ -89,3 +89,14 @@ class BuildHolder:
 def current_build(request: Request) -> LoadedBuild:
     """FastAPI dependency: the build to answer this request from."""
     return request.app.state.builds.get()
+
+
+def current_store(request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Any:
+    """FastAPI dependency: the graph store for this request, opened once per build (the remote one when HUB_STORE is set)."""
+    from hub.store import StoreError, connect
+
+    cfg = request.app.state.settings
+    try:
+        return build.artefact("store", lambda path: connect(cfg, path / "store"))
+    except StoreError as exc:
+        raise BuildMissing(str(exc)) from None

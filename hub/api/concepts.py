@@ -1,0 +1,35 @@
+"""``GET /api/concepts`` and ``/api/concepts/{scheme}``: the controlled vocabularies as trees with record counts."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from hub import concepts
+from hub.api.app import error
+from hub.api.deps import LoadedBuild, current_build, current_store
+
+router = APIRouter(tags=["concepts"])
+
+
+@router.get("/api/concepts", summary="The controlled vocabularies")
+def schemes() -> dict[str, Any]:
+    """Every concept scheme (themes, stakeholders, challenges, prevention levels, regions, countries …) with its size."""
+    return {"schemes": [{**s, "url": f"/api/concepts/{s['name']}"} for s in concepts.schemes_summary()]}
+
+
+@router.get("/api/concepts/{scheme}", summary="One vocabulary as a tree, with counts",
+            responses={404: {"description": "unknown scheme; `detail.suggestions` lists close names"}})
+def scheme_tree(scheme: str, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse:
+    """The scheme's concepts nested by `skos:broader`, each with `count` (records using it), `total` (with its
+    narrower concepts, each record once) and `by_type` (practice, city, resource, spotlight)."""
+    names = concepts.scheme_names()
+    if scheme not in names:
+        close = difflib.get_close_matches(scheme, names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return error(404, "not_found", {"message": f"no concept scheme '{scheme}'{hint}", "suggestions": close, "schemes": names})
+    tree = build.artefact(f"concepts/{scheme}", lambda _: concepts.concept_tree(current_store(request, build), scheme))
+    return JSONResponse(tree)

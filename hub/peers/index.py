@@ -1,0 +1,211 @@
+"""Every hub city's profile in one object: ranks peers, explains them, and writes the build artefacts.
+
+Built once per build from the catalogue (``build/records.json``) and written as
+
+* ``build/peers.json`` — ``{city_id: {city, label, thin, note, peers: [...]}}``, the
+  precomputed lists the API, the CLI and the site serve without computing anything;
+* ``build/peer-vectors.npz`` — the practice embeddings, so a server can profile a
+  described city (``POST /api/peers``) against the same vectors without re-encoding
+  the corpus.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from hub.peers import explain
+from hub.peers.profile import (
+    CONTEXT_SCHEME, FACETS, Profile, check_description, city_profile, description_profile,
+)
+from hub.peers.similarity import Match, Similarity, Stats, Weights
+from hub.peers.vectors import embed_groups, mask, name_pattern, pieces
+from hub.records import suggest
+from hub.search.semantic import chunks
+from hub.vocab import fold
+
+PEERS_FILE = "peers.json"
+VECTORS_FILE = "peer-vectors.npz"
+STORED_PEERS = 15  # a peer list is a short list to read (5–15), not a ranking of every city
+DEFAULT_LIMIT = 10
+MIN_SCORE = 0.05  # below this a city shares next to nothing with the profile…
+MIN_PEERS = 3  # …but a thin profile still gets its few best candidates, marked weak
+NO_MATCH = ("Nothing in the description matches a hub city yet: say what the city faces (e.g. hate speech, "
+            "a large arrival of refugees), what it does or plans, and give its country.")
+
+
+class BuildTarget(Protocol):
+    """What the build stage needs of hub.build.BuildContext (peers sit below the build and do not import it)."""
+
+    settings: Any
+    catalog: list[dict]
+    out: Path
+    stats: dict[str, object]
+
+
+def _names(catalog: list[dict]) -> re.Pattern[str] | None:
+    """Every city name and alias in the hub, to mask in texts before embedding."""
+    cities = [e for e in catalog if e["type"] == "city"]
+    return name_pattern([c["title"] for c in cities] + [a for c in cities for a in c.get("aliases") or []])
+
+
+def _text_groups(catalog: list[dict]) -> dict[str, list[str]]:
+    """The masked texts each vector stands for: ``practice:<id>``, or ``city:<id>`` for a city with no practice yet."""
+    pattern = _names(catalog)
+    groups = {f"practice:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "practice"}
+    groups.update({f"city:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "city" and not e.get("practices")})
+    return groups
+
+
+def close_cities(query: str, records: dict[str, dict], n: int = 3) -> list[dict[str, str]]:
+    """Cities the caller may have meant by an unknown id: by name or alias first ("Cape Town", "Wroclaw"), then by id.
+
+    Same shape as :func:`hub.records.suggest` (which does the id part), so every 404 of the API reads alike.
+    """
+    names: dict[str, str] = {}
+    for rid, r in records.items():
+        if r["type"] == "city":
+            for name in (r["title"], *(r.get("aliases") or [])):
+                names.setdefault(fold(name), rid)
+    key = fold(query.replace("-", " "))
+    by_name = [names[k] for k in difflib.get_close_matches(key, list(names), n=n, cutoff=0.75)]
+    by_id = [s["id"] for s in suggest(records, "city", query, n)]
+    ids = list(dict.fromkeys(by_name + by_id))[:n]
+    return [{"id": r["id"], "type": "city", "title": r["title"], "url": r["url"], "api": f"/api/cities/{r['id']}"}
+            for r in (records[i] for i in ids)]
+
+
+class UnknownCity(LookupError):
+    """No hub city has this id; ``suggestions`` are the closest ones."""
+
+    def __init__(self, city_id: str, suggestions: list[dict[str, str]]):
+        super().__init__(f"no city with id '{city_id}'")
+        self.suggestions = suggestions
+
+
+def read_peers(build_dir: Path, city_id: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """One city's precomputed peers from a finished build (no model, no computing)."""
+    peers = json.loads((build_dir / PEERS_FILE).read_text(encoding="utf-8"))
+    if city_id not in peers:
+        records = json.loads((build_dir / "records.json").read_text(encoding="utf-8"))
+        raise UnknownCity(city_id, close_cities(city_id, {r["id"]: r for r in records}))
+    entry = peers[city_id]
+    return {**entry, "peers": entry["peers"][:limit]}
+
+
+class PeerIndex:
+    """The profiles of all hub cities with the statistics and weights that compare them."""
+
+    def __init__(self, catalog: list[dict], vectors: dict[str, np.ndarray], weights: Weights | None = None):
+        self.practices = {e["id"]: e for e in catalog if e["type"] == "practice"}
+        self.singles = {pid: explain.practice_profile(e) for pid, e in self.practices.items()}
+        self.cities = {e["id"]: e for e in catalog if e["type"] == "city"}
+        self.pattern = _names(catalog)
+        empty = np.zeros((0, next(iter(vectors.values())).shape[0] if vectors else 0), np.float32)
+        self.profiles: dict[str, Profile] = {}
+        for cid, city in sorted(self.cities.items()):
+            own = [self.practices[p] for p in city.get("practices") or [] if p in self.practices]
+            keys = [f"practice:{p['id']}" for p in own] or [f"city:{cid}"]
+            rows = [vectors[k] for k in keys if k in vectors]
+            self.profiles[cid] = city_profile(city, own, np.stack(rows) if rows else empty)
+        self.sim = Similarity(Stats.of(list(self.profiles.values())), weights)
+
+    # --- construction ---------------------------------------------------------------------------------
+
+    @classmethod
+    def from_catalog(cls, catalog: list[dict], cache_dir: Path | None, weights: Weights | None = None) -> "PeerIndex":
+        """Embed every practice (cached by content hash) and build the index."""
+        return cls(catalog, embed_groups(_text_groups(catalog), cache_dir), weights)
+
+    @classmethod
+    def load(cls, build_dir: Path, weights: Weights | None = None) -> "PeerIndex":
+        """The index of a finished build, from its records.json and peer-vectors.npz (no encoding)."""
+        catalog = json.loads((build_dir / "records.json").read_text(encoding="utf-8"))
+        with np.load(build_dir / VECTORS_FILE) as data:
+            vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+        return cls(catalog, vectors, weights)
+
+    def save_vectors(self, out: Path) -> None:
+        rows = {f"practice:{pid}": vec for p in self.profiles.values() if len(p.practices) == len(p.vectors)
+                for pid, vec in zip(p.practices, p.vectors)}
+        rows.update({f"city:{p.id}": p.vectors[0] for p in self.profiles.values() if not p.practices and len(p.vectors)})
+        keys = sorted(rows)
+        np.savez(out / VECTORS_FILE, keys=np.array(keys), vectors=np.stack([rows[k] for k in keys]) if keys else np.zeros((0, 0)))
+
+    def profile_without(self, city_id: str, drop: set[str], description: bool = True) -> Profile:
+        """The city's profile as if the practices in ``drop`` (and, with ``description=False``, the city's own
+        description, which stands in for practices a city does not have yet) were not recorded: for held-out evaluation."""
+        p = self.profiles[city_id]
+        if not p.practices and not description:
+            return city_profile(self.cities[city_id], [], p.vectors[:0])
+        if not drop & set(p.practices):
+            return p
+        keep = [k for k, pid in enumerate(p.practices) if pid not in drop]
+        vectors = p.vectors[keep] if len(p.practices) == len(p.vectors) else p.vectors[:0]
+        return city_profile(self.cities[city_id], [self.practices[p.practices[k]] for k in keep], vectors)
+
+    # --- ranking --------------------------------------------------------------------------------------
+
+    def rank(self, profile: Profile) -> list[tuple[Match, Profile]]:
+        """Every other hub city, best first (ties by id, so lists are stable)."""
+        scored = [(self.sim.match(profile, other), other) for cid, other in self.profiles.items() if cid != profile.id]
+        return sorted(scored, key=lambda x: (-x[0].score, x[1].id))
+
+    def shortlist(self, profile: Profile, limit: int) -> list[tuple[Match, Profile]]:
+        """The peers worth showing: those above MIN_SCORE, or at least the MIN_PEERS best with any score."""
+        ranked = [(m, o) for m, o in self.rank(profile) if m.score > 0]
+        strong = [(m, o) for m, o in ranked if m.score >= MIN_SCORE]
+        return (strong if len(strong) >= MIN_PEERS else ranked[:MIN_PEERS])[:limit]
+
+    def peer(self, profile: Profile, match: Match, other: Profile) -> dict[str, Any]:
+        city = self.cities[other.id]
+        return {
+            "id": other.id, "label": other.label, "country": other.country, "region": other.region,
+            "admin_type": other.admin_type, "url": city["url"], "score": match.score, "components": match.components,
+            "reasons": explain.reasons(profile, other, match, self.sim, self.practices),
+            "shared": explain.shared(profile, other, self.sim),
+            "differs": explain.differs(profile, other, self.sim),
+            "practices": explain.relevant_practices(profile, other, self.sim, self.practices, self.singles),
+            "thin": other.thin, "weak": match.score < MIN_SCORE,
+        }
+
+    def peers_of(self, profile: Profile, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+        return [self.peer(profile, m, o) for m, o in self.shortlist(profile, limit)]
+
+    def city(self, city_id: str, limit: int = STORED_PEERS) -> dict[str, Any]:
+        """One hub city's entry of peers.json."""
+        p = self.profiles[city_id]
+        return {"city": city_id, "label": p.label, "thin": p.thin, "note": p.note, "peers": self.peers_of(p, limit)}
+
+    def all(self, limit: int = STORED_PEERS) -> dict[str, dict[str, Any]]:
+        return {cid: self.city(cid, limit) for cid in self.profiles}
+
+    def describe(self, description: object, region: str | None = None, country: str | None = None,
+                 limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+        """Peers for a city described in words; raises DescriptionError for empty, huge or unplaceable input."""
+        text = check_description(description)
+        parts = [mask(c, self.pattern) for c in chunks(text)] or [mask(text, self.pattern)]  # long descriptions in pieces, as bodies are
+        vector = embed_groups({"description": parts}, None)["description"]
+        profile = description_profile(text, vector, region=region, country=country)
+        understood = {facet: [explain.label(scheme, c) for c in sorted(profile.concepts[facet])] for facet, (scheme, _) in FACETS.items()}
+        understood["context"] = [explain.label(CONTEXT_SCHEME, c) for c in sorted(profile.context)]
+        understood.update(region=profile.region, country=profile.country)
+        found = self.peers_of(profile, limit)
+        return {"city": None, "label": profile.label, "thin": profile.thin, "note": NO_MATCH if not found else profile.note,
+                "profile": understood, "peers": found}
+
+
+def write_peers(ctx: BuildTarget) -> None:
+    """Build stage: peers.json and peer-vectors.npz from the catalogue, embeddings cached under cache_dir."""
+    index = PeerIndex.from_catalog(ctx.catalog, ctx.settings.cache_dir)
+    peers = index.all()
+    (ctx.out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False, indent=1), encoding="utf-8")
+    index.save_vectors(ctx.out)
+    ctx.stats["peer_cities"] = len(peers)
+    ctx.stats["thin_peer_profiles"] = sum(1 for v in peers.values() if v["thin"])
+    ctx.stats["peer_weights"] = index.sim.weights.blend()

@@ -1,0 +1,182 @@
+"""Semantic search: sentence embeddings of each record's title + summary and of chunks of its body.
+
+Why chunks: a 300-word description covers several ideas ("listen to faith
+communities", "train with police"); one vector for all of it blurs them, so long
+bodies are split into paragraph-sized pieces and a record scores by its best piece.
+
+Why a cache: encoding runs at ~30 paragraphs/s on two cores, so vectors are kept
+under ``cache_dir`` by a hash of (model, text). A rebuild encodes only texts that
+changed; the model is not even loaded when nothing did.
+
+At serve time only the query is encoded (lazily, through :mod:`hub.search.encoder`)
+and compared with the stored unit vectors by a dot product (vectors are unit length).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+
+from hub.search import encoder
+
+CHUNK_WORDS = 110  # about one paragraph; well inside the model's 256-token window
+LONG_BODY_WORDS = 60  # shorter bodies add little beyond title + summary
+_MARKDOWN = re.compile(r"[#*_`>|]+|\[([^\]]*)\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One embedded text: ``doc`` is the record's position, ``text`` what is shown as a snippet."""
+
+    doc: int
+    text: str  # the passage itself
+    encoded: str  # what the model sees (the passage with its record's title for context)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_MARKDOWN.sub(lambda m: m.group(1) or " ", text).split())
+
+
+def chunks(body: str, size: int = CHUNK_WORDS) -> list[str]:
+    """Paragraphs packed into pieces of at most ``size`` words; a longer paragraph is cut by sentences."""
+    pieces: list[str] = []
+    for para in re.split(r"\n\s*\n", body):
+        words = _plain(para).split()
+        if not words:
+            continue
+        if len(words) <= size:
+            pieces.append(" ".join(words))
+            continue
+        sentence: list[str] = []
+        for sent in re.split(r"(?<=[.!?])\s+", " ".join(words)):
+            if sentence and len(sentence) + len(sent.split()) > size:
+                pieces.append(" ".join(sentence))
+                sentence = []
+            sentence.extend(sent.split())
+        if sentence:
+            pieces.append(" ".join(sentence))
+    packed: list[str] = []  # join short neighbours so no piece is a lone sentence
+    for piece in pieces:
+        if packed and len(packed[-1].split()) + len(piece.split()) <= size:
+            packed[-1] = f"{packed[-1]} {piece}"
+        else:
+            packed.append(piece)
+    return packed
+
+
+def units(position: int, doc: dict) -> list[Unit]:
+    """The texts embedded for one record: title + summary first, then body chunks when the body is long."""
+    title, summary, body = doc.get("title") or "", _plain(doc.get("summary") or ""), doc.get("body") or ""
+    long_body = len(body.split()) > LONG_BODY_WORDS
+    text = summary
+    if not long_body and not _plain(body).startswith(summary):  # a short body joins the summary
+        text = f"{summary} {_plain(body)}".strip()
+    text = text or " ".join(_plain(body).split()[:CHUNK_WORDS])
+    out = [Unit(position, text, f"{title}. {text}" if text else title)]
+    if long_body:
+        out.extend(Unit(position, c, f"{title}: {c}") for c in chunks(body))
+    return out
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(f"{encoder.MODEL_NAME}\0{text}".encode()).hexdigest()[:32]
+
+
+class EmbeddingCache:
+    """Vectors by content hash in one ``.npz`` under the build cache; written atomically."""
+
+    def __init__(self, cache_dir: Path):
+        self.path = cache_dir / "embeddings" / f"{encoder.MODEL_NAME}.npz"
+        self._vectors: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as data:
+                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+
+    def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
+        """Vectors for ``texts`` (encoding only those not cached) and how many were encoded."""
+        keys = [_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
+        if missing:
+            by_key = dict(zip(keys, texts))
+            fresh = encoder.encode([by_key[k] for k in missing])
+            self._vectors.update(zip(missing, fresh))
+            self._save()
+        matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, encoder.DIMENSIONS), np.float32)
+        return matrix.astype(np.float32, copy=False), len(missing)
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.stem}-{os.getpid()}.npz")
+        np.savez(tmp, keys=np.array(list(self._vectors)), vectors=np.stack(list(self._vectors.values())))
+        os.replace(tmp, self.path)
+
+
+def build(directory: Path, docs: Sequence[dict], cache_dir: Path) -> dict[str, int]:
+    """Write ``embeddings.npy`` (one row per unit) and ``units.json``; return encode statistics."""
+    directory.mkdir(parents=True, exist_ok=True)
+    all_units = [u for n, doc in enumerate(docs) for u in units(n, doc)]
+    matrix, encoded = EmbeddingCache(cache_dir).embed([u.encoded for u in all_units])
+    np.save(directory / "embeddings.npy", matrix)
+    meta = {"model": encoder.MODEL_NAME, "doc": [u.doc for u in all_units], "text": [u.text for u in all_units]}
+    (directory / "units.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return {"units": len(all_units), "encoded": encoded, "reused": len(all_units) - encoded}
+
+
+class QueryEncoder:
+    """Query vectors, with a small LRU cache: the same query typed again (paging, facets) is not re-encoded."""
+
+    def __init__(self, size: int = 512):
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def __call__(self, text: str) -> np.ndarray:
+        key = " ".join(text.split()).lower()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        vec = encoder.encode([key])[0]
+        with self._lock:
+            self._cache[key] = vec
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return vec
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+class SemanticIndex:
+    """Unit vectors in memory; a record's score is the cosine of its best unit."""
+
+    def __init__(self, directory: Path, n_docs: int):
+        self.vectors = np.load(directory / "embeddings.npy")
+        meta = json.loads((directory / "units.json").read_text(encoding="utf-8"))
+        if meta["model"] != encoder.MODEL_NAME:
+            raise ValueError(f"the search index was built with {meta['model']}, not {encoder.MODEL_NAME}: run hub build")
+        self.unit_doc = np.asarray(meta["doc"], dtype=np.int64)
+        self.texts: list[str] = meta["text"]
+        # units are stored record by record, so each record's units are one slice
+        self.starts = np.searchsorted(self.unit_doc, np.arange(n_docs))
+        self.ends = np.append(self.starts[1:], len(self.unit_doc))
+        self.encode_query = QueryEncoder()
+
+    def scores(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(best cosine per record, cosine per unit)."""
+        sims = self.vectors @ query_vector
+        return np.maximum.reduceat(sims, self.starts), sims
+
+    def best_unit_text(self, doc: int, unit_sims: np.ndarray) -> str:
+        lo, hi = self.starts[doc], self.ends[doc]
+        return self.texts[lo + int(np.argmax(unit_sims[lo:hi]))]

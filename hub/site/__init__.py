@@ -1,0 +1,13 @@
+"""The static site: HTML pages from the catalogue, JSON-LD from the graph, and a Pagefind index.
+
+``build_site`` is what the build's ``site`` stage calls; everything it writes lands in
+``build/site/``, which works from any static host and is mounted at ``/`` by ``hub serve``.
+Modules: ``model`` (what pages show) · ``render`` (Jinja2, errors with template:line) ·
+``linked`` (JSON-LD per record) · ``geo`` (map projection) · ``pagefind`` (search index) ·
+``builder`` (the pages, sitemap and assets).
+"""
+
+from hub.site.builder import build_site
+from hub.site.render import SiteError
+
+__all__ = ["SiteError", "build_site"]

@@ -1,0 +1,227 @@
+"""Write build/site/: every page of the static site, its assets, sitemap.xml and the Pagefind index.
+
+The builder only reads built artefacts — ``records.json`` (passed in as the catalogue),
+``peers.json`` when the peers stage wrote one, and the graph store for JSON-LD — so
+the site always shows what the API and SPARQL endpoint serve. Pages use clean URLs
+(``/practices/<id>/`` is ``practices/<id>/index.html``), so any static host serves them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import quote
+
+from hub import __version__
+from hub.config import KIND_FOLDERS, REPO_DIR, Settings
+from hub.site import geo, pagefind
+from hub.site.linked import JsonLd
+from hub.site.model import LISTINGS, SEARCH_FACETS, TYPE_LABELS, Entry, Listing, SiteModel, read_peers
+from hub.site.render import SiteError, environment, render
+from hub.store import open_local
+
+TEMPLATES = {"practice": "practice.html", "city": "city.html", "resource": "resource.html", "spotlight": "spotlight.html"}
+# Shown on the linked-data page; each opens /sparql with the query filled in.
+SPARQL_EXAMPLES = [
+    ("Practices and their lead city", """SELECT ?practice ?title ?city WHERE {
+  ?practice a hub:Practice ; schema:name ?title ; hub:leadCity/schema:name ?city .
+} ORDER BY ?city LIMIT 50"""),
+    ("How many practices per theme", """SELECT ?theme (COUNT(?p) AS ?practices) WHERE {
+  ?p a hub:Practice ; hub:theme/skos:prefLabel ?theme .
+} GROUP BY ?theme ORDER BY DESC(?practices)"""),
+    ("Which city learned from which", """SELECT ?from ?to ?evidence WHERE {
+  ?link a hub:LearningLink ; hub:fromCity/schema:name ?from ; hub:toCity/schema:name ?to ; hub:evidence ?evidence .
+}"""),
+    ("Practices in a region, with the source they come from", """SELECT ?title ?doc ?section WHERE {
+  ?p a hub:Practice ; schema:name ?title ; hub:region/skos:prefLabel "Europe"@en ;
+     prov:wasDerivedFrom [ dcterms:isPartOf/schema:name ?doc ; hub:section ?section ] .
+} LIMIT 50"""),
+]
+
+
+@dataclass
+class Page:
+    url: str  # site path: "/practices/x/" or "/sitemap.xml"
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    sitemap: bool = True
+
+
+def output_path(site: Path, url: str) -> Path:
+    rel = url.strip("/")
+    return site / rel / "index.html" if url.endswith("/") else site / rel
+
+
+def crumbs(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"label": "Home", "url": "/"}] + [{"label": label, "url": url} for label, url in pairs]
+
+
+def record_pages(m: SiteModel, jsonld: Any) -> Iterator[Page]:
+    for e in m.catalog:
+        kind, plural = e["type"], KIND_FOLDERS[e["type"]]
+        ctx: dict[str, Any] = {
+            "e": e,
+            "title": e["title"],
+            "description": e["summary"],
+            "breadcrumbs": crumbs((TYPE_LABELS[kind][1], f"/{plural}/"), (e["title"], e["url"])),
+            "alternates": [("text/turtle", f"/api/{plural}/{e['id']}.ttl"), ("application/ld+json", f"/api/{plural}/{e['id']}.jsonld")],
+            "api_url": f"/api/{plural}/{e['id']}",
+            "jsonld": jsonld.document(kind, e["id"]) if jsonld else None,
+            "spotlights": m.spotlights_of.get(e["id"], []),
+            "resources": m.resources_of.get(e["id"], []),
+        }
+        if kind == "practice":
+            ctx.update(related=m.refs("practice", e.get("related", [])), similar=m.similar(e), cities=[m.get("city", c["id"]) for c in e["cities"]])
+        elif kind == "city":
+            ctx.update(practices=m.refs("practice", e.get("practices", [])), links=m.learning_links(e), peers=m.peers_of(e),
+                       peers_note=m.peers_note(e), peers_available=bool(m.peers))
+        elif kind == "resource":
+            ctx.update(about_practices=m.refs("practice", e.get("about_practices", [])), cited_by=[c for c in m.cited_by.get(e["id"], []) if c is not e])
+        elif kind == "spotlight":
+            ctx.update(practices=m.refs("practice", e.get("practices", [])))
+        yield Page(e["url"], TEMPLATES[kind], ctx)
+
+
+def type_index_pages(m: SiteModel) -> Iterator[Page]:
+    mapped, unmapped = geo.map_points(m.cities)
+    by_region: dict[str, list[Entry]] = {}
+    for c in m.cities:
+        by_region.setdefault(c["region"] or "Other", []).append(c)
+    groups = {
+        "practice": [("", m.practices)],
+        "city": sorted(by_region.items()),
+        "resource": sorted(_group(m.resources, lambda r: r.get("resource_type") or "other").items()),
+        "spotlight": sorted(_group(m.spotlights, lambda s: s.get("category") or "Other").items()),
+    }
+    for kind, plural in KIND_FOLDERS.items():
+        label = TYPE_LABELS[kind][1]
+        yield Page(f"/{plural}/", "list.html", {
+            "title": label, "kind": kind, "groups": groups[kind], "count": len(m.by_kind[kind]),
+            "description": f"All {len(m.by_kind[kind])} {label.lower()} in the practice hub.",
+            "breadcrumbs": crumbs((label, f"/{plural}/")), "mapped": mapped if kind == "city" else [], "unmapped": unmapped if kind == "city" else [],
+        })
+
+
+def _group(entries: list[Entry], key: Any) -> dict[str, list[Entry]]:
+    out: dict[str, list[Entry]] = {}
+    for e in entries:
+        out.setdefault(key(e), []).append(e)
+    return out
+
+
+def listing_pages(m: SiteModel) -> Iterator[Page]:
+    for lst in LISTINGS:
+        scheme = m.schemes[lst.scheme]
+        yield Page(f"/{lst.folder}/", "scheme.html", {
+            "title": lst.title, "listing": lst, "tree": m.tree(lst), "definition": scheme.definition,
+            "description": f"Browse practices by {lst.singular.lower()}: {scheme.definition}", "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/")),
+        })
+        counts = m.counts(lst)
+        for concept in scheme.concepts.values():
+            everything = m.tagged(lst, concept.id, tuple(KIND_FOLDERS))
+            if not everything:
+                continue
+            yield concept_page(m, lst, concept.id, counts)
+
+
+def concept_page(m: SiteModel, lst: Listing, concept_id: str, counts: dict[str, int]) -> Page:
+    scheme = m.schemes[lst.scheme]
+    c = scheme.concepts[concept_id]
+    term = m.term(lst.facet, concept_id)
+    trail = [(m.term(lst.facet, a).label, m.term(lst.facet, a).url) for a in reversed(scheme.ancestors(concept_id))]
+    practices = m.tagged(lst, concept_id)
+    cities = m.tagged(lst, concept_id, ("city",))
+    narrower = [{"term": m.term(lst.facet, k.id), "count": counts.get(k.id, 0)} for k in sorted(scheme.narrower(concept_id), key=lambda k: k.label)]
+    return Page(term.url, "concept.html", {
+        "title": c.label, "listing": lst, "concept": c, "term": term, "practices": practices, "cities": cities,
+        "spotlights": m.tagged(lst, concept_id, ("spotlight",)), "resources": m.tagged(lst, concept_id, ("resource",)),
+        "narrower": [n for n in narrower if n["count"]],
+        "description": f"{len(practices)} practices on {c.label}" + (f": {c.definition}" if c.definition else "."),
+        "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/"), *trail, (c.label, term.url)),
+    })
+
+
+def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
+    mapped, unmapped = geo.map_points(m.cities)
+    lists = {lst.facet: lst for lst in LISTINGS}
+    countries = {c for e in m.catalog if e["type"] in ("practice", "city") for c in e["countries"]}
+    yield Page("/", "index.html", {
+        "title": "Strong Cities practice hub", "breadcrumbs": [],
+        "description": "What cities do to prevent hate, extremism and polarisation: searchable city practices, peer cities, guides and impact stories.",
+        "stats": {"practices": len(m.by_kind["practice"]), "cities": len(m.by_kind["city"]), "countries": len(countries),
+                  "resources": len(m.by_kind["resource"]), "spotlights": len(m.by_kind["spotlight"])},
+        "themes": m.tree(lists["theme"]), "regions": m.tree(lists["region"]), "levels": m.tree(lists["level"]),
+        "mapped": mapped, "unmapped": unmapped, "latest": m.spotlights[:3],
+    })
+    facets = [{"name": f, "title": "Type" if f == "type" else next(lst.singular for lst in LISTINGS if lst.facet == f),
+               "options": m.facet_values(f)} for f in SEARCH_FACETS]
+    yield Page("/search/", "search.html", {
+        "title": "Search", "breadcrumbs": crumbs(("Search", "/search/")), "facets": facets,
+        "description": "Search city practices, cities, resources and impact stories, and filter by theme, region, prevention level and stakeholder.",
+        "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets},
+    })
+    seeds = [r for r in m.resources if r.get("seed_file")]
+    yield Page("/about/", "about.html", {
+        "title": "About the hub", "breadcrumbs": crumbs(("About", "/about/")), "seeds": seeds,
+        "description": "Where the hub's records come from, their licence, how to cite them and how to contribute.",
+        "built": dt.date.today().isoformat(), "site_url": settings.site_url,
+    })
+    contributing = REPO_DIR / "CONTRIBUTING.md"
+    if contributing.is_file():
+        yield Page("/contributing/", "contributing.html", {
+            "title": "Contributing", "breadcrumbs": crumbs(("About", "/about/"), ("Contributing", "/contributing/")),
+            "description": "How curators add or correct practices, cities, resources and impact stories.", "text": contributing.read_text(encoding="utf-8"),
+        })
+    yield Page("/linked-data/", "linked_data.html", {
+        "title": "Linked data and SPARQL", "breadcrumbs": crumbs(("Linked data and SPARQL", "/linked-data/")),
+        "description": "The hub as a knowledge graph: SPARQL endpoint, example queries, bulk downloads and the API.",
+        "examples": [{"title": t, "query": q, "href": "/sparql?query=" + quote(q)} for t, q in SPARQL_EXAMPLES],
+    })
+    yield Page("/404.html", "404.html", {"title": "Page not found", "breadcrumbs": [], "description": ""}, sitemap=False)
+
+
+def _asset_versions(static: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10] for p in static.iterdir() if p.is_file()}
+
+
+def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Path | None = None) -> dict[str, Any]:
+    """Render every page into ``out/site``; returns stats for the build manifest. Raises SiteError with template:line."""
+    site = out / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    templates, static = settings.templates_dir / "templates", settings.templates_dir / "static"
+    if not templates.is_dir():
+        raise SiteError(f"no templates at {templates} (HUB_TEMPLATES points at the folder holding templates/ and static/)")
+    peers_file = out / "peers.json"
+    peers = read_peers(json.loads(peers_file.read_text(encoding="utf-8"))) if peers_file.is_file() else {}
+    m = SiteModel(catalog, peers)
+    store_dir = out / "store"
+    jsonld = JsonLd(open_local(store_dir)) if store_dir.is_dir() else None
+    versions = _asset_versions(static)
+    env = environment(templates, {
+        "m": m, "site_url": settings.site_url, "version": __version__, "type_labels": TYPE_LABELS, "listings": LISTINGS,
+        "map_viewbox": geo.VIEWBOX, "asset": lambda name: f"/static/{name}?v={versions[name]}",
+    })
+    shutil.copytree(static, site / "static")
+    pages = [*static_pages(m, settings), *type_index_pages(m), *listing_pages(m), *record_pages(m, jsonld)]
+    seen: set[str] = set()
+    for page in pages:
+        if page.url in seen:
+            raise SiteError(f"two pages want the URL {page.url}")
+        seen.add(page.url)
+        path = output_path(site, page.url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(env, page.template, {"url": page.url, **page.context}), encoding="utf-8")
+    urls = [p.url for p in pages if p.sitemap]
+    (site / "sitemap.xml").write_text(render(env, "sitemap.xml", {"urls": urls}), encoding="utf-8")
+    (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8")
+    try:
+        status = pagefind.index(site, previous / "site" if previous else None)
+    except pagefind.PagefindError as exc:
+        raise SiteError(str(exc)) from None
+    return {"pages": len(pages), "search_index": status, "peers": len(peers)}

@@ -1,0 +1,161 @@
+"""Example queries shown on the SPARQL page and by ``hub sparql --examples``.
+
+They double as documentation of the graph's shape (which property links what), so
+each one is written to be read: prefixes ``hub:``, ``schema:``, ``skos:``, ``dcterms:``,
+``rdfs:`` and ``prov:`` are predeclared by the endpoint. Tests run every one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    title: str
+    description: str
+    query: str
+
+
+EXAMPLES: tuple[Example, ...] = (
+    Example(
+        "practices-per-theme", "Practices per theme",
+        "How many practices work on each theme: the counts behind the search facets.",
+        """SELECT ?theme (COUNT(DISTINCT ?practice) AS ?practices)
+WHERE {
+  ?practice a hub:Practice ;
+            hub:theme/skos:prefLabel ?theme .
+}
+GROUP BY ?theme
+ORDER BY DESC(?practices) ?theme""",
+    ),
+    Example(
+        "practices-in-region", "Practices in a region, with city and country",
+        "A join from practice to city to country to region (here: East and Southern Africa).",
+        """SELECT ?title ?city ?country
+WHERE {
+  ?practice a hub:Practice ;
+            rdfs:label ?title ;
+            hub:implementedBy ?c .
+  ?c rdfs:label ?city ;
+     schema:containedInPlace ?k .
+  ?k skos:prefLabel ?country ;
+     skos:broader/skos:prefLabel "East and Southern Africa"@en .
+}
+ORDER BY ?country ?city ?title""",
+    ),
+    Example(
+        "themes-under-a-theme", "Everything under a broader theme",
+        "A skos:broader* property path: every theme below 'primary prevention service areas', with its practices.",
+        """SELECT ?theme (COUNT(DISTINCT ?practice) AS ?practices)
+WHERE {
+  ?top skos:prefLabel "primary prevention service areas"@en .
+  ?t skos:broader* ?top ;
+     skos:prefLabel ?theme .
+  OPTIONAL { ?practice a hub:Practice ; hub:theme ?t }
+}
+GROUP BY ?theme
+ORDER BY DESC(?practices)""",
+    ),
+    Example(
+        "text-search", "Practices that mention young people",
+        "A text FILTER over titles and summaries (for ranked search use /api/search).",
+        """SELECT ?title ?summary
+WHERE {
+  ?practice a hub:Practice ;
+            rdfs:label ?title ;
+            schema:description ?summary .
+  FILTER (CONTAINS(LCASE(?title), "youth") || REGEX(?summary, "young|youth", "i"))
+}
+ORDER BY ?title""",
+    ),
+    Example(
+        "learning-links", "Which city learned from which",
+        "Learning links between cities, with the evidence the sources give.",
+        """SELECT ?from ?relation ?to ?year ?evidence
+WHERE {
+  ?link a hub:LearningLink ;
+        hub:fromCity/rdfs:label ?from ;
+        hub:toCity/rdfs:label ?to ;
+        hub:relation/rdfs:label ?relation ;
+        hub:evidence ?evidence .
+  OPTIONAL { ?link hub:year ?year }
+}
+ORDER BY ?from ?to""",
+    ),
+    Example(
+        "peers-by-shared-themes", "Peer cities of Cape Town by shared themes",
+        "Cities whose practices share the most themes with Cape Town's: a simple peer measure "
+        "(the hub's own peers add challenges, context and text similarity).",
+        """SELECT ?peer (COUNT(DISTINCT ?theme) AS ?shared)
+       (GROUP_CONCAT(DISTINCT ?label; separator=", ") AS ?themes)
+WHERE {
+  ?city dcterms:identifier "cape-town" .
+  ?mine hub:implementedBy ?city ; hub:theme ?theme .
+  ?theirs hub:implementedBy ?other ; hub:theme ?theme .
+  FILTER (?other != ?city)
+  ?other rdfs:label ?peer .
+  ?theme skos:prefLabel ?label .
+}
+GROUP BY ?peer
+ORDER BY DESC(?shared) ?peer
+LIMIT 10""",
+    ),
+    Example(
+        "levels-by-region", "Prevention levels by region",
+        "How many practices each region has at the primary, secondary and tertiary level.",
+        """SELECT ?region ?level (COUNT(DISTINCT ?practice) AS ?practices)
+WHERE {
+  ?practice a hub:Practice ;
+            hub:region/skos:prefLabel ?region ;
+            hub:preventionLevel/skos:prefLabel ?level .
+}
+GROUP BY ?region ?level
+ORDER BY ?region ?level""",
+    ),
+    Example(
+        "sources-of-practices", "Where each practice comes from",
+        "Provenance: the source document and section every practice was written from.",
+        """SELECT ?title ?document ?section
+WHERE {
+  ?practice a hub:Practice ;
+            rdfs:label ?title ;
+            prov:wasDerivedFrom ?passage .
+  ?passage hub:section ?section ;
+           dcterms:isPartOf/rdfs:label ?document .
+}
+ORDER BY ?title
+LIMIT 50""",
+    ),
+    Example(
+        "ask-tertiary-europe", "Is there a tertiary-prevention practice in Europe?",
+        "An ASK query: the answer is true or false.",
+        """ASK {
+  ?practice a hub:Practice ;
+            hub:preventionLevel/skos:prefLabel "tertiary"@en ;
+            hub:region/skos:prefLabel "Europe"@en .
+}""",
+    ),
+    Example(
+        "construct-city-practices", "A small graph of cities and their practices",
+        "A CONSTRUCT query: returns RDF (Turtle, N-Triples, JSON-LD), here schema.org statements linking cities to practices.",
+        """CONSTRUCT {
+  ?city schema:name ?name ;
+        schema:subjectOf ?practice .
+  ?practice schema:name ?title .
+}
+WHERE {
+  ?practice a hub:Practice ;
+            rdfs:label ?title ;
+            hub:implementedBy ?city .
+  ?city rdfs:label ?name .
+}""",
+    ),
+    Example(
+        "describe-city", "Everything about one city",
+        "A DESCRIBE query: all statements about Nansana.",
+        """DESCRIBE ?city
+WHERE { ?city a hub:City ; dcterms:identifier "nansana" }""",
+    ),
+)

@@ -1,0 +1,190 @@
+"""Outside queries run in worker processes that are killed when their time is up.
+
+pyoxigraph has no query timeout and does not return to Python while it evaluates, so
+neither signals nor threads can stop it: only killing the process can. Each server
+process therefore keeps a small pool of warm workers (:mod:`hub.sparql.worker`, each
+holding the store open read-only). A query takes an idle worker; if its answer is not
+back within its time limit, the worker is killed with SIGKILL and a fresh one replaces
+it. The other workers keep answering meanwhile, so one runaway query never stalls other
+clients.
+"""
+
+from __future__ import annotations
+
+import atexit
+import math
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from hub.config import Settings
+from hub.sparql.guard import Plan, QueryRefused, SparqlError
+from hub.sparql.results import FORMATS, ResultFormat
+from hub.sparql.worker import Job, Spec
+
+
+class QueryTimeout(RuntimeError):
+    def __init__(self, timeout_s: float):
+        super().__init__(f"the query ran for more than {timeout_s:g} s and was stopped; narrow it (LIMIT, a more specific pattern) "
+                         "or download the whole graph from /download/")
+        self.timeout_s = timeout_s
+
+
+class QueryBusy(RuntimeError):
+    """Every worker stayed busy for the whole time limit."""
+
+
+class QueryFailed(SparqlError, RuntimeError):
+    """The engine refused or could not answer: ``code`` is ``query`` (the caller's fault), ``store`` or ``internal``."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    payload: bytes
+    format: ResultFormat
+    rows: int
+    truncated: bool
+    max_rows: int
+    timeout_s: float
+    elapsed_s: float
+
+
+def effective_timeout(cfg: Settings, requested: float | None) -> float:
+    """The caller may lower the time limit, never raise it past the server's."""
+    if requested is None:
+        return cfg.sparql_timeout_s
+    if math.isnan(requested) or requested <= 0:
+        raise QueryRefused("invalid_parameter", "timeout must be a positive number of seconds")
+    return min(requested, cfg.sparql_timeout_s)
+
+
+def default_format(plan: Plan) -> ResultFormat:
+    return FORMATS["turtle" if plan.returns_graph else "json"]
+
+
+@dataclass(eq=False)  # identity, so workers can live in a set
+class _Worker:
+    process: subprocess.Popen
+    conn: Connection
+
+
+class WorkerPool:
+    """A fixed number of warm query workers for one store; thread-safe, used from server threads."""
+
+    def __init__(self, spec: Spec, size: int):
+        self.spec = spec
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._workers: set[_Worker] = set()  # guarded by _lock
+        self._closed = False
+        for _ in range(max(1, size)):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        proc = subprocess.Popen([sys.executable, "-m", "hub.sparql.worker", str(theirs.fileno()), *self.spec],
+                                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        w = _Worker(proc, Connection(ours.detach()))
+        with self._lock:
+            self._workers.add(w)
+        return w
+
+    def _retire(self, w: _Worker) -> None:
+        """Kill a worker (SIGKILL: pyoxigraph ignores gentler signals) and put a fresh one in its place."""
+        w.process.kill()
+        w.conn.close()
+        threading.Thread(target=w.process.wait, daemon=True).start()  # reap without waiting here
+        with self._lock:
+            self._workers.discard(w)
+            closed = self._closed
+        if not closed:
+            self._idle.put(self._spawn())
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.process.pid for w in self._workers)
+
+    def run(self, job: Job, timeout_s: float) -> tuple[str, Any]:
+        """The worker's reply, or QueryTimeout / QueryBusy once ``timeout_s`` has passed."""
+        deadline = time.monotonic() + timeout_s
+        try:
+            w = self._idle.get(timeout=timeout_s)
+        except queue.Empty:
+            raise QueryBusy(f"every query worker stayed busy for {timeout_s:g} s; try again shortly") from None
+        try:
+            w.conn.send(job)
+            if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._retire(w)
+                raise QueryTimeout(timeout_s)
+            reply = w.conn.recv()
+        except (EOFError, OSError):
+            self._retire(w)
+            raise QueryFailed("internal", "the query worker stopped unexpectedly (out of memory?); the query was not answered") from None
+        self._idle.put(w)
+        return reply
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for w in workers:
+            w.process.kill()
+            w.conn.close()
+            w.process.wait(timeout=5)
+
+
+KEEP_POOLS = 2  # the build being served and the one before it (a rebuild swaps the store under a running server)
+_pools: OrderedDict[Spec, WorkerPool] = OrderedDict()  # least recently used first
+_pools_lock = threading.Lock()
+
+
+def store_spec(cfg: Settings, store_dir: Path | None = None) -> Spec:
+    if cfg.store_url:
+        return ("remote", cfg.store_url)
+    return ("local", str((store_dir or cfg.store_dir).resolve()))
+
+
+def pool_for(cfg: Settings, store_dir: Path | None = None) -> WorkerPool:
+    """The process-wide pool for this store (apps and CLI calls in one process share it); older stores' pools retire."""
+    spec = store_spec(cfg, store_dir)
+    with _pools_lock:
+        pool = _pools.pop(spec, None) or WorkerPool(spec, cfg.sparql_workers)
+        _pools[spec] = pool
+        stale = [_pools.popitem(last=False)[1] for _ in range(len(_pools) - KEEP_POOLS)]
+    for old in stale:  # queries already running on an older build may finish first
+        timer = threading.Timer(cfg.sparql_timeout_s + 1, old.close)
+        timer.daemon = True
+        timer.start()
+    return pool
+
+
+@atexit.register
+def close_pools() -> None:
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for p in pools:
+        p.close()
+
+
+def run_query(cfg: Settings, plan: Plan, fmt: ResultFormat, timeout_s: float, store_dir: Path | None = None) -> Answer:
+    """Run a checked query (see :func:`hub.sparql.guard.check`) in a killable worker, capped at ``cfg.sparql_max_rows`` rows."""
+    if fmt.for_graphs != plan.returns_graph:
+        kind = "an RDF graph" if plan.returns_graph else "a result table"
+        raise QueryRefused("format_mismatch", f"a {plan.kind.upper()} query returns {kind}; {fmt.label} cannot hold it")
+    job = Job(plan, fmt.name, cfg.sparql_max_rows)
+    status, value = pool_for(cfg, store_dir).run(job, timeout_s)
+    if status != "ok":
+        raise QueryFailed(status, value)
+    payload, rows, truncated, elapsed = value
+    return Answer(payload, fmt, rows, truncated, cfg.sparql_max_rows, timeout_s, elapsed)

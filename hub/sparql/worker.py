@@ -1,0 +1,109 @@
+"""The query worker process: opens the store once, then answers one job at a time until its pipe closes.
+
+Started by :mod:`hub.sparql.runner` as ``python -m hub.sparql.worker FD KIND WHERE`` (a
+plain subprocess, not ``multiprocessing``, so no caller's ``__main__`` is ever re-imported)
+and killed by it when a query overruns. Workers on the embedded store first drop their
+network (new user + network namespaces where Linux allows it): whatever slipped past the
+guard, an engine in a worker cannot reach a SERVICE endpoint, a FROM URL or anything else.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from hub.sparql.guard import Plan
+
+Spec = tuple[str, str]  # ("local", store directory) or ("remote", query URL)
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+@dataclass(frozen=True)
+class Job:
+    plan: Plan
+    fmt: str
+    max_rows: int
+
+
+def isolate_network() -> bool:
+    """Move this (single-threaded) process into new user and network namespaces: no network at all.
+
+    The user namespace maps our own uid/gid to themselves, so files stay readable as before.
+    Best effort: returns False where the OS refuses (non-Linux, user namespaces disabled).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        if ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+            return False
+        for name, value in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(value)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def _open(spec: Spec) -> Any:
+    from hub import store
+
+    kind, where = spec
+    return store.RemoteStore(where, timeout_s=3600) if kind == "remote" else store.open_local(Path(where))
+
+
+def execute(source: Any, job: Job) -> tuple[str, Any]:
+    """("ok", (payload, rows, truncated, seconds)) or (reason, message) with reason query / store."""
+    from hub import store
+    from hub.sparql.results import FORMATS, write
+
+    t0 = time.perf_counter()
+    try:
+        result = store.query(source, job.plan.text, union=not job.plan.has_dataset,
+                             default_graphs=job.plan.default_graphs, named_graphs=job.plan.named_graphs)
+        written = write(result, FORMATS[job.fmt], job.max_rows, store.PREFIXES)
+    except (SyntaxError, ValueError, TypeError) as exc:  # oxigraph's parse and evaluation errors
+        return "query", str(exc)
+    except (store.StoreError, OSError) as exc:
+        return "store", str(exc)
+    return "ok", (written.payload, written.rows, written.truncated, time.perf_counter() - t0)
+
+
+def _exit_with(parent: int) -> None:
+    """Die with the server: if it was killed outright, nobody would otherwise stop a runaway query here."""
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def serve(conn: Connection, spec: Spec) -> None:
+    """Answer jobs until the pipe closes (the server went away) or the runner kills us."""
+    if spec[0] == "local":
+        isolate_network()  # first, while this process has a single thread
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()  # pyoxigraph releases the GIL
+    source: Any = None
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if source is None:
+                source = _open(spec)
+            reply = execute(source, job)
+        except Exception as exc:  # the store could not be opened, or something unforeseen: report, keep serving
+            reply = ("store" if type(exc).__name__ == "StoreError" else "internal", str(exc))
+        conn.send(reply)
+
+
+if __name__ == "__main__":
+    fd, kind, where = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    serve(Connection(fd), (kind, where))

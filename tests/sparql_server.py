@@ -1,0 +1,146 @@
+"""Helpers for the API / SPARQL tests: a graph-only build of the mini corpus, a real HTTP server, an oxigraph server.
+
+The mini corpus is built with the stages these tests read (graph, SHACL, catalogue,
+exports) and not the search or site stages, so no model is loaded for them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from hub.config import Settings
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+GRAPH_STAGES = ("graph", "shapes", "catalog", "exports")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_mini_graph(root: Path, **settings: object) -> Settings:
+    """A copy of tests/fixtures/mini built into ``root`` (graph, store, records.json, downloads)."""
+    from hub.build import build, default_stages
+
+    shutil.copytree(MINI, root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache", **settings)  # type: ignore[arg-type]
+    build(cfg, stages=[s for s in default_stages() if s[0] in GRAPH_STAGES])
+    return cfg
+
+
+@contextmanager
+def serve(cfg: Settings) -> Iterator[str]:
+    """The real app on uvicorn, in a thread of this process, on a free loopback port; yields its base URL."""
+    from hub.api.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
+def oxigraph_server(location: Path, union_default_graph: bool = True) -> Iterator[str]:
+    """``oxigraph serve`` (from the oxigraph PyPI package) on a free loopback port; yields its base URL."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    port = free_port()
+    args = [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(args + (["--union-default-graph"] if union_default_graph else []),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("oxigraph serve did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+@contextmanager
+def listener() -> Iterator[tuple[str, list[int]]]:
+    """A TCP listener that records every connection (a honeypot for SERVICE calls); yields (URL, hits)."""
+    hits: list[int] = []
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            hits.append(1)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.getsockname()[1]}/sparql", hits
+    finally:
+        stop.set()
+        thread.join(2)
+        srv.close()
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used so far (utime + stime, clock ticks); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def idle_baseline(pids: list[int], settle_s: float = 0.3, wait_s: float = 30) -> dict[int, int]:
+    """CPU ticks of processes once none has used any for ``settle_s`` (started up and waiting)."""
+    deadline = time.monotonic() + wait_s
+    last = {pid: cpu_ticks(pid) for pid in pids}
+    while time.monotonic() < deadline:
+        time.sleep(settle_s)
+        now = {pid: cpu_ticks(pid) for pid in pids}
+        if now == last:
+            return now
+        last = now
+    raise RuntimeError("the workers never went idle")
+
+
+def wait_until_busy(pids: list[int], baseline: dict[int, int], ticks: int = 10, wait_s: float = 30) -> None:
+    """Until one of the processes has used ``ticks`` more CPU than at ``baseline`` (it is running the query)."""
+    deadline = time.monotonic() + wait_s
+    while not any(cpu_ticks(pid) - baseline[pid] > ticks for pid in pids):
+        if time.monotonic() > deadline:
+            raise RuntimeError("no worker started computing")
+        time.sleep(0.05)

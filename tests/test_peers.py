@@ -1,0 +1,257 @@
+"""Peer cities: the similarity, its explanations, thin profiles, free text and bad input (library and CLI).
+
+The fixture corpus (tests/fixtures/peers) is small enough to know the right peers by
+construction: two border areas hosting refugees that both run youth football
+(Lakeside, Rivermouth), a Balkan municipality whose sports-coach model Lakeside
+copied (Hillford), two European cities working with people at risk of
+radicalisation (Northport, Westhaven), a town with one thin practice (Eastbrook) and
+a city with none (Quietvale).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from hub.build import build, default_stages
+from hub.cli import app
+from hub.config import Settings
+from hub.peers import DescriptionError, PeerIndex, Weights
+from hub.peers.evaluate import expected_rank_metrics
+from hub.peers.index import PEERS_FILE, UnknownCity, close_cities, read_peers
+from hub.peers.profile import MAX_DESCRIPTION, Profile, extract_concepts
+from hub.peers.similarity import Similarity, Stats
+from hub.peers.vectors import mask, name_pattern
+
+
+@pytest.fixture(scope="module")
+def peers(peers_settings: Settings) -> dict:
+    return json.loads((peers_settings.build_dir / PEERS_FILE).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def records(peers_settings: Settings) -> dict[str, dict]:
+    return {r["id"]: r for r in json.loads((peers_settings.build_dir / "records.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def index(peers_settings: Settings) -> PeerIndex:
+    return PeerIndex.load(peers_settings.build_dir)
+
+
+def peer_ids(entry: dict) -> list[str]:
+    return [p["id"] for p in entry["peers"]]
+
+
+def by_id(entry: dict, pid: str) -> dict:
+    return next(p for p in entry["peers"] if p["id"] == pid)
+
+
+# --- the similarity ------------------------------------------------------------------------------------
+
+def _profile(pid: str, themes: set[str]) -> Profile:
+    return Profile(id=pid, label=pid, concepts={"themes": frozenset(themes)})
+
+
+def test_a_rare_shared_concept_counts_more_than_a_common_one() -> None:
+    # A shares a rare theme with B (only they have it) and a common one with C (five cities have it)
+    profiles = [_profile("a", {"remembrance", "sports"}), _profile("b", {"remembrance", "housing"}),
+                _profile("c", {"sports", "funding"}), *(_profile(x, {"sports"}) for x in "def")]
+    sim = Similarity(Stats.of(profiles), Weights(concepts=1, text=0, region=0, country=0, admin=0, situation=0))
+    a, b, c = profiles[:3]
+    assert sim.match(a, b).score > sim.match(a, c).score > 0
+
+
+def test_broader_concepts_give_partial_credit() -> None:
+    # sports and culture are both "primary prevention service areas"; housing sits under urban planning
+    profiles = [_profile("a", {"sports"}), _profile("b", {"culture"}), _profile("c", {"remembrance"}), _profile("d", {"mentorship"})]
+    sim = Similarity(Stats.of(profiles), Weights(concepts=1, text=0, region=0, country=0, admin=0, situation=0))
+    assert sim.match(profiles[0], profiles[1]).components["concepts"] > 0
+    assert sim.match(profiles[0], profiles[2]).components["concepts"] == 0
+
+
+def test_scores_are_symmetric_bounded_and_a_profile_is_its_own_best_match(index: PeerIndex) -> None:
+    cities = list(index.profiles.values())
+    for a in cities:
+        for b in cities:
+            ab, ba = index.sim.match(a, b), index.sim.match(b, a)
+            assert ab.score == pytest.approx(ba.score)
+            assert 0.0 <= ab.score <= 1.0
+            assert all(0.0 <= v <= 1.0 for v in ab.components.values())
+        if a.practices:
+            assert index.sim.match(a, a).score >= max(index.sim.match(a, b).score for b in cities)
+
+
+def test_known_peers_come_first(peers: dict) -> None:
+    assert set(peer_ids(peers["lakeside"])[:2]) == {"rivermouth", "hillford"}
+    assert peer_ids(peers["westhaven"])[0] == "northport"
+    assert peer_ids(peers["northport"])[0] == "westhaven"
+    assert all(e["city"] not in peer_ids(e) for e in peers.values())  # never its own peer
+    for e in peers.values():
+        scores = [p["score"] for p in e["peers"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+# --- explanations --------------------------------------------------------------------------------------
+
+def test_reasons_say_in_plain_words_what_is_shared(peers: dict) -> None:
+    river = by_id(peers["lakeside"], "rivermouth")["reasons"]
+    assert "both are border areas" in river and "both host refugees or migrants" in river
+    hill = " / ".join(by_id(peers["lakeside"], "hillford")["reasons"])
+    assert "sports" in hill and "youth" in hill
+    north = " / ".join(by_id(peers["westhaven"], "northport")["reasons"])
+    assert "referral" in north
+    for e in peers.values():
+        for p in e["peers"]:
+            assert 1 <= len(p["reasons"]) <= 4
+            assert all(r and "-" not in r.split()[0] for r in p["reasons"])  # words, not concept ids
+
+
+def test_shared_concepts_are_what_both_cities_carry(peers: dict, records: dict) -> None:
+    for cid, e in peers.items():
+        for p in e["peers"]:
+            for facet in ("themes", "challenges", "stakeholders", "levels"):
+                assert set(p["shared"][facet]) <= set(records[cid][facet]) & set(records[p["id"]][facet])
+            assert set(p["shared"]["context"]) == set(records[cid]["context"]) & set(records[p["id"]]["context"])
+    assert set(by_id(peers["lakeside"], "hillford")["shared"]["themes"]) == {"sports", "youth engagement"}
+
+
+def test_differs_and_practices_point_at_the_peer(peers: dict, records: dict) -> None:
+    hill = by_id(peers["lakeside"], "hillford")
+    assert any("Western Balkans" in d for d in hill["differs"])  # another region
+    assert any("cross-border militancy" in d or "youth radicalisation" in d for d in hill["differs"])  # Lakeside's concerns it lacks
+    assert [x["id"] for x in hill["practices"]] == ["hillford-sports-trainers"]
+    for cid, e in peers.items():
+        for p in e["peers"]:
+            own = set(records[cid].get("practices") or [])
+            assert {x["id"] for x in p["practices"]} <= set(records[p["id"]]["practices"]) - own
+
+
+# --- thin profiles ---------------------------------------------------------------------------------------
+
+def test_thin_profiles_still_get_peers_with_a_note(peers: dict) -> None:
+    one, none, two = peers["eastbrook"], peers["quietvale"], peers["rivermouth"]
+    assert one["thin"] and "single practice" in one["note"] and one["peers"]
+    assert none["thin"] and "No practice" in none["note"] and len(none["peers"]) >= 1
+    assert not two["thin"] and two["note"] is None
+    # Eastbrook's one youth practice and its country put the Ugandan youth-league city first
+    assert peer_ids(one)[0] == "rivermouth"
+
+
+def test_learning_links_are_not_inputs(peers_settings: Settings, peers: dict, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(peers_settings.data_dir, data)
+    for f in (data / "cities").glob("*.md"):
+        text = f.read_text(encoding="utf-8")
+        if "relation:" in text:
+            head, rest = text.split("links:", 1)
+            f.write_text(head + "links: []\nsources:" + rest.split("sources:", 1)[1], encoding="utf-8")
+    assert "relation:" not in "".join(f.read_text() for f in (data / "cities").glob("*.md"))
+    cfg = Settings(data_dir=data, build_dir=tmp_path / "build", cache_dir=peers_settings.cache_dir)
+    build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "peers")])
+    assert json.loads((cfg.build_dir / PEERS_FILE).read_text(encoding="utf-8")) == peers
+
+
+def test_city_names_are_masked_before_embedding() -> None:
+    pattern = name_pattern(["Isiolo", "Isiolo County", "Wrocław"])
+    assert mask("Isiolo County copied Wrocław's model; isiolo agreed.", pattern) == "the city copied the city's model; the city agreed."
+
+
+# --- free text -------------------------------------------------------------------------------------------
+
+def test_concepts_are_read_from_labels_and_synonyms() -> None:
+    concepts, situations = extract_concepts(
+        "Our border town hosts refugees. We fund sports clubs and youth councils and fight online hate, "
+        "with religious leaders; the primary school is new.")
+    assert {"sports", "youth-engagement", "online-harms"} <= concepts["themes"]
+    assert {"sports-organisations", "faith-leaders"} <= concepts["stakeholders"]  # synonyms → preferred concepts
+    assert "online-hate" in concepts["challenges"]
+    assert concepts["levels"] == frozenset()  # "primary school" is not primary prevention
+    assert situations == {"border-area", "hosts-refugees-or-migrants"}
+
+
+def test_described_city_gets_explained_peers(index: PeerIndex) -> None:
+    resp = index.describe("A county on the border that hosts refugees. Militants recruit idle young people; "
+                          "we train football coaches and sports clubs to keep youth busy.", country="Kenya", limit=3)
+    assert resp["city"] is None and resp["profile"]["region"] == "East and Southern Africa"
+    assert "sports" in resp["profile"]["themes"] and "border area" in resp["profile"]["context"]
+    assert peer_ids(resp)[0] == "lakeside"
+    assert len(resp["peers"]) == 3
+    assert "both are border areas" in resp["peers"][0]["reasons"]
+
+
+def test_description_naming_nothing_known_says_what_would_help(index: PeerIndex) -> None:
+    resp = index.describe("A quiet place by the sea.")
+    assert resp["thin"] and resp["peers"] == [] and "say what the city faces" in resp["note"]
+    placed = index.describe("A quiet place by the sea.", country="Uganda")  # place alone is something to go on
+    assert placed["thin"] and {p["id"] for p in placed["peers"]} >= {"rivermouth", "eastbrook"}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"description": ""}, "empty"),
+    ({"description": "   \n\t "}, "empty"),
+    ({"description": "word " * (MAX_DESCRIPTION // 4)}, "characters"),
+    ({"description": "a town", "country": "Narnia"}, "unknown country"),
+    ({"description": "a town", "country": "Kenia"}, "did you mean 'Kenya'"),
+    ({"description": "a town", "region": "Europe", "country": "Kenya"}, "East and Southern Africa"),
+])
+def test_bad_descriptions_are_refused_with_a_reason(index: PeerIndex, kwargs: dict, message: str) -> None:
+    with pytest.raises(DescriptionError, match=message):
+        index.describe(**kwargs)
+
+
+def test_country_synonyms_are_accepted(index: PeerIndex) -> None:
+    assert index.describe("a town by the sea", country="UK")["profile"]["country"] == "United Kingdom"
+
+
+# --- lookups and evaluation helpers -----------------------------------------------------------------------
+
+def test_unknown_city_suggests_close_ids_and_names(peers_settings: Settings, records: dict) -> None:
+    assert close_cities("lakesde", records)[0]["id"] == "lakeside"
+    assert close_cities("West Haven", records)[0]["id"] == "westhaven"  # by name
+    assert close_cities("zzzz", records) == []
+    assert all(s["type"] == "city" for s in close_cities("lakeside-football-for-peace", records))  # never another kind
+    with pytest.raises(UnknownCity) as exc:
+        read_peers(peers_settings.build_dir, "rivermoth")
+    assert exc.value.suggestions[0]["id"] == "rivermouth"
+
+
+def test_tied_ranks_count_as_their_expectation() -> None:
+    assert expected_rank_metrics({"a": 1.0, "b": 1.0, "c": 0.0}, "a", k=1) == (pytest.approx(0.75), 0.5)
+    rr, hit = expected_rank_metrics({str(i): 0.0 for i in range(10)}, "3", k=5)
+    assert rr == pytest.approx(sum(1 / r for r in range(1, 11)) / 10) and hit == pytest.approx(0.5)
+
+
+def test_stored_vectors_reproduce_the_build(peers_settings: Settings, index: PeerIndex, peers: dict) -> None:
+    assert index.all() == peers  # the API's POST path ranks against exactly what the build ranked
+    assert all(np.isclose(np.linalg.norm(v), 1.0, atol=1e-4) for p in index.profiles.values() for v in p.vectors)
+
+
+# --- CLI ---------------------------------------------------------------------------------------------------
+
+def _cli(settings: Settings, *args: str):
+    return CliRunner().invoke(app, ["peers", *args], env={"HUB_BUILD": str(settings.build_dir)})
+
+
+def test_cli_lists_peers_with_reasons(peers_settings: Settings) -> None:
+    res = _cli(peers_settings, "lakeside", "--limit", "2")
+    assert res.exit_code == 0, res.output
+    assert "Rivermouth" in res.output and "Hillford" in res.output and "both are border areas" in res.output
+    as_json = json.loads(_cli(peers_settings, "lakeside", "--json").output)
+    assert as_json["city"] == "lakeside" and as_json["peers"]
+
+
+def test_cli_describe_and_bad_input(peers_settings: Settings) -> None:
+    res = _cli(peers_settings, "--describe", "We run a safety house where police and social workers discuss people at risk of radicalisation.")
+    assert res.exit_code == 0, res.output
+    assert "1. Westhaven" in res.output or "1. Northport" in res.output
+    res = _cli(peers_settings, "lakesid")
+    assert res.exit_code == 2 and "did you mean lakeside" in res.output
+    assert _cli(peers_settings, "--describe", "   ").exit_code == 2
+    assert _cli(peers_settings).exit_code != 0  # neither a city nor a description
+    assert _cli(peers_settings, "lakeside", "--describe", "x").exit_code != 0  # both

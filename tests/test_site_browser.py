@@ -1,0 +1,272 @@
+"""The site in a real headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser):
+axe-core finds no violations, Pagefind search and filters work from plain static files, the search page
+uses /api/search when `hub serve` answers it, and everything can be done with the keyboard."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.build import build
+from hub.config import REPO_DIR, Settings
+from hub.site import pagefind
+
+from test_site import MINI, SITE_STAGES
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh installs it as root: apt-get install chromium)"),
+    pytest.mark.skipif(not AXE.exists() or not pagefind.BINARY.exists(), reason="npm devDependencies missing: run `npm ci` (scripts/setup.sh does)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def serve(cmd: list[str], url: str, env: dict | None = None) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        wait_for(url)
+    except OSError:
+        proc.kill()
+        raise
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(MINI, root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
+    build(cfg, stages=SITE_STAGES)
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def static_url(site_build: Settings) -> Iterator[str]:
+    """build/site served by Python's plain static file server: no API behind it."""
+    port = free_port()
+    proc = serve([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site_build.site_dir)],
+                 f"http://127.0.0.1:{port}/")
+    yield f"http://127.0.0.1:{port}"
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def axe_violations(pg) -> list[str]:
+    pg.add_script_tag(path=str(AXE))
+    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]
+
+
+def results(pg) -> list[str]:
+    return pg.locator("#results .card-title a").all_inner_texts()
+
+
+def wait_results(pg, backend: str | None = None) -> None:
+    pg.wait_for_function("() => /result|Type a query/.test(document.getElementById('status').textContent)")
+    if backend:
+        assert pg.locator("#results").get_attribute("data-backend") == backend
+
+
+PAGES = ["/", "/search/?q=youth", "/practices/alpha-youth-council/", "/cities/alpha-town/", "/themes/youth-engagement/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_axe_violations(page, static_url: str, path: str) -> None:
+    page.goto(static_url + path)
+    if path.startswith("/search/"):
+        wait_results(page)
+    assert axe_violations(page) == []
+
+
+def test_pagefind_search_finds_the_practice_on_a_static_server(page, static_url: str) -> None:
+    page.goto(f"{static_url}/search/?q=youth+council")
+    wait_results(page, backend="pagefind")  # the static server has no /api/search
+    assert results(page)[0] == "Youth council advising the mayor on cohesion"
+    assert page.locator("#results mark").count() > 0  # the snippet highlights the words
+
+
+def test_pagefind_filter_narrows_to_the_expected_practice(page, static_url: str) -> None:
+    page.goto(f"{static_url}/search/")
+    wait_results(page)
+    page.get_by_label("sports", exact=False).first.check()
+    page.wait_for_function("() => document.querySelectorAll('#results .card').length > 0")
+    found = results(page)
+    assert "Sports league keeping young people away from gangs" in found
+    assert "Youth council advising the mayor on cohesion" not in found
+    assert "theme=sports" in page.url  # the filter is in the address, so the search can be shared
+    # a second filter in another facet combines with the first (AND across facets)
+    page.locator("#f-type-practice").check()
+    page.wait_for_function("() => /filtered by .*Practice/.test(document.getElementById('status').textContent)")
+    assert results(page) == ["Sports league keeping young people away from gangs"]
+
+
+def test_keyboard_only_search_filter_and_open(page, static_url: str) -> None:
+    page.goto(static_url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.goto(f"{static_url}/search/")
+    wait_results(page)
+
+    def tab_to(predicate: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate}; }})()"):
+                assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+                return
+        raise AssertionError(f"never reached {predicate} with Tab")
+
+    tab_to("el.id === 'q'")
+    page.keyboard.type("young people")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#results .card').length > 0")
+    tab_to("el.id === 'f-level-secondary'")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => /filtered by secondary/.test(document.getElementById('status').textContent)")
+    assert results(page) == ["Sports league keeping young people away from gangs"]
+    tab_to("el.closest('#results') !== null && el.tagName === 'A'", limit=120)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/practices/beta-sports-league/")
+    assert page.locator("h1").inner_text() == "Sports league keeping young people away from gangs"
+
+
+def test_map_dot_opens_the_city_and_the_city_links_back(page, static_url: str) -> None:
+    page.goto(static_url + "/")
+    page.locator('.map a[href="/cities/alpha-town/"]').click()
+    page.wait_for_url("**/cities/alpha-town/")
+    page.get_by_role("link", name="Youth council advising the mayor on cohesion").click()
+    page.wait_for_url("**/practices/alpha-youth-council/")
+
+
+def test_practice_page_fits_a_phone(browser, static_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = context.new_page()
+    for path in ("/practices/alpha-youth-council/", "/search/?q=youth", "/"):
+        pg.goto(static_url + path)
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 375, path
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, bool]]:
+    """`hub serve` (uvicorn + the FastAPI app) over a full default build of the mini corpus."""
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(MINI, root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
+    build(cfg)
+    port = free_port()
+    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
+    proc = serve([sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/healthz", env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with urllib.request.urlopen(f"{url}/api/search?q=youth&limit=1", timeout=120) as r:
+            has_api = r.status == 200
+    except urllib.error.HTTPError:
+        has_api = False
+    yield url, has_api
+    stop(proc)
+
+
+def test_search_page_uses_the_api_under_hub_serve(page, hub_server: tuple[str, bool]) -> None:
+    url, has_api = hub_server
+    page.goto(f"{url}/search/?q=youth+council")
+    wait_results(page, backend="api" if has_api else "pagefind")
+    assert "Youth council advising the mayor on cohesion" in results(page)
+    page.locator("#f-theme-sports").check()
+    page.wait_for_function("() => /filtered by sports/.test(document.getElementById('status').textContent)")
+    assert "Youth council advising the mayor on cohesion" not in results(page)
+    page.goto(f"{url}/no/such/page/")
+    assert page.locator("h1").inner_text() == "Page not found"
+
+
+@pytest.fixture(scope="module")
+def corpus_site(corpus_settings: Settings) -> Iterator[tuple[str, Settings]]:
+    port = free_port()
+    proc = serve([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(corpus_settings.site_dir)],
+                 f"http://127.0.0.1:{port}/")
+    yield f"http://127.0.0.1:{port}", corpus_settings
+    stop(proc)
+
+
+@pytest.mark.slow
+def test_no_axe_violations_on_the_real_corpus(page, corpus_site: tuple[str, Settings]) -> None:
+    """The real data's heaviest pages: the biggest practice, the city with most practices, the most used theme."""
+    import json
+
+    url, cfg = corpus_site
+    entries = json.loads((cfg.build_dir / "records.json").read_text())
+    practice = max((e for e in entries if e["type"] == "practice"), key=lambda e: (cfg.site_dir / e["url"].strip("/") / "index.html").stat().st_size)
+    city = max((e for e in entries if e["type"] == "city"), key=lambda e: len(e["practices"]))
+    theme = max({t for e in entries for t in e["facets"]["theme"]}, key=lambda t: sum(t in e["facets"]["theme"] for e in entries))
+    problems = {}
+    for path in ("/", "/search/?q=youth", practice["url"], city["url"], f"/themes/{theme}/", "/cities/", "/search/?theme=" + theme):
+        page.goto(url + path)
+        if path.startswith("/search/"):
+            wait_results(page)
+        if found := axe_violations(page):
+            problems[path] = found
+    assert problems == {}
