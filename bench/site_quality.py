@@ -95,14 +95,14 @@ def main() -> None:
                     pg.wait_for_timeout(800)  # search results and fonts settle
                     axe[url] = axe_violations(pg)
                 if args.screenshots:
-                    shots = {"home": ("/", None), "practice": (practices[len(practices) // 2]["url"], 2200), "city": (city["url"], None),
+                    shots = {"home": ("/", None), "practice": (practices[len(practices) // 2]["url"], 2200), "city": (city["url"], 2200),
                              "search": ("/search/?q=youth+council&level=primary", 1400)}
                     for name, (url, height) in shots.items():
                         pg.goto(base + url)
                         pg.wait_for_timeout(800)
                         out = REPO / "docs" / f"screenshot-{name}.png"
                         if height:
-                            pg.screenshot(path=str(out), clip={"x": 0, "y": 0, "width": 1280, "height": min(height, pg.evaluate("document.documentElement.scrollHeight"))})
+                            pg.screenshot(path=str(out), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": min(height, pg.evaluate("document.documentElement.scrollHeight"))})
                         else:
                             pg.screenshot(path=str(out), full_page=True)
                         print(f"wrote {out.relative_to(REPO)} ({url})")

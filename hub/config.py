@@ -41,6 +41,8 @@ class Settings:
     sparql_max_query_chars: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MAX_QUERY", "20000")))
     # Query worker processes per server process: one runaway query occupies one until it is killed.
     sparql_workers: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_WORKERS", "2")))
+    # Query workers hold the graph in memory (3-4x faster than the on-disk store) when graph.nq is at most this big.
+    sparql_memory_mb: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MEMORY_MB", "64")))
     # Where the static site is published: canonical links and sitemap.xml need absolute URLs.
     site_url: str = field(default_factory=lambda: os.environ.get("HUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/"))
 

@@ -23,7 +23,7 @@ from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS
 from hub.sparql.runner import QueryTimeout, pool_for, run_query
 from hub.sparql.worker import Job
-from sparql_server import build_mini_graph, listener, wait_until_busy
+from sparql_server import build_mini_graph, idle_baseline, listener, wait_until_busy
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LABELS = "SELECT ?p ?title WHERE { ?p a hub:Practice ; rdfs:label ?title } ORDER BY ?p"
@@ -71,10 +71,28 @@ def test_workers_have_no_network_even_for_a_query_the_guard_never_saw(cfg: Setti
     assert status in ("query", "store") and not hits, message
 
 
-def test_row_limit_truncates_and_says_so(cfg: Settings) -> None:
+# the limit pushed into the query (pyoxigraph's writers), and queries it cannot be appended to (our writers)
+ALL_TRIPLES = ["SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000", "SELECT * WHERE { ?s ?p ?o } VALUES ?z { 1 }"]
+
+
+@pytest.mark.parametrize("query", ALL_TRIPLES)
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_row_limit_truncates_and_says_so(cfg: Settings, query: str, fmt: str) -> None:
     small = dataclasses.replace(cfg, sparql_max_rows=7)
-    answer = run_query(small, check("SELECT * WHERE { ?s ?p ?o }", 1000), FORMATS["json"], 5)
-    assert answer.truncated and answer.rows == 7 and len(json.loads(answer.payload)["results"]["bindings"]) == 7
+    answer = run_query(small, check(query, 1000), FORMATS[fmt], 5)
+    assert answer.truncated and answer.rows == 7
+    if fmt == "json":
+        assert len(json.loads(answer.payload)["results"]["bindings"]) == 7
+    elif fmt == "xml":
+        assert len(ET.fromstring(answer.payload).findall(".//{http://www.w3.org/2005/sparql-results#}result")) == 7
+    elif fmt == "csv":
+        assert len(list(csv.DictReader(io.StringIO(answer.payload.decode())))) == 7
+    else:
+        assert len(list(ox.parse_query_results(answer.payload, format=ox.QueryResultsFormat.TSV))) == 7
+
+
+def test_row_limit_for_graphs_and_exact_answers(cfg: Settings) -> None:
+    small = dataclasses.replace(cfg, sparql_max_rows=7)
     answer = run_query(small, check("CONSTRUCT WHERE { ?s ?p ?o }", 1000), FORMATS["ntriples"], 5)
     assert answer.truncated and len(answer.payload.decode().strip().splitlines()) == 7
     exact = run_query(small, check(LABELS, 1000), FORMATS["json"], 5)
@@ -98,16 +116,18 @@ def _select_rows(fmt: str, payload: bytes) -> set[tuple[str, str]]:
     return {(s["p"].value, s["title"].value) for s in ox.parse_query_results(payload, format=ox.QueryResultsFormat.TSV)}
 
 
+@pytest.mark.parametrize("query", [LABELS, f"{LABELS} LIMIT 100000"], ids=["limit pushed", "own writers"])
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
-def test_select_formats_carry_the_same_rows_as_the_store(cfg: Settings, fmt: str) -> None:
+def test_select_formats_carry_the_same_rows_as_the_store(cfg: Settings, fmt: str, query: str) -> None:
     expected = {(r["p"], r["title"]) for r in store.select(store.open_local(cfg.store_dir), LABELS)}
     assert len(expected) == 2
-    answer = run_query(cfg, check(LABELS, 1000), FORMATS[fmt], 5)
-    assert _select_rows(fmt, answer.payload) == expected
+    answer = run_query(cfg, check(query, 1000), FORMATS[fmt], 5)
+    assert _select_rows(fmt, answer.payload) == expected and not answer.truncated and answer.rows == 2
 
 
-def test_literals_keep_language_datatype_and_awkward_characters(cfg: Settings) -> None:
-    q = 'SELECT ?l ?n ?t WHERE { BIND("tab\\there \\"q\\" <&>"@en AS ?l) BIND(42 AS ?n) BIND("line\\nbreak" AS ?t) }'
+@pytest.mark.parametrize("limit", ["", " LIMIT 100000"], ids=["limit pushed", "own writers"])
+def test_literals_keep_language_datatype_and_awkward_characters(cfg: Settings, limit: str) -> None:
+    q = 'SELECT ?l ?n ?t WHERE { BIND("tab\\there \\"q\\" <&>"@en AS ?l) BIND(42 AS ?n) BIND("line\\nbreak" AS ?t) }' + limit
     plan = check(q, 1000)
     data = json.loads(run_query(cfg, plan, FORMATS["json"], 5).payload)["results"]["bindings"][0]
     assert data["l"] == {"type": "literal", "value": 'tab\there "q" <&>', "xml:lang": "en"}
@@ -156,3 +176,19 @@ run_query(cfg, check({RUNAWAY!r}, 1000), FORMATS["json"], 600)
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in pids)
+
+
+def _open_store_files(pid: int, store_dir: Path) -> list[str]:
+    fds = Path(f"/proc/{pid}/fd")
+    return [t for t in (os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()) if t.startswith(str(store_dir.resolve()))]
+
+
+def test_small_graphs_are_held_in_memory_large_ones_read_from_disk(cfg: Settings) -> None:
+    in_memory, on_disk = cfg, dataclasses.replace(cfg, sparql_memory_mb=0)
+    answers = [run_query(c, check(LABELS, 1000), FORMATS["json"], 5).payload for c in (in_memory, on_disk)]
+    assert answers[0] == answers[1] and b"Youth council" in answers[0]
+    for c in (in_memory, on_disk):
+        idle_baseline(pool_for(c).pids())  # both workers of each pool started and opened their store
+    disk_files = [_open_store_files(pid, cfg.store_dir) for pid in pool_for(on_disk).pids()]
+    memory_files = [_open_store_files(pid, cfg.store_dir) for pid in pool_for(in_memory).pids()]
+    assert all(disk_files) and not any(memory_files)

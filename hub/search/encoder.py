@@ -46,3 +46,23 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     with _lock:  # one model, shared by threads of the API server
         vectors = _model().encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return vectors.astype(np.float32, copy=False)
+
+
+def encode_query(text: str) -> np.ndarray:
+    """One short text (a search query, a city description) as a unit vector, computed on a single thread.
+
+    Torch splits even a one-sentence forward pass across every core; when another
+    process keeps one of our two cores busy, that split makes one query ~500 ms
+    instead of ~18 ms. One thread per query is steady, and a server gets its
+    parallelism from concurrent requests instead."""
+    import torch  # already imported by the model, so this costs nothing
+
+    with _lock:
+        model = _model()
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+        finally:
+            torch.set_num_threads(threads)
+    return vector.astype(np.float32, copy=False)

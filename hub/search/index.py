@@ -140,7 +140,6 @@ class SearchIndex:
     keyword: keyword.KeywordEngine
     semantic: semantic.SemanticIndex
     facets: FacetIndex
-    analyzer: Any = field(default_factory=keyword.analyzer)
     browse_order: list[int] = field(default_factory=list)
 
     def search(self, q: str = "", **options: Any) -> dict[str, Any]:

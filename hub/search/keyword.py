@@ -29,6 +29,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -58,12 +59,17 @@ _FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|pl
 _LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i", "ħ": "h", "ŧ": "t"})
 
 
+@lru_cache(maxsize=200_000)
+def _fold(word: str) -> str:
+    return fold(word).translate(_LETTERS)
+
+
 class FoldFilter(Filter):
     """Lower-case and strip accents with the hub's folding rule, plus the letters it keeps (Utøya → utoya)."""
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = fold(t.text).translate(_LETTERS)
+            t.text = _fold(t.text)  # cached: the same few thousand words recur in every text and snippet
             yield t
 
 
@@ -81,12 +87,12 @@ class KeywordParams:
     """Field weights and query shaping; tuned on bench/eval/search_queries.json."""
 
     boosts: dict[str, float] = field(default_factory=lambda: {
-        "title": 3.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 1.2, "extra": 0.8})
+        "title": 2.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 2.0, "extra": 0.8})
     phrase_boost: float = 2.0  # a "quoted phrase" found as a phrase
-    bigram_boost: float = 0.5  # two query words found next to each other
+    bigram_boost: float = 0.5  # two query words found next to each other ...
+    bigram_fields: tuple[str, ...] = ("title",)  # ... in these fields (phrase matching is costly; body bigrams did not help)
     synonym_boost: float = 0.5  # a SKOS synonym of a label in the query
     common_ratio: float = 0.4  # terms in more than this share of documents do not decide matching
-    coord: float | None = 0.3  # Whoosh coordination bonus: documents matching more query terms rank higher
 
 
 @dataclass
@@ -207,9 +213,12 @@ class WhooshEngine:
         q = parse(text, self._ana)
         return frozenset(q.words) | {t for s in self.synonyms.expand(q.words) for t in s}
 
-    def _clause(self, seq: tuple[str, ...], weight: float, fields: Iterable[str] | None = None) -> Query:
+    def _clause(self, seq: tuple[str, ...], weight: float, fields: Iterable[str] | None = None) -> Query | None:
+        """``seq`` (a word or a phrase) in each field where all its words occur; None when no field has them."""
         boosts = self.params.boosts
-        fields = list(fields or boosts)
+        fields = [f for f in (fields or boosts) if all(self._searcher.doc_frequency(f, w) for w in seq)]
+        if not fields:
+            return None
         if len(seq) == 1:
             return Or([Term(f, seq[0], boost=boosts[f] * weight) for f in fields])
         return Or([Phrase(f, list(seq), boost=boosts[f] * weight) for f in fields])
@@ -225,15 +234,18 @@ class WhooshEngine:
         for w in words:
             df = max(self._searcher.doc_frequency(f, w) for f in ("title", "summary", "body", "concepts"))
             (common if df > p.common_ratio * self.n_docs else rare).append(self._clause((w,), 1.0))
-        extra: list[Query] = [self._clause(ph, p.phrase_boost) for ph in parsed.phrases]
+        extra = [self._clause(ph, p.phrase_boost) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost) for s in self.synonyms.expand(parsed.words)]
         if p.bigram_boost:
             pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:]))
-            extra += [self._clause(pair, p.bigram_boost, ("title", "summary", "body")) for pair in pairs if pair[0] != pair[1]]
+            extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
+        rare, common, extra = ([q for q in qs if q is not None] for qs in (rare, common, extra))
+        if not (rare or common or extra):
+            return Or([])  # words that occur nowhere: a valid query with no match
         if rare:
-            core = Or(rare + extra, scale=p.coord)
-            return AndMaybe(core, Or(common, scale=p.coord)) if common else core
-        return Or(common + extra, scale=p.coord)
+            core = Or(rare + extra)
+            return AndMaybe(core, Or(common)) if common else core
+        return Or(common + extra)
 
     def search(self, text: str) -> KeywordResult:
         parsed = parse(text, self._ana)

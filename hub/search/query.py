@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,7 +41,7 @@ class FusionParams:
 
     rrf_k: float = RRF_K
     keyword_weight: float = 1.0
-    semantic_weight: float = 1.0
+    semantic_weight: float = 1.25  # meaning matters a little more than shared words for paraphrased needs
     semantic_floor: float = 0.30  # cosine below which a record is not a semantic match
 
 
@@ -60,6 +62,11 @@ def _check(q: str, mode: str, limit: int, offset: int, filters: Mapping[str, Seq
     for name in filters:
         if name not in FACET_NAMES:
             raise BadSearchParameter(f"unknown filter '{name}'; one of {', '.join(FACET_NAMES)}", {"parameter": name, "valid": list(FACET_NAMES)})
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-search-encode")
 
 
 def run(
@@ -84,50 +91,60 @@ def run(
         allowed &= m
 
     text = " ".join(q.split())
-    notices: list[str] = []
-    terms: frozenset[str] = frozenset()
-    unit_sims: np.ndarray | None = None
-    if not text:
-        matches = np.ones(n, dtype=bool)
-        ranked = [(d, 0.0) for d in index.browse_order if allowed[d]]
-    else:
-        matches = np.zeros(n, dtype=bool)
-        keyword_list: list[tuple[int, float]] = []
-        semantic_list: list[tuple[int, float]] = []
-        if mode in ("keyword", "hybrid"):
-            kres = index.keyword.search(text)
-            terms = kres.terms
-            if kres.notice and (mode == "keyword" or not _WORD.search(text)):
-                notices.append(kres.notice)
-            keyword_list = kres.hits
-            matches[[d for d, _ in keyword_list]] = True
-        else:
-            terms = index.keyword.terms(text)
-        if mode in ("semantic", "hybrid"):
-            if _WORD.search(text):
-                doc_scores, unit_sims = index.semantic.scores(index.semantic.encode_query(text))
-                hit = np.flatnonzero(doc_scores >= fusion.semantic_floor)
-                hit = hit[np.argsort(-doc_scores[hit], kind="stable")]
-                semantic_list = [(int(d), float(doc_scores[d])) for d in hit]
-                matches[hit] = True
-            elif mode == "semantic":
-                notices.append("the query has no words to compare (only punctuation or symbols)")
-        keyword_list = [(d, s) for d, s in keyword_list if allowed[d]]
-        semantic_list = [(d, s) for d, s in semantic_list if allowed[d]]
-        if mode == "keyword":
-            ranked = keyword_list
-        elif mode == "semantic":
-            ranked = semantic_list
-        else:
-            ranked = rrf([[d for d, _ in keyword_list], [d for d, _ in semantic_list]],
-                         [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
-
-    results = [_result(index, d, score, terms, unit_sims) for d, score in ranked[offset:offset + limit]]
-    response: dict[str, Any] = {"query": q, "mode": mode, "total": len(ranked), "results": results,
-                                "facets": index.facets.counts(matches, masks, selected)}
-    if notices:
-        response["notices"] = notices
+    if text:
+        found = _rank(index, text, mode, allowed, fusion)
+    else:  # browse: everything matches, filters narrow it
+        found = _Found(np.ones(n, dtype=bool), [(d, 0.0) for d in index.browse_order if allowed[d]])
+    results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in found.ranked[offset:offset + limit]]
+    response: dict[str, Any] = {"query": q, "mode": mode, "total": len(found.ranked), "results": results,
+                                "facets": index.facets.counts(found.matches, masks, selected)}
+    if found.notices:
+        response["notices"] = found.notices
     return response
+
+
+@dataclass
+class _Found:
+    matches: np.ndarray  # every record the query matches, before filters (for facet counts)
+    ranked: list[tuple[int, float]]  # filtered matches, best first
+    terms: frozenset[str] = frozenset()  # analysed query words, for snippets
+    unit_sims: np.ndarray | None = None  # cosine of every semantic unit, for snippets
+    notices: list[str] = field(default_factory=list)
+
+
+def _rank(index: "SearchIndex", text: str, mode: str, allowed: np.ndarray, fusion: FusionParams) -> _Found:
+    found = _Found(np.zeros(len(index.docs), dtype=bool), [])
+    keyword_list: list[tuple[int, float]] = []
+    semantic_list: list[tuple[int, float]] = []
+    comparable = mode != "keyword" and _WORD.search(text) is not None
+    # the query is embedded (torch, outside the GIL) while Whoosh searches (Python)
+    vector = _pool().submit(index.semantic.encode_query, text) if comparable else None
+    if mode == "semantic":
+        found.terms = index.keyword.terms(text)
+    else:
+        kres = index.keyword.search(text)
+        found.terms, keyword_list = kres.terms, kres.hits
+        if kres.notice and not comparable:
+            found.notices.append(kres.notice)
+        found.matches[[d for d, _ in keyword_list]] = True
+    if vector is not None:
+        doc_scores, found.unit_sims = index.semantic.scores(vector.result())
+        hit = np.flatnonzero(doc_scores >= fusion.semantic_floor)
+        hit = hit[np.argsort(-doc_scores[hit], kind="stable")]
+        semantic_list = [(int(d), float(doc_scores[d])) for d in hit]
+        found.matches[hit] = True
+    elif mode == "semantic":
+        found.notices.append("the query has no words to compare (only punctuation or symbols)")
+    keyword_list = [(d, s) for d, s in keyword_list if allowed[d]]
+    semantic_list = [(d, s) for d, s in semantic_list if allowed[d]]
+    if mode == "keyword":
+        found.ranked = keyword_list
+    elif mode == "semantic":
+        found.ranked = semantic_list
+    else:
+        found.ranked = rrf([[d for d, _ in keyword_list], [d for d, _ in semantic_list]],
+                           [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
+    return found
 
 
 def _result(index: "SearchIndex", d: int, score: float, terms: frozenset[str], unit_sims: np.ndarray | None) -> dict[str, Any]:
@@ -138,6 +155,6 @@ def _result(index: "SearchIndex", d: int, score: float, terms: frozenset[str], u
     return {
         "id": doc["id"], "type": doc["type"], "title": doc["title"], "url": doc["url"],
         "city": doc.get("city"), "country": doc.get("country"), "region": doc.get("region"),
-        "score": round(float(score), 4), "snippet": snippet(texts, terms, index.analyzer),
+        "score": round(float(score), 4), "snippet": snippet(texts, terms),
         "themes": doc.get("themes") or [], "levels": doc.get("levels") or [],
     }

@@ -145,7 +145,7 @@ class QueryEncoder:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        vec = encoder.encode([key])[0]
+        vec = encoder.encode_query(key)
         with self._lock:
             self._cache[key] = vec
             while len(self._cache) > self._size:

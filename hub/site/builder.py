@@ -123,10 +123,8 @@ def listing_pages(m: SiteModel) -> Iterator[Page]:
         })
         counts = m.counts(lst)
         for concept in scheme.concepts.values():
-            everything = m.tagged(lst, concept.id, tuple(KIND_FOLDERS))
-            if not everything:
-                continue
-            yield concept_page(m, lst, concept.id, counts)
+            if m.tagged(lst, concept.id, tuple(KIND_FOLDERS)):  # a page for every term some record carries
+                yield concept_page(m, lst, concept.id, counts)
 
 
 def concept_page(m: SiteModel, lst: Listing, concept_id: str, counts: dict[str, int]) -> Page:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from hub import vocab
@@ -45,8 +46,8 @@ TYPE_LABELS = {"practice": ("Practice", "Practices"), "city": ("City", "Cities")
 SEARCH_FACETS = ["type", "region", "level", "theme", "stakeholder", "challenge"]
 SIMILAR_FACETS = ("theme", "challenge", "stakeholder")
 PEERS_SHOWN = 6  # the closest few, with reasons; the API has the full list
-RELATIONS = {"learned_from": ("learned from", "taught"), "replicated": ("replicated a model of", "was replicated by"),
-             "attended_event_in": ("attended an event in", "hosted an event attended by"), "peer_group": ("is in a peer group with", "is in a peer group with")}
+RELATIONS = {"learned_from": "learned from", "replicated": "replicated a model of", "attended_event_in": "attended an event in",
+             "peer_group": "is in a peer group with"}
 
 
 @dataclass
@@ -89,19 +90,19 @@ class SiteModel:
         self._df = Counter(f"{f}:{v}" for p in self.practices for f in SIMILAR_FACETS for v in set(p["facets"][f]))
 
     # ---- plain lookups ------------------------------------------------------------------
-    @property
+    @cached_property
     def practices(self) -> list[Entry]:
         return sorted(self.by_kind["practice"].values(), key=lambda e: e["title"].lower())
 
-    @property
+    @cached_property
     def cities(self) -> list[Entry]:
         return sorted(self.by_kind["city"].values(), key=lambda e: e["title"].lower())
 
-    @property
+    @cached_property
     def resources(self) -> list[Entry]:
         return sorted(self.by_kind["resource"].values(), key=lambda e: e["title"].lower())
 
-    @property
+    @cached_property
     def spotlights(self) -> list[Entry]:
         return sorted(self.by_kind["spotlight"].values(), key=lambda e: (-(e["year"] or 0), e["title"].lower()))
 
@@ -187,18 +188,22 @@ class SiteModel:
         return [p for *_, p in sorted(scored, key=lambda t: t[:2])[:n]]
 
     def learning_links(self, city: Entry) -> list[dict[str, Any]]:
-        """This city's learning links both ways, as sentences' parts: {verb, city, year, evidence, sources}."""
+        """This city's learning links both ways, each told from the side that states it: {source, verb, target, year, evidence, sources}."""
+
+        def side(entry: Entry | None, cid: str, label: str) -> dict[str, str]:
+            return {"label": label, "url": entry["url"] if entry else page_url("city", cid) if cid in self.by_kind["city"] else ""}
+
         out = []
+        here = side(city, city["id"], city["title"])
         for link in city.get("links", []):
-            other = self.get("city", link["city"])
-            out.append({"verb": RELATIONS[link["relation"]][0], "city": other, "label": link["city_label"], "year": link["year"],
-                        "evidence": link["evidence"], "sources": link["sources"]})
+            out.append({"source": here, "verb": RELATIONS[link["relation"]], "target": side(self.get("city", link["city"]), link["city"], link["city_label"]),
+                        "year": link["year"], "evidence": link["evidence"], "sources": link["sources"]})
         stated = {(link["relation"], link["city"]) for link in city.get("links", [])}
         for src, link in self.links_to.get(city["id"], []):
             if link["relation"] == "peer_group" and ("peer_group", src["id"]) in stated:
                 continue  # symmetric: already listed from this city's side
-            out.append({"verb": RELATIONS[link["relation"]][1], "city": src, "label": src["title"], "year": link["year"],
-                        "evidence": link["evidence"], "sources": link["sources"]})
+            out.append({"source": side(src, src["id"], src["title"]), "verb": RELATIONS[link["relation"]], "target": here,
+                        "year": link["year"], "evidence": link["evidence"], "sources": link["sources"]})
         return out
 
     def peers_of(self, city: Entry) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ some engines go and fetch.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -55,6 +55,8 @@ class Plan:
     text: str  # the canonical query text: run this, never the text as received
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    limit: int | None = None  # the outer query's own LIMIT
+    values_at_end: bool = False  # an outer VALUES block closes the text (nothing may be appended)
 
     @property
     def returns_graph(self) -> bool:
@@ -63,6 +65,15 @@ class Plan:
     @property
     def has_dataset(self) -> bool:
         return bool(self.default_graphs or self.named_graphs)
+
+    def row_limited_text(self, max_rows: int) -> str | None:
+        """A SELECT whose engine stops after ``max_rows + 1`` rows (one more tells that it was cut), or None
+        when that cannot be written by appending a LIMIT (an outer VALUES block, or its own LIMIT above ``max_rows``)."""
+        if self.kind != "select" or self.values_at_end:
+            return None
+        if self.limit is None:
+            return f"{self.text}\nLIMIT {max_rows + 1}"  # the newline ends any trailing comment
+        return self.text if self.limit <= max_rows else None
 
 
 def check(query: str, max_chars: int, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> Plan:
@@ -79,7 +90,7 @@ def check(query: str, max_chars: int, default_graph_uris: Iterable[str] = (), na
     default, named = tuple(default_graph_uris), tuple(named_graph_uris)
     _only_local_graphs(default + named, "default-graph-uri / named-graph-uri")
     if default or named:
-        plan = Plan(plan.kind, plan.text, default, named)
+        plan = replace(plan, default_graphs=default, named_graphs=named)
     return plan
 
 
@@ -128,7 +139,9 @@ def _plan(query: str) -> Plan:
         else:
             named.append(str(clause["named"]))
     _only_local_graphs(default + named, "FROM / FROM NAMED")
-    return Plan(_KINDS[body.name], query, tuple(default), tuple(named))
+    modifiers = body["limitoffset"] if "limitoffset" in body else {}
+    limit = int(modifiers["limit"]) if "limit" in modifiers else None
+    return Plan(_KINDS[body.name], query, tuple(default), tuple(named), limit, "valuesClause" in body)
 
 
 def _refuse_if_update(query: str) -> None:

@@ -1,9 +1,11 @@
 """SPARQL results written in the standard formats, stopping at a row limit.
 
 pyoxigraph's own writers serialise every row, and an endpoint on the internet must
-stop somewhere, so SELECT results are written here (SPARQL 1.1 JSON, XML, CSV, TSV)
-from the first ``max_rows`` solutions; CONSTRUCT / DESCRIBE triples are capped the same
-way and handed to pyoxigraph's RDF writers; ASK answers use pyoxigraph's writers as is.
+stop somewhere. Most SELECTs get the limit pushed into the query itself and go through
+pyoxigraph's writers (:func:`write_limited`); the others are written here (SPARQL 1.1
+JSON, XML, CSV, TSV) from the first ``max_rows`` solutions (:func:`write`). CONSTRUCT /
+DESCRIBE triples are capped the same way and handed to pyoxigraph's RDF writers; ASK
+answers use pyoxigraph's writers as is.
 """
 
 from __future__ import annotations
@@ -61,6 +63,26 @@ class Written:
     payload: bytes
     rows: int  # solutions or triples written (1 for ASK)
     truncated: bool  # more existed beyond the row limit
+
+
+def write_limited(solutions: ox.QuerySolutions, fmt: ResultFormat, max_rows: int) -> Written:
+    """Solutions of a query whose engine already stopped at ``max_rows + 1`` rows, through pyoxigraph's own writers.
+
+    Three times faster than :func:`write` on large answers: TSV first (one line per row, so the
+    extra row is cut off at a newline), then TSV to the asked format, both in Rust. TSV writes
+    every term in full, so nothing is lost on the way.
+    """
+    tsv = solutions.serialize(format=ox.QueryResultsFormat.TSV)
+    rows = tsv.count(b"\n") - 1  # after the header line
+    truncated = rows > max_rows
+    if truncated:
+        cut = -1
+        for _ in range(max_rows + 1):
+            cut = tsv.index(b"\n", cut + 1)
+        tsv, rows = tsv[: cut + 1], max_rows
+    if fmt.name == "tsv":
+        return Written(tsv, rows, truncated)
+    return Written(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=_RESULTS_FORMATS[fmt.name]), rows, truncated)
 
 
 def write(result: Any, fmt: ResultFormat, max_rows: int, prefixes: dict[str, str] | None = None) -> Written:

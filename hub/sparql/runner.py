@@ -1,9 +1,10 @@
 """Outside queries run in worker processes that are killed when their time is up.
 
-pyoxigraph has no query timeout and does not return to Python while it evaluates, so
+pyoxigraph has no query timeout and never checks for signals while it evaluates, so
 neither signals nor threads can stop it: only killing the process can. Each server
 process therefore keeps a small pool of warm workers (:mod:`hub.sparql.worker`, each
-holding the store open read-only). A query takes an idle worker; if its answer is not
+holding the graph: in memory when it is small, else the on-disk store opened
+read-only). A query takes an idle worker; if its answer is not
 back within its time limit, the worker is killed with SIGKILL and a fresh one replaces
 it. The other workers keep answering meanwhile, so one runaway query never stalls other
 clients.
@@ -79,8 +80,9 @@ class _Worker:
 class WorkerPool:
     """A fixed number of warm query workers for one store; thread-safe, used from server threads."""
 
-    def __init__(self, spec: Spec, size: int):
+    def __init__(self, spec: Spec, size: int, memory_bytes: int = 0):
         self.spec = spec
+        self.memory_bytes = memory_bytes  # graphs up to this size (N-Quads) are held in memory by each worker
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()  # guarded by _lock
@@ -90,7 +92,7 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        proc = subprocess.Popen([sys.executable, "-m", "hub.sparql.worker", str(theirs.fileno()), *self.spec],
+        proc = subprocess.Popen([sys.executable, "-m", "hub.sparql.worker", str(theirs.fileno()), *self.spec, str(self.memory_bytes)],
                                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         w = _Worker(proc, Connection(ours.detach()))
@@ -144,7 +146,7 @@ class WorkerPool:
 
 
 KEEP_POOLS = 2  # the build being served and the one before it (a rebuild swaps the store under a running server)
-_pools: OrderedDict[Spec, WorkerPool] = OrderedDict()  # least recently used first
+_pools: OrderedDict[tuple[Spec, int], WorkerPool] = OrderedDict()  # by (store, memory limit), least recently used first
 _pools_lock = threading.Lock()
 
 
@@ -156,10 +158,10 @@ def store_spec(cfg: Settings, store_dir: Path | None = None) -> Spec:
 
 def pool_for(cfg: Settings, store_dir: Path | None = None) -> WorkerPool:
     """The process-wide pool for this store (apps and CLI calls in one process share it); older stores' pools retire."""
-    spec = store_spec(cfg, store_dir)
+    key = (store_spec(cfg, store_dir), cfg.sparql_memory_mb * 2**20)
     with _pools_lock:
-        pool = _pools.pop(spec, None) or WorkerPool(spec, cfg.sparql_workers)
-        _pools[spec] = pool
+        pool = _pools.pop(key, None) or WorkerPool(key[0], cfg.sparql_workers, key[1])
+        _pools[key] = pool
         stale = [_pools.popitem(last=False)[1] for _ in range(len(_pools) - KEEP_POOLS)]
     for old in stale:  # queries already running on an older build may finish first
         timer = threading.Timer(cfg.sparql_timeout_s + 1, old.close)
