@@ -156,6 +156,10 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
     """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one."""
     from watchfiles import watch as watch_files
 
+    from hub.search.encoder import encode
+
+    # load the model now, not on the first edit: the first save should be as quick as the tenth
+    threading.Thread(target=encode, args=(["warm up"],), daemon=True).start()
     for changes in watch_files(settings.data_dir, stop_event=stop, debounce=200, step=50):
         changed = sorted({Path(p).name for _, p in changes})
         report(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}")
