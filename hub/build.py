@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -45,6 +47,8 @@ class BuildContext:
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, object] = field(default_factory=dict)
     catalog: list[dict] = field(default_factory=list)  # build/records.json, set by the catalog stage
+    graph: Any = None  # every triple as one rdflib Graph, set by the graph stage for SHACL
+    preview: bool = False  # a live-preview rebuild (`hub serve --watch`): cheap shortcuts allowed, see build()
 
 
 Stage = Callable[[BuildContext], None]
@@ -53,11 +57,14 @@ Reporter = Callable[[str], None]
 
 def write_graph(ctx: BuildContext) -> None:
     """graph.nq (one named graph per record), graph.ttl and graph.jsonld (all triples merged), and the store."""
-    from hub.ingest.to_rdf import PREFIXES, corpus_dataset
+    from hub.ingest.to_rdf import PREFIXES, records_dataset, static_graphs, union_graph
 
-    ds = corpus_dataset(ctx.corpus)
+    ds = records_dataset(ctx.corpus)
     nq = ctx.out / "graph.nq"
     ds.serialize(destination=str(nq), format="nquads")
+    with nq.open("ab") as f:
+        f.write(static_graphs().nquads)
+    ctx.graph = union_graph(ds)
     store.create(ctx.out / "store", nq)
     st = store.open_local(ctx.out / "store")
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
@@ -80,13 +87,17 @@ def write_catalog(ctx: BuildContext) -> None:
 def check_shapes(ctx: BuildContext) -> None:
     """SHACL: the graph itself must satisfy hub/ontology/shapes.ttl, whatever the validator let through."""
     from pyshacl import validate as shacl_validate
-    from rdflib import Graph
 
-    data = Graph().parse(ctx.out / "graph.ttl", format="turtle")
-    shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
-    conforms, _, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False)
+    conforms, _, text = shacl_validate(ctx.graph, shacl_graph=_shapes(), inference="none", advanced=False)
     if not conforms:
         raise BuildError(f"the graph does not conform to hub/ontology/shapes.ttl:\n{text}")
+
+
+@cache
+def _shapes():
+    from rdflib import Graph
+
+    return Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
 
 
 def write_site(ctx: BuildContext) -> None:
@@ -94,7 +105,7 @@ def write_site(ctx: BuildContext) -> None:
     from hub.site import SiteError, build_site
 
     try:
-        ctx.stats["site"] = build_site(ctx.catalog, ctx.out, ctx.settings, ctx.previous)
+        ctx.stats["site"] = build_site(ctx.catalog, ctx.out, ctx.settings, ctx.previous, preview=ctx.preview)
     except SiteError as exc:
         raise BuildError(f"the site could not be built: {exc}") from None
 
@@ -112,7 +123,7 @@ def current_build(settings: Settings) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
-def _swap(settings: Settings, new: Path) -> None:
+def _swap(settings: Settings, new: Path, background_prune: bool = False) -> None:
     """Point the build symlink at ``new`` atomically, then prune old builds."""
     link = settings.build_dir
     if link.exists() and not link.is_symlink():  # a plain directory from elsewhere: keep it as a past build
@@ -121,9 +132,16 @@ def _swap(settings: Settings, new: Path) -> None:
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(os.path.relpath(new, link.parent))
     os.replace(tmp_link, link)
+    if background_prune:
+        threading.Thread(target=_prune, args=(settings, new), daemon=True).start()
+    else:
+        _prune(settings, new)
+
+
+def _prune(settings: Settings, keep: Path) -> None:
     builds = sorted(p for p in settings.builds_dir.iterdir() if p.is_dir() and not p.name.startswith("tmp-"))
     for old in builds[:-KEEP_BUILDS]:
-        if old != new:
+        if old != keep:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -138,10 +156,16 @@ def _write_status(settings: Settings, ok: bool, message: str, problems: list[Pro
     os.replace(tmp, path)
 
 
-def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, report: Reporter = lambda _: None) -> BuildContext:
-    """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise."""
+def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, report: Reporter = lambda _: None,
+          preview: bool = False) -> BuildContext:
+    """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise.
+
+    ``preview`` is for `hub serve --watch`: the same validation and stages, but the Pagefind
+    index of the previous build is kept and old builds are pruned in the background, so a
+    save shows up in seconds. `hub build` never takes these shortcuts.
+    """
     try:
-        ctx = _build(settings, stages, report)
+        ctx = _build(settings, stages, report, preview)
     except BuildError as exc:
         _write_status(settings, False, str(exc), exc.problems, None)
         raise
@@ -164,7 +188,7 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
         changed = sorted({Path(p).name for _, p in changes})
         report(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}")
         try:
-            ctx = build(settings, report=lambda _m: None)
+            ctx = build(settings, report=lambda _m: None, preview=True)
             report(f"rebuilt in {ctx.timings['total']:.2f}s")
         except BuildError as exc:
             report(f"build failed, still serving the last good build: {exc}")
@@ -175,7 +199,7 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
             report(f"build crashed, still serving the last good build: {exc!r}")
 
 
-def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: Reporter) -> BuildContext:
+def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: Reporter, preview: bool = False) -> BuildContext:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.data_dir)
     if corpus.errors:
@@ -187,14 +211,15 @@ def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: R
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second waits rather than racing the swap
         for stale in builds.glob("tmp-*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)
-        return _run(settings, corpus, builds, stages or default_stages(), report, t0)
+        return _run(settings, corpus, builds, stages or default_stages(), report, t0, preview)
 
 
-def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[str, Stage]], report: Reporter, t0: float) -> BuildContext:
+def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[str, Stage]], report: Reporter, t0: float,
+         preview: bool) -> BuildContext:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     work = builds / f"tmp-{stamp}"
     work.mkdir()
-    ctx = BuildContext(settings, corpus, work, current_build(settings))
+    ctx = BuildContext(settings, corpus, work, current_build(settings), preview=preview)
     ctx.timings["validate"] = time.perf_counter() - t0
     try:
         for name, stage in stages:
@@ -209,7 +234,7 @@ def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[st
         final = builds / stamp
         os.rename(work, final)
         ctx.out = final
-        _swap(settings, final)
+        _swap(settings, final, background_prune=preview)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -38,20 +38,23 @@ class Scheme:
     definition: str
     concepts: dict[str, Concept] = field(default_factory=dict)  # by id
 
-    def _by_label(self) -> dict[str, Concept]:
-        return {fold(c.label): c for c in self.concepts.values()}
+    _labels: dict[str, Concept] = field(default_factory=dict, repr=False)  # folded prefLabel -> concept
+    _alts: dict[str, Concept] = field(default_factory=dict, repr=False)  # folded altLabel -> concept
+
+    def index(self) -> None:
+        """Build the label look-ups once the concepts are in (lookups run thousands of times per build)."""
+        self._labels = {fold(c.label): c for c in self.concepts.values()}
+        self._alts = {}
+        for c in self.concepts.values():
+            for a in c.alt_labels:
+                self._alts.setdefault(fold(a), c)
 
     def get(self, value: str) -> Concept | None:
         """A concept by its preferred label (case- and accent-insensitive) or id."""
-        key = fold(value)
-        return self._by_label().get(key) or self.concepts.get(value)
+        return self._labels.get(fold(value)) or self.concepts.get(value)
 
     def by_alt_label(self, value: str) -> Concept | None:
-        key = fold(value)
-        for c in self.concepts.values():
-            if key in (fold(a) for a in c.alt_labels):
-                return c
-        return None
+        return self._alts.get(fold(value))
 
     def suggest(self, value: str, n: int = 3) -> list[str]:
         """Closest preferred labels, for "did you mean" messages."""
@@ -124,6 +127,7 @@ def _load_scheme(path: Path) -> Scheme:
             definition=str(g.value(c, S.definition) or ""),
             notation=str(g.value(c, S.notation) or ""),
         )
+    scheme.index()
     return scheme
 
 

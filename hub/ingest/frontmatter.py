@@ -50,7 +50,10 @@ def _record_lines(node: yaml.Node, prefix: str, offset: int, out: dict[str, int]
             _record_lines(item, key, offset, out)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster, same marks
+
+
+class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
@@ -85,15 +88,18 @@ def parse(text: str, path: Path) -> Document:
         raise FrontMatterError(1, "the front-matter is not closed: add a '---' line after it") from None
     block = "\n".join(lines[1:end])
     offset = 2  # YAML line 0 is file line 2
+    loader = _UniqueKeyLoader(block)
     try:
-        node = yaml.compose(block, Loader=_UniqueKeyLoader)
-        meta = yaml.load(block, Loader=_UniqueKeyLoader)
+        node = loader.get_single_node()  # one parse: the node tree gives both the values and their lines
+        meta = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + offset) if mark else 1
         raise FrontMatterError(line, f"YAML syntax: {exc.problem or exc}".strip()) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(1, f"YAML syntax: {exc}") from None
+    finally:
+        loader.dispose()
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pyoxigraph as ox
 
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -191,30 +195,44 @@ def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
     return g
 
 
-def ontology_graph() -> Graph:
-    g = Graph()
-    g.parse(ONTOLOGY_DIR / "hub.ttl", format="turtle")
-    return g
+@dataclass(frozen=True)
+class StaticGraphs:
+    """The ontology and the vocabularies: the same for every build of a process, so parsed once."""
+
+    graph: Graph  # all their triples, for SHACL
+    nquads: bytes  # in their named graphs, for graph.nq and the store
 
 
-def vocabulary_graph() -> Graph:
-    g = Graph()
-    for path in sorted(VOCAB_DIR.glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
+@cache
+def static_graphs() -> StaticGraphs:
+    graph = Graph()
+    parts = []
+    sources = [(ONTOLOGY_GRAPH, ONTOLOGY_DIR / "hub.ttl"), *((VOCAB_GRAPH, p) for p in sorted(VOCAB_DIR.glob("*.ttl")))]
+    for name, path in sources:
+        quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(str(name))) for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        parts.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        graph.parse(path, format="turtle")
+    return StaticGraphs(graph, b"".join(parts))
 
 
-def corpus_dataset(corpus: Corpus) -> Dataset:
-    """The whole knowledge graph as a dataset: ontology, vocabularies and one graph per record."""
+def records_dataset(corpus: Corpus) -> Dataset:
+    """One named graph per record (the ontology and vocabularies come from :func:`static_graphs`)."""
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
-    for name, graph in ((ONTOLOGY_GRAPH, ontology_graph()), (VOCAB_GRAPH, vocabulary_graph())):
-        target = ds.graph(name)
-        for t in graph:
-            target.add(t)
     for kind, record in corpus.all():
         target = ds.graph(URIRef(graph_iri(kind, record.id)))
         for t in record_graph(kind, record, corpus):
             target.add(t)
     return ds
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """Every triple of the build in one rdflib graph: records plus ontology and vocabularies."""
+    g = Graph()
+    for graph in ds.graphs():
+        for t in graph:
+            g.add(t)
+    for t in static_graphs().graph:
+        g.add(t)
+    return g

@@ -187,7 +187,7 @@ def _asset_versions(static: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10] for p in static.iterdir() if p.is_file()}
 
 
-def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Path | None = None) -> dict[str, Any]:
+def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Path | None = None, preview: bool = False) -> dict[str, Any]:
     """Render every page into ``out/site``; returns stats for the build manifest. Raises SiteError with template:line."""
     site = out / "site"
     if site.exists():
@@ -219,7 +219,7 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     (site / "sitemap.xml").write_text(render(env, "sitemap.xml", {"urls": urls}), encoding="utf-8")
     (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8")
     try:
-        status = pagefind.index(site, previous / "site" if previous else None)
+        status = pagefind.index(site, previous / "site" if previous else None, stale_ok=preview)
     except pagefind.PagefindError as exc:
         raise SiteError(str(exc)) from None
     return {"pages": len(pages), "search_index": status, "peers": len(peers)}

@@ -35,13 +35,17 @@ def _digest(site: Path) -> str:
     return h.hexdigest()
 
 
-def index(site: Path, previous_site: Path | None = None) -> str:
-    """Write ``site/pagefind/``; returns "built", "reused" or "skipped: <why>"."""
+def index(site: Path, previous_site: Path | None = None, stale_ok: bool = False) -> str:
+    """Write ``site/pagefind/``; returns "built", "reused" or "skipped: <why>".
+
+    ``stale_ok`` (live preview under `hub serve --watch`, where search goes through the API)
+    keeps the previous index even when pages changed: re-indexing would add seconds to every save.
+    """
     digest = _digest(site)
     prev = previous_site / OUTPUT if previous_site else None
-    if prev and (prev / DIGEST_FILE).is_file() and (prev / DIGEST_FILE).read_text() == digest:
+    if prev and (prev / DIGEST_FILE).is_file() and (stale_ok or (prev / DIGEST_FILE).read_text() == digest):
         shutil.copytree(prev, site / OUTPUT)
-        return "reused"
+        return "reused" if (prev / DIGEST_FILE).read_text() == digest else "reused (stale, preview)"
     if not BINARY.exists():
         return f"skipped: {BINARY} not found (run `npm ci` or ./scripts/setup.sh); search falls back to the API only"
     proc = subprocess.run([str(BINARY), "--site", str(site), "--output-subdir", OUTPUT, "--silent"], capture_output=True, text=True)
