@@ -84,6 +84,17 @@ def write_catalog(ctx: BuildContext) -> None:
     (ctx.out / "records.json").write_text(json.dumps(ctx.catalog, ensure_ascii=False), encoding="utf-8")
 
 
+def write_schemas(ctx: BuildContext) -> None:
+    """build/schema/<kind>.schema.json: the front-matter JSON Schemas, for editors and other tools."""
+    from hub.config import KIND_FOLDERS
+    from hub.ingest.schema import front_matter_schema
+
+    folder = ctx.out / "schema"
+    folder.mkdir()
+    for kind in KIND_FOLDERS:
+        (folder / f"{kind}.schema.json").write_text(json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 def check_shapes(ctx: BuildContext) -> None:
     """SHACL: the graph itself must satisfy hub/ontology/shapes.ttl, whatever the validator let through."""
     from pyshacl import validate as shacl_validate
@@ -115,7 +126,7 @@ def default_stages() -> list[tuple[str, Stage]]:
     from hub.peers import write_peers
     from hub.search.index import write_search
 
-    return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog), ("exports", write_exports), ("search", write_search), ("peers", write_peers), ("site", write_site)]
+    return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog), ("schema", write_schemas), ("exports", write_exports), ("search", write_search), ("peers", write_peers), ("site", write_site)]
 
 
 def current_build(settings: Settings) -> Path | None:

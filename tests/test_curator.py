@@ -53,3 +53,12 @@ def test_schema_lists_vocabulary_terms_and_required_fields() -> None:
     assert schema["properties"]["prevention_levels"]["items"]["enum"] == ["primary", "secondary", "tertiary"]
     out = subprocess.run([sys.executable, "-m", "hub.cli", "schema", "city"], capture_output=True, text=True, timeout=60)
     assert json.loads(out.stdout)["properties"]["admin_type"]["enum"][0] == "association"
+
+
+def test_build_writes_the_schemas(mini: Settings) -> None:
+    from hub.build import build, default_stages
+
+    build(mini, stages=[s for s in default_stages() if s[0] in ("graph", "shapes", "catalog", "schema")])
+    for kind in ("practice", "city", "resource", "spotlight"):
+        written = json.loads((mini.build_dir / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        assert written == front_matter_schema(kind)
