@@ -83,7 +83,7 @@ def serve(
 
     import uvicorn
 
-    from hub.store import StoreError, connect
+    from hub.api.deps import BuildMissing, preflight
 
     s = settings()
     if watch:
@@ -93,9 +93,9 @@ def serve(
         workers = 1
         threading.Thread(target=watch_data, args=(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False)), daemon=True).start()
     try:
-        connect(s)  # the built store, or HUB_STORE's remote one
-    except StoreError as exc:
-        err.print(f"[red]✗[/red] {exc}")
+        preflight(s)  # the build, its catalogue, its store (or HUB_STORE's remote one) and its search index open
+    except BuildMissing as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     err.print(f"serving {s.build_dir} on http://{host}:{port}/", highlight=False)
     uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")

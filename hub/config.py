@@ -45,6 +45,14 @@ class Settings:
     sparql_memory_mb: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MEMORY_MB", "64")))
     # Where the static site is published: canonical links and sitemap.xml need absolute URLs.
     site_url: str = field(default_factory=lambda: os.environ.get("HUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/"))
+    # Request limits of hub.api.guard: bigger bodies get 413, longer URLs 414, more or bigger headers 431.
+    max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("HUB_MAX_BODY", str(256 * 1024))))
+    max_url_bytes: int = field(default_factory=lambda: int(os.environ.get("HUB_MAX_URL", "8192")))
+    max_headers: int = field(default_factory=lambda: int(os.environ.get("HUB_MAX_HEADERS", "100")))
+    max_header_bytes: int = field(default_factory=lambda: int(os.environ.get("HUB_MAX_HEADER_BYTES", str(16 * 1024))))
+    # Per-client token bucket on /sparql and /api/search: sustained requests per minute (0 = off) and burst size.
+    rate_per_minute: float = field(default_factory=lambda: float(os.environ.get("HUB_RATE_LIMIT", "120")))
+    rate_burst: int = field(default_factory=lambda: int(os.environ.get("HUB_RATE_BURST", "30")))
 
     @property
     def store_dir(self) -> Path:

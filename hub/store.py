@@ -53,7 +53,7 @@ def open_local(path: Path) -> ox.Store:
         raise StoreError(f"no graph store at {path}: run `hub build` first")
     try:
         return ox.Store.read_only(str(path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # pyoxigraph reports a corrupted store as RuntimeError
         raise StoreError(f"the graph store at {path} cannot be opened ({exc}): run `hub build` to rebuild it") from exc
 
 

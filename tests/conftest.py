@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from hub.config import REPO_DIR, Settings
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+# The per-client rate limit (hub.api.guard) is for the public: servers under test answer every request,
+# and the tests of the limit give their own Settings a rate (tests/test_security.py).
+os.environ.setdefault("HUB_RATE_LIMIT", "0")
 
 
 @pytest.fixture(scope="session")

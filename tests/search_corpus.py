@@ -78,6 +78,7 @@ def build_search_corpus(root: Path) -> Settings:
     shutil.copytree(MINI, data)
     for rel, text in EXTRA.items():
         (data / rel).write_text(text, encoding="utf-8")
-    cfg = Settings(data_dir=data, build_dir=root / "build", cache_dir=root / "cache")
+    # no rate limit: the API tests send more requests per minute than a client may
+    cfg = Settings(data_dir=data, build_dir=root / "build", cache_dir=root / "cache", rate_per_minute=0)
     build(cfg)
     return cfg

@@ -36,6 +36,7 @@ def build_mini_graph(root: Path, **settings: object) -> Settings:
     from hub.build import build, default_stages
 
     shutil.copytree(MINI, root / "data")
+    settings = {"rate_burst": 100_000, "rate_per_minute": 1e6, **settings}  # these tests send many queries; the limiter has its own
     cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache", **settings)  # type: ignore[arg-type]
     build(cfg, stages=[s for s in default_stages() if s[0] in GRAPH_STAGES])
     return cfg
@@ -58,6 +59,37 @@ def serve(cfg: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def hub_serve(env: dict[str, str], workers: int = 1, wait_s: float = 300) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The real `hub serve` command (its own process group) on a free loopback port; yields (base URL, process)."""
+    import os
+    import signal
+
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "hub"), "serve", "--port", str(port), "--workers", str(workers)],
+                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"hub serve did not start on {base}: {proc.stderr.read().decode()[-500:] if proc.stderr else ''}")
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
 
 
 @contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,8 +92,17 @@ def test_skos_alternative_label_finds_the_preferred_one(index: SearchIndex) -> N
     assert "<mark>psychosocial</mark> <mark>support</mark>" in got["results"][0]["snippet"]
 
 
-def test_quoted_phrase_ranks_exact_phrase_first(index: SearchIndex) -> None:
-    assert ids(index.search('"youth council"', mode="keyword"))[0] == "alpha-youth-council"
+def test_quoted_phrase_rewards_adjacent_words_only(index: SearchIndex) -> None:
+    plain, quoted = dict(index.keyword.search("help desk").hits), dict(index.keyword.search('"help desk"').hits)
+    pos = {d["id"]: i for i, d in enumerate(index.docs)}
+    adjacent, apart = pos["beta-family-counselling"], pos["wroclaw-migrant-centre"]  # "help desk" / "help with ..."
+    assert quoted[adjacent] > plain[adjacent] and quoted[apart] == pytest.approx(plain[apart])
+
+
+def test_vectorised_scores_equal_whoosh_bm25f(index: SearchIndex) -> None:
+    for q in ("youth council", "trauma care for families", '"help desk" newcomers', "Wroclaw sport", "city", "young people and sport"):
+        ours, theirs = dict(index.keyword.search(q).hits), dict(index.keyword.whoosh_hits(q))
+        assert ours.keys() == theirs.keys() and all(ours[d] == pytest.approx(theirs[d], rel=1e-5) for d in ours), q
 
 
 def test_non_latin_query(index: SearchIndex) -> None:
@@ -137,16 +145,25 @@ def test_semantic_finds_a_paraphrase_keyword_cannot(index: SearchIndex) -> None:
     assert ids(index.search(q, mode="hybrid"))[0] == "beta-sports-league"
 
 
+def test_query_encoder_matches_the_batch_encoder() -> None:
+    from hub.search import encoder
+
+    texts = ["support for refugees from Ukraine", "Київ", "a" * 3000, "?"]
+    for text, batch in zip(texts, encoder.encode(texts)):
+        assert np.allclose(encoder.encode_query(text), batch, atol=1e-5), text
+
+
 def test_semantic_scores_are_cosines_best_first(index: SearchIndex) -> None:
     scores = [r["score"] for r in index.search("refugees arriving from abroad", mode="semantic")["results"]]
     assert scores and all(-1 <= s <= 1 for s in scores) and scores == sorted(scores, reverse=True)
 
 
 def test_rrf_rewards_agreement_and_is_rank_based() -> None:
-    fused = rrf([[1, 2, 3], [3, 4]], k=60)
-    assert fused[0][0] == 3  # in both lists beats first place in one
-    assert [d for d, _ in fused[1:]] == [1, 2, 4]  # 2 and 4 tie at rank 2: the first list breaks the tie
-    assert rrf([[7, 8]], weights=[2.0])[0] == (7, pytest.approx(2 / 61))
+    ids, scores = rrf([np.array([1, 2, 3]), np.array([3, 4])], k=60)
+    assert ids[0] == 3 and scores[0] == pytest.approx(1 / 63 + 1 / 61)  # in both lists beats first place in one
+    assert ids[1:].tolist() == [1, 2, 4]  # 2 and 4 tie at rank 2: the first list breaks the tie
+    ids, scores = rrf([np.array([7, 8]), np.array([], dtype=np.int64)], weights=[2.0, 1.0])
+    assert ids.tolist() == [7, 8] and scores[0] == pytest.approx(2 / 61)
 
 
 def test_hybrid_returns_the_union_of_both_engines(index: SearchIndex) -> None:

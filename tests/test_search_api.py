@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from hub.config import Settings
 from hub.search.index import load
 from search_corpus import build_search_corpus
+from sparql_server import serve
 
 
 @pytest.fixture(scope="module")
@@ -23,28 +20,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return build_search_corpus(tmp_path_factory.mktemp("search-api"))
 
 
-def _serve(cfg: Settings) -> Iterator[str]:
-    from hub.api.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def api(corpus: Settings) -> Iterator[httpx.Client]:
-    for base in _serve(corpus):
-        with httpx.Client(base_url=base, timeout=60) as client:
-            yield client
+    with serve(corpus) as base, httpx.Client(base_url=base, timeout=60) as client:
+        yield client
 
 
 def test_search_answers_the_contract(api: httpx.Client) -> None:
@@ -125,7 +104,7 @@ def test_build_without_search_index_is_a_503(tmp_path, corpus: Settings) -> None
 
     cfg = Settings(data_dir=corpus.data_dir, build_dir=tmp_path / "build", cache_dir=tmp_path / "cache")
     build(cfg, stages=[("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog)])
-    for base in _serve(cfg):
+    with serve(cfg) as base:
         r = httpx.get(f"{base}/api/search", params={"q": "youth"}, timeout=30)
         assert r.status_code == 503 and "hub build" in r.json()["detail"]
 

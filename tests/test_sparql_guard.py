@@ -136,14 +136,3 @@ def test_smuggled_service_never_reaches_the_network(name: str, honeypot: tuple[s
     except (SyntaxError, OSError):
         pass
     assert not hits
-
-
-def test_the_row_limit_is_appended_only_where_the_grammar_allows() -> None:
-    assert check("SELECT * WHERE { ?s ?p ?o } # the end", 1000).row_limited_text(10).endswith("# the end\nLIMIT 11")
-    assert check("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s OFFSET 5", 1000).row_limited_text(10).endswith("OFFSET 5\nLIMIT 11")
-    own = check("SELECT * WHERE { ?s ?p ?o } LIMIT 3", 1000)
-    assert own.limit == 3 and own.row_limited_text(10) == own.text
-    assert check("SELECT * WHERE { ?s ?p ?o } LIMIT 30", 1000).row_limited_text(10) is None
-    assert check("SELECT * WHERE { ?s ?p ?o } VALUES ?s { <http://a> }", 1000).row_limited_text(10) is None
-    assert check("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 3 } }", 1000).row_limited_text(10).endswith("LIMIT 11")
-    assert check("CONSTRUCT WHERE { ?s ?p ?o }", 1000).row_limited_text(10) is None

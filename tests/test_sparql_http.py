@@ -223,6 +223,9 @@ def test_browser_gets_an_offline_page_whose_examples_all_run(api: httpx.Client) 
     assert table.cells == 4 and "/practices/alpha-youth-council/" in table.links
     bad = api.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://x.org/s> { ?s ?p ?o } }"}, headers={"Accept": BROWSER})
     assert bad.status_code == 400 and "service_refused" in bad.text and "<form" in bad.text
+    hostile = 'SELECT ?x WHERE { BIND("</td><script>alert(1)</script>" AS ?x) } # </textarea><script>alert(2)</script>'
+    page = api.get("/sparql", params={"query": hostile}, headers={"Accept": BROWSER}).text
+    assert "<script>" not in page and "&lt;script&gt;alert(1)" in page and "&lt;/textarea&gt;&lt;script&gt;alert(2)" in page
 
 
 def test_service_description(api: httpx.Client) -> None:

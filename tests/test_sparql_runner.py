@@ -71,7 +71,7 @@ def test_workers_have_no_network_even_for_a_query_the_guard_never_saw(cfg: Setti
     assert status in ("query", "store") and not hits, message
 
 
-# the limit pushed into the query (pyoxigraph's writers), and queries it cannot be appended to (our writers)
+# the cap must hold whatever the query says about its own size (no LIMIT, a larger LIMIT, a closing VALUES block)
 ALL_TRIPLES = ["SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000", "SELECT * WHERE { ?s ?p ?o } VALUES ?z { 1 }"]
 
 
@@ -116,7 +116,7 @@ def _select_rows(fmt: str, payload: bytes) -> set[tuple[str, str]]:
     return {(s["p"].value, s["title"].value) for s in ox.parse_query_results(payload, format=ox.QueryResultsFormat.TSV)}
 
 
-@pytest.mark.parametrize("query", [LABELS, f"{LABELS} LIMIT 100000"], ids=["limit pushed", "own writers"])
+@pytest.mark.parametrize("query", [LABELS, f"{LABELS} LIMIT 100000"], ids=["plain", "own LIMIT above the cap"])
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_select_formats_carry_the_same_rows_as_the_store(cfg: Settings, fmt: str, query: str) -> None:
     expected = {(r["p"], r["title"]) for r in store.select(store.open_local(cfg.store_dir), LABELS)}
@@ -125,7 +125,7 @@ def test_select_formats_carry_the_same_rows_as_the_store(cfg: Settings, fmt: str
     assert _select_rows(fmt, answer.payload) == expected and not answer.truncated and answer.rows == 2
 
 
-@pytest.mark.parametrize("limit", ["", " LIMIT 100000"], ids=["limit pushed", "own writers"])
+@pytest.mark.parametrize("limit", ["", " LIMIT 100000"], ids=["plain", "own LIMIT above the cap"])
 def test_literals_keep_language_datatype_and_awkward_characters(cfg: Settings, limit: str) -> None:
     q = 'SELECT ?l ?n ?t WHERE { BIND("tab\\there \\"q\\" <&>"@en AS ?l) BIND(42 AS ?n) BIND("line\\nbreak" AS ?t) }' + limit
     plan = check(q, 1000)

@@ -77,7 +77,23 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     for module in (records, concepts, sparql, downloads):
         app.include_router(module.router)
     app.mount("/", SiteFiles(app.state.builds), name="site")
+    from hub.api.guard import Guard  # size limits, rate limit, security headers (imports error() from here)
+
+    app.add_middleware(Guard, cfg=cfg)
+    generated = app.openapi
+
+    def openapi() -> dict:  # FastAPI documents its own 422 body; the hub answers every error as {error, detail}
+        schema = generated()
+        schema.setdefault("components", {}).setdefault("schemas", {})["HTTPValidationError"] = ERROR_SCHEMA
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+ERROR_SCHEMA = {"title": "Error", "type": "object", "required": ["error", "detail"],
+                "properties": {"error": {"type": "string", "description": "what went wrong, as a code"},
+                               "detail": {"description": "a message, or the parameters at fault"}}}
 
 
 class SiteFiles(StaticFiles):

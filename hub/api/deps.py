@@ -20,6 +20,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
+from hub.config import Settings
+
 T = TypeVar("T")
 RECHECK_SECONDS = 0.25  # how stale the view of the build symlink may be
 
@@ -33,24 +35,45 @@ class LoadedBuild:
     path: Path
     manifest: dict[str, Any]
     _artefacts: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)  # re-entrant: a loader may load another artefact (concepts → store)
 
     @property
     def stamp(self) -> str:
         return str(self.manifest.get("built", ""))
 
     def artefact(self, name: str, loader: Callable[[Path], T]) -> T:
-        """Load an artefact of this build once (thread-safe) and keep it for the build's life."""
+        """Load an artefact of this build once (thread-safe) and keep it for the build's life.
+
+        A missing or unreadable artefact is :class:`BuildMissing` naming its file (a 503 that says how
+        to rebuild), never a crash; the next request tries again."""
         if name not in self._artefacts:
             with self._lock:
                 if name not in self._artefacts:
-                    self._artefacts[name] = loader(self.path)
+                    try:
+                        self._artefacts[name] = loader(self.path)
+                    except BuildMissing:
+                        raise
+                    except Exception as exc:  # corrupted or truncated files, a store that will not open
+                        raise BuildMissing(_unreadable(self.path, name, exc)) from None
         return self._artefacts[name]
 
     @property
     def records(self) -> dict[str, dict[str, Any]]:
         """The catalogue (build/records.json) by record id."""
         return self.artefact("records", _load_records)
+
+
+ARTEFACT_FILES = {"records": "records.json", "search": "search/", "store": "store/", "peers": "peers.json",
+                  "peer-index": "peers.json + peer-vectors.npz", "downloads": "downloads.json"}
+
+
+def _unreadable(path: Path, name: str, exc: Exception) -> str:
+    from hub.store import StoreError
+
+    if isinstance(exc, StoreError) or "hub build" in str(exc):  # already says what is wrong and what to do
+        return str(exc)
+    what = path / ARTEFACT_FILES.get(name, name)
+    return f"{what} cannot be read ({type(exc).__name__}: {str(exc)[:200]}): run `hub build` to rebuild it"
 
 
 def _load_records(path: Path) -> dict[str, dict[str, Any]]:
@@ -81,9 +104,28 @@ class BuildHolder:
                     if self._current is not None:  # mid-swap or pruned: keep answering from what we have
                         return self._current
                     raise BuildMissing(f"no build at {self.link} ({manifest_file} is missing): run `hub build`")
-                self._current = LoadedBuild(target, json.loads(manifest_file.read_text(encoding="utf-8")))
+                try:
+                    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    if self._current is not None:
+                        return self._current
+                    raise BuildMissing(_unreadable(target, "manifest.json", exc)) from None
+                self._current = LoadedBuild(target, manifest)
             self._checked = now
             return self._current
+
+
+def preflight(cfg: Settings) -> LoadedBuild:
+    """What `hub serve` opens before it listens: the build, its catalogue, its store (or HUB_STORE's) and its search
+    index, so a missing or corrupted file stops it with the file's name and how to rebuild, not a traceback."""
+    from hub.search.index import load
+    from hub.store import connect
+
+    build = BuildHolder(cfg.build_dir).get()
+    build.artefact("records", _load_records)
+    build.artefact("store", lambda path: connect(cfg, path / "store"))
+    build.artefact("search", lambda path: load(path / "search"))
+    return build
 
 
 def current_build(request: Request) -> LoadedBuild:

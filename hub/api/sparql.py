@@ -50,7 +50,7 @@ class Refusal(Exception):
 
 
 def _wants_html(request: Request, params: Params) -> bool:
-    fmt = _one(params, "format")
+    fmt = (params.get("format") or [None])[0]  # a repeated format is refused later, in the page or as JSON
     if fmt is not None:
         return fmt.lower() == "html"
     ranges = accept_ranges(request.headers.get("accept", ""))
@@ -106,6 +106,13 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        raise Refusal(400, "invalid_parameter", f"timeout must be a number of seconds, not {value!r}") from None
+
+
 def _decode(body: bytes) -> str:
     try:
         return body.decode("utf-8")
@@ -130,12 +137,10 @@ async def _answer(request: Request, build: LoadedBuild, params: Params, cors: bo
         query = _one(params, "query")
         if query is None:
             return _page(request, cfg, params) if html else _service_description(request, build, params, extra)
-        plan = check(query, cfg.sparql_max_query_chars, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
-        timeout = _one(params, "timeout")
-        try:
-            limit = effective_timeout(cfg, float(timeout) if timeout is not None else None)
-        except ValueError:
-            raise Refusal(400, "invalid_parameter", f"timeout must be a number of seconds, not {timeout!r}") from None
+        # parsing a long query can take a good part of a second: never on the event loop
+        plan = await run_in_threadpool(check, query, cfg.sparql_max_query_chars, params.get("default-graph-uri", []),
+                                       params.get("named-graph-uri", []))
+        limit = effective_timeout(cfg, _seconds(_one(params, "timeout")))
         fmt = default_format(plan) if html else _negotiate(request, params, plan.returns_graph)
         answer = await run_in_threadpool(run_query, cfg, plan, fmt, limit, build.path / "store")
     except QueryRefused as exc:
@@ -181,7 +186,8 @@ _PARAMS = [
     {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "description": "only the hub's graphs"},
 ]
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "results", "content": {f.media_type: {} for f in FORMATS.values()}},
+    200: {"description": "results (text/html: the query page, for a browser or format=html)",
+          "content": {**{f.media_type: {} for f in FORMATS.values()}, "text/html": {}}},
     400: {"description": "malformed or refused query (update, SERVICE, remote FROM)"},
     406: {"description": "no acceptable format"}, 413: {"description": "query too large"}, 503: {"description": "time limit reached"},
 }

@@ -54,15 +54,46 @@ def encode_query(text: str) -> np.ndarray:
     Torch splits even a one-sentence forward pass across every core; when another
     process keeps one of our two cores busy, that split makes one query ~500 ms
     instead of ~18 ms. One thread per query is steady, and a server gets its
-    parallelism from concurrent requests instead."""
+    parallelism from concurrent requests instead. The forward pass is called
+    directly (tokenise → BERT → mean pooling → normalise), ~3 ms less than
+    ``SentenceTransformer.encode`` for one text; :func:`_direct` checks once that it
+    gives the same vector, and falls back to ``encode`` otherwise."""
     import torch  # already imported by the model, so this costs nothing
 
     with _lock:
-        model = _model()
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+            direct = _direct()
+            if direct is not None:
+                return direct(text)
+            vector = _model().encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
         finally:
             torch.set_num_threads(threads)
     return vector.astype(np.float32, copy=False)
+
+
+@cache
+def _direct():
+    """A one-text encoder that skips SentenceTransformer's batching, or None if it would not match ``encode``."""
+    import torch
+
+    model = _model()
+    tokenizer, bert = model.tokenizer, model[0].auto_model
+    max_length = model.max_seq_length
+
+    def direct(text: str) -> np.ndarray:
+        with torch.inference_mode():
+            features = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_length)
+            tokens = bert(**features).last_hidden_state
+            mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+            pooled = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=1)[0].numpy().astype(np.float32)
+
+    probe = "Keeping young people away from gangs and extremists through sport in Wrocław."
+    try:
+        expected = model.encode([probe], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+        same = np.allclose(direct(probe), expected, atol=1e-5)
+    except (AttributeError, TypeError, RuntimeError):  # another model layout: use encode()
+        return None
+    return direct if same else None

@@ -21,10 +21,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from hub import vocab
 from hub.config import RECORD_KINDS, VOCAB_DIR
 from hub.ingest.catalog import FACETS
-from hub.search import keyword, semantic
+from hub.search import keyword, query, semantic
 from hub.search.errors import IndexMissing
 from hub.search.facets import FACET_NAMES, FacetIndex, FacetValue
 
@@ -140,13 +142,11 @@ class SearchIndex:
     keyword: keyword.KeywordEngine
     semantic: semantic.SemanticIndex
     facets: FacetIndex
-    browse_order: list[int] = field(default_factory=list)
+    browse_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # practices first, by title
 
     def search(self, q: str = "", **options: Any) -> dict[str, Any]:
         """Run one search; see :func:`hub.search.query.run` for the options and the response."""
-        from hub.search.query import run
-
-        return run(self, q, **options)
+        return query.run(self, q, **options)
 
 
 def load(directory: Path, params: keyword.KeywordParams | None = None) -> SearchIndex:
@@ -161,4 +161,5 @@ def load(directory: Path, params: keyword.KeywordParams | None = None) -> Search
     kinds = {k: i for i, k in enumerate(RECORD_KINDS)}
     order = sorted(range(len(docs)), key=lambda i: (kinds.get(docs[i]["type"], 9), docs[i]["title"].lower()))
     return SearchIndex(directory, docs, keyword.open_engine(directory / "keyword", params),
-                       semantic.SemanticIndex(directory, len(docs)), FacetIndex(values, meta["facets"]), browse_order=order)
+                       semantic.SemanticIndex(directory, len(docs)), FacetIndex(values, meta["facets"]),
+                       browse_order=np.asarray(order, dtype=np.int64))

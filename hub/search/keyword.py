@@ -1,4 +1,4 @@
-"""Keyword search: a Whoosh BM25F index behind one small interface (:class:`KeywordEngine`).
+"""Keyword search: a Whoosh index ranked by BM25F, behind one small interface (:class:`KeywordEngine`).
 
 Why it looks like this:
 
@@ -24,6 +24,7 @@ Anything else that ranks text by keywords can replace Whoosh by implementing
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import unicodedata
@@ -33,11 +34,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 from whoosh import index as windex
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis import STOP_WORDS
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.query import AndMaybe, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
 from hub.vocab import fold
@@ -50,6 +52,7 @@ STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
     "about", "into", "been", "has", "had", "was", "were", "they", "them", "their", "its", "there", "so",
     "e", "g", "eg", "ie", "etc", "example", "examples", "looking", "want", "ideas",
 }
+BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 # ``title:youth`` is read as ``youth``: field syntax of other search engines, not words to look for
 _FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|place|theme|topic|type|level|stakeholder|challenge|id|tag|author):(?=\S)", re.I)
@@ -88,20 +91,25 @@ class KeywordParams:
 
     boosts: dict[str, float] = field(default_factory=lambda: {
         "title": 2.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 2.0, "extra": 0.8})
-    phrase_boost: float = 2.0  # a "quoted phrase" found as a phrase
-    bigram_boost: float = 0.5  # two query words found next to each other ...
-    bigram_fields: tuple[str, ...] = ("title",)  # ... in these fields (phrase matching is costly; body bigrams did not help)
-    synonym_boost: float = 0.5  # a SKOS synonym of a label in the query
+    phrase_boost: float = 2.0  # a "quoted phrase" found with its words adjacent
+    bigram_boost: float = 0.5  # two neighbouring query words found together ...
+    bigram_fields: tuple[str, ...] = ("title",)  # ... in these fields (in summary and body they did not help)
+    synonym_boost: float = 0.5  # a SKOS synonym of a label in the query (all its words in one field)
     common_ratio: float = 0.4  # terms in more than this share of documents do not decide matching
 
 
 @dataclass
 class KeywordResult:
-    """Every matching document (index into the corpus) with its score, best first."""
+    """Every matching record (position in the corpus) with its score, best first."""
 
-    hits: list[tuple[int, float]]
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float64, same order
     terms: frozenset[str]  # analysed terms, for highlighting snippets
     notice: str | None = None  # why the query could not be used as typed
+
+    @property
+    def hits(self) -> list[tuple[int, float]]:
+        return list(zip(self.ids.tolist(), self.scores.tolist()))
 
 
 class KeywordEngine(Protocol):
@@ -190,8 +198,34 @@ def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Se
     (directory / "synonyms.json").write_text(json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class _Clause:
+    words: tuple[str, ...]  # one word or several
+    weight: float
+    fields: tuple[str, ...]  # the fields that hold every word of it
+    exact: bool = False  # several words must be adjacent (a quoted phrase); otherwise in the same field
+
+
+@dataclass
+class _Plan:
+    """A parsed query as weighted clauses: ``core`` clauses decide which records match, ``optional`` ones only add score."""
+
+    core: list[_Clause]
+    optional: list[_Clause]
+
+
 class WhooshEngine:
-    """A read-only Whoosh index; searches are serialised because a Whoosh searcher is not thread-safe."""
+    """A read-only Whoosh index (in memory) scored with BM25F.
+
+    Clauses are scored with numpy from Whoosh's own postings, statistics and BM25F
+    formula: Whoosh's pure-Python matchers need ~100 ms for a ten-word query over
+    10,000 records, the arrays a few ms, with identical scores (a test checks them
+    against ``searcher.search`` of :meth:`query`). Multi-word synonyms and title
+    bigrams count when all their words are in one field (Whoosh's position matching
+    cost 100+ ms at that scale and ranked no better); only a phrase the user quoted
+    goes through Whoosh's phrase matcher. Index reads are serialised because a
+    Whoosh reader is not thread-safe.
+    """
 
     def __init__(self, directory: Path, params: KeywordParams | None = None):
         from whoosh.filedb.filestore import FileStorage, copy_to_ram
@@ -199,65 +233,158 @@ class WhooshEngine:
         self.params = params or KeywordParams()
         storage = copy_to_ram(FileStorage(str(directory)))  # small: serving reads no files after start
         self._ix = storage.open_index()
-        self._searcher = self._ix.searcher(weighting=BM25F())
+        self._searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+        self._reader = self._searcher.reader()
         self._lock = threading.Lock()
         self._ana = analyzer()
         self.n_docs = self._searcher.doc_count()
-        self._position = [0] * self._searcher.reader().doc_count_all()
-        for docnum, stored in self._searcher.reader().iter_docs():
+        self._n_all = self._searcher.doc_count_all()
+        self._position = np.zeros(self._n_all, dtype=np.int64)
+        for docnum, stored in self._reader.iter_docs():
             self._position[docnum] = stored["n"]
+        self._lengths: dict[str, np.ndarray] = {}
+        self._avgfl: dict[str, float] = {}
+        for f in FIELDS:
+            lengths = np.ones(self.n_docs, dtype=np.float64)
+            for docnum in range(self._n_all):
+                lengths[self._position[docnum]] = self._reader.doc_field_length(docnum, f, 1)
+            self._lengths[f] = lengths
+            self._avgfl[f] = self._searcher.avg_field_length(f) or 1.0
+        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         groups = json.loads((directory / "synonyms.json").read_text(encoding="utf-8"))
         self.synonyms = Synonyms(groups, self._ana)
 
     def terms(self, text: str) -> frozenset[str]:
-        q = parse(text, self._ana)
-        return frozenset(q.words) | {t for s in self.synonyms.expand(q.words) for t in s}
+        return self._terms(parse(text, self._ana))
 
-    def _clause(self, seq: tuple[str, ...], weight: float, fields: Iterable[str] | None = None) -> Query | None:
-        """``seq`` (a word or a phrase) in each field where all its words occur; None when no field has them."""
-        boosts = self.params.boosts
-        fields = [f for f in (fields or boosts) if all(self._searcher.doc_frequency(f, w) for w in seq)]
-        if not fields:
-            return None
-        if len(seq) == 1:
-            return Or([Term(f, seq[0], boost=boosts[f] * weight) for f in fields])
-        return Or([Phrase(f, list(seq), boost=boosts[f] * weight) for f in fields])
+    def _terms(self, parsed: ParsedQuery) -> frozenset[str]:
+        return frozenset(parsed.words) | {t for s in self.synonyms.expand(parsed.words) for t in s}
 
-    def query(self, parsed: ParsedQuery) -> Query | None:
-        """The Whoosh query for a parsed user query, or None when it has no searchable word."""
+    def _clause(self, words: tuple[str, ...], weight: float, fields: Iterable[str], exact: bool = False) -> _Clause | None:
+        """``words`` in each field that holds all of them; None when no field does."""
+        held = tuple(f for f in fields if all(self._searcher.doc_frequency(f, w) for w in words))
+        return _Clause(words, weight, held, exact and len(words) > 1) if held else None
+
+    def plan(self, parsed: ParsedQuery) -> _Plan | None:
+        """The weighted clauses of a parsed query, or None when it has no searchable word."""
         p = self.params
         words = list(dict.fromkeys(parsed.words))
         if not words:
             return None
-        rare: list[Query] = []
-        common: list[Query] = []
+        everywhere = tuple(p.boosts)
+        rare: list[_Clause | None] = []
+        common: list[_Clause | None] = []
         for w in words:
             df = max(self._searcher.doc_frequency(f, w) for f in ("title", "summary", "body", "concepts"))
-            (common if df > p.common_ratio * self.n_docs else rare).append(self._clause((w,), 1.0))
-        extra = [self._clause(ph, p.phrase_boost) for ph in parsed.phrases]
-        extra += [self._clause(s, p.synonym_boost) for s in self.synonyms.expand(parsed.words)]
+            (common if df > p.common_ratio * self.n_docs else rare).append(self._clause((w,), 1.0, everywhere))
+        extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
+        extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
         if p.bigram_boost:
             pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:]))
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
-        rare, common, extra = ([q for q in qs if q is not None] for qs in (rare, common, extra))
-        if not (rare or common or extra):
-            return Or([])  # words that occur nowhere: a valid query with no match
-        if rare:
-            core = Or(rare + extra)
-            return AndMaybe(core, Or(common)) if common else core
-        return Or(common + extra)
+        rare_, common_, extra_ = ([c for c in cs if c is not None] for cs in (rare, common, extra))
+        return _Plan(rare_ + extra_, common_) if rare_ else _Plan(common_ + extra_, [])
+
+    def _whoosh(self, clause: _Clause) -> Query:
+        boosts = self.params.boosts
+        if clause.exact:
+            return Or([Phrase(f, list(clause.words), boost=boosts[f] * clause.weight) for f in clause.fields])
+        if len(clause.words) == 1:
+            return Or([Term(f, clause.words[0], boost=boosts[f] * clause.weight) for f in clause.fields])
+        return Or([And([Term(f, w, boost=boosts[f] * clause.weight) for w in clause.words]) for f in clause.fields])
+
+    def query(self, parsed: ParsedQuery) -> Query | None:
+        """The same search as one Whoosh query (what :meth:`search` computes; used to check it)."""
+        plan = self.plan(parsed)
+        if plan is None:
+            return None
+        core = Or([self._whoosh(c) for c in plan.core])
+        return AndMaybe(core, Or([self._whoosh(c) for c in plan.optional])) if plan.optional else core
+
+    def whoosh_hits(self, text: str) -> list[tuple[int, float]]:
+        """The same search run by Whoosh's own matchers: slow, the reference :meth:`search` is tested against."""
+        q = self.query(parse(text, self._ana))
+        if q is None:
+            return []
+        with self._lock:
+            return [(int(self._position[docnum]), float(score)) for score, docnum in self._searcher.search(q, limit=None).top_n]
+
+    def _read_postings(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(record positions, term frequencies) of one word in one field, read once and kept."""
+        key = (field, word)
+        if key not in self._postings:
+            ids: list[int] = []
+            freqs: list[float] = []
+            m = self._reader.postings(field, word)
+            while m.is_active():
+                if hasattr(m, "_read_ids") and m._i == 0:  # Whoosh 3 format: take a whole block at once
+                    m._read_ids()
+                    m._read_weights()
+                    ids.extend(m._ids)
+                    freqs.extend(m._weights)
+                    m._next_block()
+                    continue
+                ids.append(m.id())
+                freqs.append(m.weight())
+                m.next()
+            if len(self._postings) > 100_000:  # bound the memory a stream of odd queries can take
+                self._postings.clear()
+            self._postings[key] = (self._position[np.asarray(ids, dtype=np.int64)], np.asarray(freqs, dtype=np.float64))
+        return self._postings[key]
+
+    def _bm25(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(record positions, BM25 score of ``word`` in ``field`` for each), exactly as Whoosh's BM25F scorer."""
+        pos, tf = self._read_postings(field, word)
+        idf = math.log(self._n_all / (self._searcher.doc_frequency(field, word) + 1)) + 1
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * self._lengths[field][pos] / self._avgfl[field])
+        return pos, idf * (tf * (BM25_K1 + 1)) / (tf + norm)
+
+    def _add(self, scores: np.ndarray, matched: np.ndarray | None, clause: _Clause) -> None:
+        """Add the clause's score, field by field, for the records where all its words are in that field."""
+        for f in clause.fields:
+            boost = self.params.boosts[f] * clause.weight
+            if len(clause.words) == 1:
+                pos, s = self._bm25(f, clause.words[0])
+                scores[pos] += boost * s
+                if matched is not None:
+                    matched[pos] = True
+                continue
+            count = np.zeros(self.n_docs, dtype=np.int32)
+            part = np.zeros(self.n_docs)
+            for w in clause.words:
+                pos, s = self._bm25(f, w)
+                count[pos] += 1
+                part[pos] += s
+            hit = count == len(clause.words)
+            scores[hit] += boost * part[hit]
+            if matched is not None:
+                matched |= hit
 
     def search(self, text: str) -> KeywordResult:
         parsed = parse(text, self._ana)
-        q = self.query(parsed)
-        terms = frozenset(parsed.words) | {t for s in self.synonyms.expand(parsed.words) for t in s}
-        if q is None:
+        terms = self._terms(parsed)
+        plan = self.plan(parsed)
+        if plan is None:
             notice = "the query has no searchable words (only stop words or punctuation)" if text.strip() else None
-            return KeywordResult([], terms, notice)
+            return KeywordResult(np.zeros(0, dtype=np.int64), np.zeros(0), terms, notice)
+        scores = np.zeros(self.n_docs)
+        matched = np.zeros(self.n_docs, dtype=bool)
+        phrases = [self._whoosh(c) for c in plan.core if c.exact]
         with self._lock:
-            results = self._searcher.search(q, limit=None)
-            hits = [(self._position[docnum], float(score)) for score, docnum in results.top_n]
-        return KeywordResult(hits, terms)
+            for clause in plan.core:
+                if not clause.exact:
+                    self._add(scores, matched, clause)
+            if phrases:
+                for score, docnum in self._searcher.search(Or(phrases), limit=None).top_n:
+                    scores[self._position[docnum]] += score
+                    matched[self._position[docnum]] = True
+            optional = np.zeros(self.n_docs)
+            for clause in plan.optional:
+                self._add(optional, None, clause)
+        scores += np.where(matched, optional, 0.0)
+        found = np.flatnonzero(matched)
+        order = found[np.lexsort((found, -scores[found]))]  # best first; ties in corpus order
+        return KeywordResult(order, scores[order], terms)
 
 
 def open_engine(directory: Path, params: KeywordParams | None = None) -> KeywordEngine:

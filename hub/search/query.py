@@ -94,9 +94,11 @@ def run(
     if text:
         found = _rank(index, text, mode, allowed, fusion)
     else:  # browse: everything matches, filters narrow it
-        found = _Found(np.ones(n, dtype=bool), [(d, 0.0) for d in index.browse_order if allowed[d]])
-    results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in found.ranked[offset:offset + limit]]
-    response: dict[str, Any] = {"query": q, "mode": mode, "total": len(found.ranked), "results": results,
+        order = index.browse_order[allowed[index.browse_order]]
+        found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)))
+    page = zip(found.ids[offset:offset + limit].tolist(), found.scores[offset:offset + limit].tolist())
+    results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in page]
+    response: dict[str, Any] = {"query": q, "mode": mode, "total": len(found.ids), "results": results,
                                 "facets": index.facets.counts(found.matches, masks, selected)}
     if found.notices:
         response["notices"] = found.notices
@@ -106,16 +108,19 @@ def run(
 @dataclass
 class _Found:
     matches: np.ndarray  # every record the query matches, before filters (for facet counts)
-    ranked: list[tuple[int, float]]  # filtered matches, best first
+    ids: np.ndarray  # filtered matches, best first
+    scores: np.ndarray  # their scores
     terms: frozenset[str] = frozenset()  # analysed query words, for snippets
     unit_sims: np.ndarray | None = None  # cosine of every semantic unit, for snippets
     notices: list[str] = field(default_factory=list)
 
 
+_NONE = np.zeros(0, dtype=np.int64)
+
+
 def _rank(index: "SearchIndex", text: str, mode: str, allowed: np.ndarray, fusion: FusionParams) -> _Found:
-    found = _Found(np.zeros(len(index.docs), dtype=bool), [])
-    keyword_list: list[tuple[int, float]] = []
-    semantic_list: list[tuple[int, float]] = []
+    found = _Found(np.zeros(len(index.docs), dtype=bool), _NONE, np.zeros(0))
+    kw_ids, kw_scores, sem_ids, sem_scores = _NONE, np.zeros(0), _NONE, np.zeros(0)
     comparable = mode != "keyword" and _WORD.search(text) is not None
     # the query is embedded (torch, outside the GIL) while Whoosh searches (Python)
     vector = _pool().submit(index.semantic.encode_query, text) if comparable else None
@@ -123,29 +128,27 @@ def _rank(index: "SearchIndex", text: str, mode: str, allowed: np.ndarray, fusio
         found.terms = index.keyword.terms(text)
     else:
         kres = index.keyword.search(text)
-        found.terms, keyword_list = kres.terms, kres.hits
+        found.terms, kw_ids, kw_scores = kres.terms, kres.ids, kres.scores
         if kres.notice and not comparable:
             found.notices.append(kres.notice)
-        found.matches[[d for d, _ in keyword_list]] = True
+        found.matches[kw_ids] = True
     if vector is not None:
         doc_scores, found.unit_sims = index.semantic.scores(vector.result())
-        hit = np.flatnonzero(doc_scores >= fusion.semantic_floor)
-        hit = hit[np.argsort(-doc_scores[hit], kind="stable")]
-        semantic_list = [(int(d), float(doc_scores[d])) for d in hit]
-        found.matches[hit] = True
+        sem_ids = np.flatnonzero(doc_scores >= fusion.semantic_floor)
+        sem_ids = sem_ids[np.argsort(-doc_scores[sem_ids], kind="stable")]
+        sem_scores = doc_scores[sem_ids]
+        found.matches[sem_ids] = True
     elif mode == "semantic":
         found.notices.append("the query has no words to compare (only punctuation or symbols)")
-    keyword_list = [(d, s) for d, s in keyword_list if allowed[d]]
-    semantic_list = [(d, s) for d, s in semantic_list if allowed[d]]
+    keep_kw, keep_sem = allowed[kw_ids], allowed[sem_ids]
+    kw_ids, kw_scores, sem_ids, sem_scores = kw_ids[keep_kw], kw_scores[keep_kw], sem_ids[keep_sem], sem_scores[keep_sem]
     if mode == "keyword":
-        found.ranked = keyword_list
+        found.ids, found.scores = kw_ids, kw_scores
     elif mode == "semantic":
-        found.ranked = semantic_list
+        found.ids, found.scores = sem_ids, sem_scores
     else:
-        found.ranked = rrf([[d for d, _ in keyword_list], [d for d, _ in semantic_list]],
-                           [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
+        found.ids, found.scores = rrf([kw_ids, sem_ids], [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
     return found
-
 
 def _result(index: "SearchIndex", d: int, score: float, terms: frozenset[str], unit_sims: np.ndarray | None) -> dict[str, Any]:
     doc = index.docs[d]

@@ -25,6 +25,7 @@ from pathlib import Path
 from threading import Lock
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from hub.search import encoder
 
@@ -173,8 +174,12 @@ class SemanticIndex:
         self.encode_query = QueryEncoder()
 
     def scores(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(best cosine per record, cosine per unit)."""
-        sims = self.vectors @ query_vector
+        """(best cosine per record, cosine per unit).
+
+        On one BLAS thread: a matrix-vector product is memory-bound, and splitting it
+        over two busy cores made it 2-3× slower, not faster (bench/search.py)."""
+        with threadpool_limits(1, "blas"):
+            sims = self.vectors @ query_vector
         return np.maximum.reduceat(sims, self.starts), sims
 
     def best_unit_text(self, doc: int, unit_sims: np.ndarray) -> str:

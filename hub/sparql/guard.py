@@ -22,6 +22,7 @@ some engines go and fetch.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -30,6 +31,7 @@ from typing import Any, Literal
 from hub.store import GRAPH_PREFIX
 
 Kind = Literal["select", "ask", "construct", "describe"]
+_parser_lock = threading.Lock()  # pyparsing grammars keep state while they parse: one parse at a time
 _KINDS: dict[str, Kind] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
 _UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD", "Move": "MOVE", "Copy": "COPY",
                  "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT"}
@@ -55,8 +57,6 @@ class Plan:
     text: str  # the canonical query text: run this, never the text as received
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    limit: int | None = None  # the outer query's own LIMIT
-    values_at_end: bool = False  # an outer VALUES block closes the text (nothing may be appended)
 
     @property
     def returns_graph(self) -> bool:
@@ -65,15 +65,6 @@ class Plan:
     @property
     def has_dataset(self) -> bool:
         return bool(self.default_graphs or self.named_graphs)
-
-    def row_limited_text(self, max_rows: int) -> str | None:
-        """A SELECT whose engine stops after ``max_rows + 1`` rows (one more tells that it was cut), or None
-        when that cannot be written by appending a LIMIT (an outer VALUES block, or its own LIMIT above ``max_rows``)."""
-        if self.kind != "select" or self.values_at_end:
-            return None
-        if self.limit is None:
-            return f"{self.text}\nLIMIT {max_rows + 1}"  # the newline ends any trailing comment
-        return self.text if self.limit <= max_rows else None
 
 
 def check(query: str, max_chars: int, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> Plan:
@@ -118,7 +109,8 @@ def _plan(query: str) -> Plan:
     except ValueError as exc:  # an escape naming no code point
         raise QueryRefused("malformed_query", f"not a SPARQL 1.1 query: {exc}") from None
     try:
-        tree = parseQuery(query)
+        with _parser_lock:
+            tree = parseQuery(query)
     except ParseException as exc:
         _refuse_if_update(query)
         raise QueryRefused("malformed_query", f"not a SPARQL 1.1 query: {exc}") from None
@@ -139,16 +131,15 @@ def _plan(query: str) -> Plan:
         else:
             named.append(str(clause["named"]))
     _only_local_graphs(default + named, "FROM / FROM NAMED")
-    modifiers = body["limitoffset"] if "limitoffset" in body else {}
-    limit = int(modifiers["limit"]) if "limit" in modifiers else None
-    return Plan(_KINDS[body.name], query, tuple(default), tuple(named), limit, "valuesClause" in body)
+    return Plan(_KINDS[body.name], query, tuple(default), tuple(named))
 
 
 def _refuse_if_update(query: str) -> None:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        update = parseUpdate(query)
+        with _parser_lock:
+            update = parseUpdate(query)
     except Exception:  # not an update either: the caller reports the query parse error
         return
     ops = [_UPDATE_NAMES.get(op.name, op.name) for op in (update["request"] if "request" in update else [])]

@@ -73,17 +73,13 @@ def _open(spec: Spec, memory_bytes: int) -> Any:
 def execute(source: Any, job: Job) -> tuple[str, Any]:
     """("ok", (payload, rows, truncated, seconds)) or (reason, message) with reason query / store."""
     from hub import store
-    from hub.sparql.results import FORMATS, write, write_limited
+    from hub.sparql.results import FORMATS, write
 
     t0 = time.perf_counter()
-    limited = job.plan.row_limited_text(job.max_rows)
     try:
-        result = store.query(source, limited or job.plan.text, union=not job.plan.has_dataset,
+        result = store.query(source, job.plan.text, union=not job.plan.has_dataset,
                              default_graphs=job.plan.default_graphs, named_graphs=job.plan.named_graphs)
-        if limited:
-            written = write_limited(result, FORMATS[job.fmt], job.max_rows)
-        else:
-            written = write(result, FORMATS[job.fmt], job.max_rows, store.PREFIXES)
+        written = write(result, FORMATS[job.fmt], job.max_rows, store.PREFIXES)
     except (SyntaxError, ValueError, TypeError) as exc:  # oxigraph's parse and evaluation errors
         return "query", str(exc)
     except (store.StoreError, OSError) as exc:
@@ -108,7 +104,8 @@ def serve(conn: Connection, spec: Spec, memory_bytes: int = 0) -> None:
         source: Any = _open(spec, memory_bytes)
         failure = None
     except Exception as exc:  # reported to every job: the server answers 502/503 rather than hanging
-        source, failure = None, ("store" if type(exc).__name__ == "StoreError" else "internal", str(exc))
+        message = str(exc) if type(exc).__name__ == "StoreError" else f"the graph of this build cannot be read ({exc}): run `hub build` to rebuild it"
+        source, failure = None, ("store", message)
     while True:
         try:
             job = conn.recv()

@@ -1,0 +1,260 @@
+"""What every request passes before the routers see it, and what every response carries.
+
+One pure ASGI middleware (no ``BaseHTTPMiddleware``: it must not buffer streamed
+downloads nor add a task per request), because a public hub is hit by crawlers,
+scripts and hostile input long before a router could object:
+
+* **Size limits.** A URL (path + query string) over ``max_url_bytes`` is refused
+  with 414, more than ``max_headers`` header lines with 431, a ``Host`` that is not a
+  host name with 400, a decoded path holding control characters (``%00``) with 400,
+  and a body over ``max_body_bytes`` with 413 — at once when ``Content-Length``
+  says so, else as soon as the streamed body passes it (never buffered whole);
+  more than ``max_header_bytes`` of headers also get 431 (uvicorn's own 16 KiB cap
+  only applies to a head that arrives in pieces).
+* **Rate limit.** ``/sparql`` and ``/api/search`` cost CPU (a query worker, an
+  embedding), so each client (the peer address, which uvicorn takes from
+  ``X-Forwarded-For`` when a proxy on the same host sends it) has a token bucket per
+  route: ``rate_burst`` requests at once, refilled at ``rate_per_minute``; an empty
+  bucket answers 429 with ``Retry-After``. Buckets live in one process: with N
+  server workers a client may get up to N times the rate.
+* **Security headers** on every response: a Content-Security-Policy that allows
+  only the hub's own scripts (no ``'unsafe-inline'``, no ``eval``; WebAssembly only
+  for the offline Pagefind search) and only its own styles, plus the hashes of the
+  ``<style>`` blocks of the API's own HTML templates; ``nosniff``, no framing, a
+  strict referrer policy. FastAPI's ``/docs`` and ``/redoc`` pages load their code
+  from a CDN with an inline starter script; they get a policy naming exactly those
+  origins and the hashes of those scripts, computed from the page itself.
+
+Every refusal is the API's JSON error shape (``{error, detail}``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.api.app import error
+from hub.config import Settings
+
+RATE_LIMITED = {"/sparql": "sparql", "/api/search": "search"}  # path -> bucket name
+MAX_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten first (its bucket was refilling anyway)
+DOC_PAGES = ("/docs", "/redoc")  # FastAPI's generated pages (CDN code + an inline starter script)
+TEMPLATES = Path(__file__).parent / "templates"
+
+_HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}))(?::\d{1,5})?$")
+_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
+_INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+_ORIGIN = re.compile(rb"""(?:src|href)=["'](https://[A-Za-z0-9.-]+)/""")
+
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self' 'wasm-unsafe-eval'",  # Pagefind's search runs WebAssembly; no inline script, no eval
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+
+
+def _hash(text: bytes) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text).digest()).decode()}'"
+
+
+def _policy(extra: dict[str, str] | None = None) -> str:
+    parts = {**POLICY}
+    for directive, sources in (extra or {}).items():
+        parts[directive] = f"{parts.get(directive, '')} {sources}".strip()
+    return "; ".join(f"{k} {v}" for k, v in parts.items())
+
+
+def template_style_hashes(folder: Path = TEMPLATES) -> list[str]:
+    """CSP hashes of the ``<style>`` blocks of the API's templates (static text, rendered verbatim)."""
+    found = []
+    for file in sorted(folder.glob("*.html")):
+        for tag, _attrs, text in _INLINE.findall(file.read_bytes()):
+            if tag.lower() == b"style":
+                found.append(_hash(text))
+    return found
+
+
+def docs_policy(page: bytes) -> str:
+    """The policy for one of FastAPI's documentation pages: its inline blocks by hash, the origins it loads from."""
+    scripts = " ".join(_hash(body) for tag, attrs, body in _INLINE.findall(page) if tag.lower() == b"script" and b"src=" not in attrs)
+    styles = " ".join(_hash(body) for tag, _, body in _INLINE.findall(page) if tag.lower() == b"style")
+    origins = " ".join(sorted({o.decode() for o in _ORIGIN.findall(page)}))
+    return _policy({"script-src": f"{origins} {scripts}", "style-src": f"{origins} {styles}", "img-src": origins,
+                    "font-src": "https://fonts.gstatic.com", "worker-src": "blob:"})
+
+
+class TokenBuckets:
+    """Per-client token buckets: ``burst`` requests at once, one more every ``60 / per_minute`` seconds."""
+
+    def __init__(self, per_minute: float, burst: int, max_clients: int = MAX_CLIENTS):
+        self.rate = per_minute / 60.0
+        self.burst = max(1, burst)
+        self.max_clients = max_clients
+        self._buckets: OrderedDict[tuple[str, str], tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
+
+    def take(self, key: tuple[str, str], now: float | None = None) -> float:
+        """Spend one token: 0 when allowed, else the seconds until the next token."""
+        now = time.monotonic() if now is None else now
+        tokens, at = self._buckets.pop(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.rate
+        self._buckets[key] = (tokens, now)
+        while len(self._buckets) > self.max_clients:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a streamed body passes the limit; the app's handler answers 413."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"the request body passes {limit} bytes, the most this server accepts")
+
+
+class Guard:
+    """The middleware; added by :func:`hub.api.app.create_app` with the app's settings."""
+
+    def __init__(self, app: ASGIApp, cfg: Settings):
+        self.app = app
+        self.cfg = cfg
+        self.buckets = TokenBuckets(cfg.rate_per_minute, cfg.rate_burst) if cfg.rate_per_minute > 0 else None
+        hashes = " ".join(template_style_hashes())
+        self.policy = _policy({"style-src": hashes} if hashes else None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, self._secured(scope, send))
+            return
+        limit = self.cfg.max_body_bytes
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        secured = self._secured(scope, send)
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await secured(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge as exc:  # reached here only when no handler answered it
+            if started:
+                raise
+            await error(413, "too_large", exc.detail)(scope, receive, secured)
+
+    # ------------------------------------------------------------ refusals before the app runs
+
+    def _refusal(self, scope: Scope) -> Any:
+        cfg = self.cfg
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        query: bytes = scope.get("query_string", b"")
+        url_bytes = len(raw_path) + (len(query) + 1 if query else 0)
+        if url_bytes > cfg.max_url_bytes:
+            return error(414, "uri_too_long", f"the URL has {url_bytes} bytes; at most {cfg.max_url_bytes} are accepted "
+                                              "(send long SPARQL queries by POST)")
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        if len(headers) > cfg.max_headers:
+            return error(431, "too_many_headers", f"the request has {len(headers)} header lines; at most {cfg.max_headers} are accepted")
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in headers)
+        if header_bytes > cfg.max_header_bytes:
+            return error(431, "headers_too_large", f"the request headers have {header_bytes} bytes; at most {cfg.max_header_bytes} are accepted")
+        if _CONTROL.search(unquote_to_bytes(raw_path.split(b"?", 1)[0])):
+            return error(400, "bad_path", "the path holds control characters")
+        hosts = [v for k, v in headers if k == b"host"]
+        if len(hosts) > 1 or (hosts and not _HOST.match(hosts[0].decode("latin-1"))):
+            return error(400, "bad_host", "the Host header must be one host name or address, with an optional port")
+        length = [v for k, v in headers if k == b"content-length"]
+        if length and (not length[0].isdigit() or int(length[0]) > cfg.max_body_bytes):
+            size = length[0].decode("latin-1")[:40]
+            if not length[0].isdigit():
+                return error(400, "bad_content_length", f"Content-Length must be a number of bytes, not {size!r}")
+            return error(413, "too_large", f"the request body has {size} bytes; at most {cfg.max_body_bytes} are accepted")
+        bucket = RATE_LIMITED.get(scope["path"].rstrip("/") or "/")
+        if bucket and self.buckets is not None and scope["method"] != "OPTIONS":
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.buckets.take((client, bucket))
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                resp = error(429, "too_many_requests", f"more than {cfg.rate_burst} requests at once or {cfg.rate_per_minute:g} per "
+                                                       f"minute to {scope['path']} from one client; retry after {retry} s")
+                resp.headers["Retry-After"] = str(retry)
+                return resp
+        return None
+
+    # ------------------------------------------------------------ headers on the way out
+
+    def _secured(self, scope: Scope, send: Send) -> Send:
+        """``send`` with the security headers added to the response (those the route set itself are kept)."""
+        docs = scope["path"] in DOC_PAGES
+        https = scope.get("scheme") == "https"
+        start: Message | None = None
+        body = bytearray()
+
+        async def secured(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if docs:  # the policy depends on the page: hold the head until the body is known
+                    start = message
+                    return
+                await send(self._with_headers(message, self.policy, https))
+            elif docs and start is not None:
+                body.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await send(self._with_headers(start, docs_policy(bytes(body)), https))
+                    await send({"type": "http.response.body", "body": bytes(body)})
+            else:
+                await send(message)
+
+        return secured
+
+    @staticmethod
+    def _with_headers(message: Message, policy: str, https: bool) -> Message:
+        headers = list(message.get("headers", []))
+        present = {k.lower() for k, _ in headers}
+        extra = {**HEADERS, "content-security-policy": policy}
+        if https:
+            extra["strict-transport-security"] = "max-age=31536000"
+        headers += [(k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present]
+        return {**message, "headers": headers}

@@ -1,0 +1,211 @@
+"""Faults: a missing or corrupted build file stops `hub serve` with the file's name and how to rebuild (no traceback) and
+makes the API answer 503 saying the same; a build killed at any stage leaves the last good build serving; a server
+keeps answering while `hub build` runs and swaps to the new build without dropping a request."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub.build import build
+from hub.config import Settings
+from sparql_server import MINI, free_port, hub_serve, serve
+
+HUB = Path(sys.executable).parent / "hub"
+NEW_PRACTICE = """---
+id: gamma-listening-forum
+type: practice
+title: Listening forum on the quay
+summary: Residents of the harbour quarter meet officials every month to raise tensions early.
+cities: [beta-city]
+scope: city
+themes: [community engagement]
+stakeholders: [community leaders]
+challenges: [polarisation (general)]
+prevention_levels: [primary]
+sources:
+  - doc: 003_test.txt
+    section: "Primary prevention > Dialogue"
+---
+Every month the harbour quarter hosts a listening forum: residents raise what worries them and officials answer.
+"""
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A full build (every stage) of a private copy of the mini corpus."""
+    root = tmp_path_factory.mktemp("faults")
+    shutil.copytree(MINI, root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
+    build(cfg)
+    return cfg
+
+
+def _env(cfg: Settings, **extra: str) -> dict[str, str]:
+    return {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir),
+            "HF_HUB_OFFLINE": "1", **extra}
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"\x00\x01not what this file should hold\n" * 40)
+
+
+def _each(folder: Path, pattern: str, action: Callable[[Path], None]) -> None:
+    for p in folder.glob(pattern):
+        action(p)
+
+
+# name -> (how to break a copy of the build, text the message must name, API paths that must answer 503)
+BREAKS: dict[str, tuple[Callable[[Path], None], str, list[str]]] = {
+    "no build at all": (lambda b: shutil.rmtree(b), "manifest.json", ["/healthz", "/api/search?q=youth"]),
+    "manifest corrupted": (lambda b: _garbage(b / "manifest.json"), "manifest.json", ["/healthz", "/api/practices/alpha-youth-council"]),
+    "catalogue missing": (lambda b: (b / "records.json").unlink(), "records.json", ["/api/practices/alpha-youth-council"]),
+    "catalogue corrupted": (lambda b: _garbage(b / "records.json"), "records.json", ["/api/practices/alpha-youth-council"]),
+    "store missing": (lambda b: shutil.rmtree(b / "store"), "store", ["/api/concepts/themes"]),
+    "store corrupted": (lambda b: _each(b / "store", "*.sst", _garbage), "store", ["/api/concepts/themes"]),
+    "search index missing": (lambda b: (b / "search" / "meta.json").unlink(), "search", ["/api/search?q=youth"]),
+    "search index corrupted": (lambda b: _each(b / "search" / "keyword", "*.seg", _garbage), "search", ["/api/search?q=youth"]),
+    "embeddings truncated": (lambda b: (b / "search" / "embeddings.npy").write_bytes(b"\x93NUMPY"), "search",
+                             ["/api/search?q=youth&mode=semantic"]),
+}
+
+
+@pytest.fixture
+def broken(good: Settings, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """A copy of the good build, broken as the test's parameter says (a plain folder where `build` is)."""
+    copy = tmp_path / "build"
+    shutil.copytree(good.build_dir.resolve(), copy)
+    BREAKS[request.param][0](copy)
+    return Settings(data_dir=good.data_dir, build_dir=copy, cache_dir=good.cache_dir)
+
+
+@pytest.mark.parametrize("broken", list(BREAKS), indirect=True)
+def test_a_broken_build_is_named_with_how_to_rebuild(broken: Settings, request: pytest.FixtureRequest) -> None:
+    _, names, paths = BREAKS[request.node.callspec.params["broken"]]
+    proc = subprocess.run([str(HUB), "serve", "--port", str(free_port())], env=_env(broken), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert names in proc.stderr and "hub build" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "╭" not in proc.stderr, proc.stderr  # no plain or rich traceback
+    with serve(broken) as base, httpx.Client(base_url=base, timeout=60) as c:
+        for path in paths:
+            r = c.get(path)
+            assert r.status_code == 503, (path, r.text)
+            body = r.json()
+            assert body["error"] == "no_build" and names in body["detail"] and "hub build" in body["detail"], body
+        if (broken.build_dir / "manifest.json").is_file() and "manifest" not in names:
+            assert c.get("/healthz").status_code == 200  # what does not need the broken file keeps working
+
+
+# ---------------------------------------------------------------- rebuilding under a running server
+
+
+@pytest.fixture(scope="module")
+def live(good: Settings) -> Iterator[str]:
+    """`hub serve` (the real command: uvicorn, one worker) over the good build, warmed up (model, index, query workers)."""
+    with hub_serve(_env(good)) as (base, _), httpx.Client(base_url=base, timeout=120) as c:
+        for path in LOOP:
+            assert c.get(path).status_code == 200, path
+        yield base
+
+
+LOOP = ["/healthz", "/api/search?q=youth+council", "/api/search?q=sport&mode=keyword&theme=sports", "/api/practices/alpha-youth-council",
+        "/practices/alpha-youth-council/", "/cities/beta-city/", "/sparql?query=SELECT+%3Fp+WHERE+%7B+%3Fp+a+hub%3APractice+%7D",
+        "/api/cities/alpha-town/peers", "/api/concepts/themes", "/static/site.css", "/download/graph.ttl", "/"]
+
+
+class Loop:
+    """Clients requesting LOOP over and over from threads, recording every status, error and build stamp seen."""
+
+    def __init__(self, base: str, clients: int = 4):
+        self.base, self.stop = base, threading.Event()
+        self.statuses: Counter[str] = Counter()
+        self.failures: list[str] = []
+        self.stamps: list[str] = []
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(clients)]
+
+    def _run(self, i: int) -> None:
+        with httpx.Client(base_url=self.base, timeout=60) as c:
+            n = i
+            while not self.stop.is_set():
+                path = LOOP[n % len(LOOP)]
+                n += 1
+                try:
+                    r = c.get(path)
+                except httpx.HTTPError as exc:
+                    self.failures.append(f"{path}: {exc!r}")
+                    continue
+                self.statuses[str(r.status_code)] += 1
+                if r.status_code != 200:
+                    self.failures.append(f"{path}: {r.status_code} {r.text[:200]}")
+                elif path == "/healthz":
+                    self.stamps.append(r.json()["build"])
+
+    def __enter__(self) -> "Loop":
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(90)
+
+
+def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: str) -> None:
+    """Two rebuilds (the second prunes the build the server started on) while four clients keep requesting everything."""
+    before = httpx.get(f"{live}/healthz").json()["build"]
+    new = good.data_dir / "practices" / "gamma-listening-forum.md"
+    with Loop(live) as loop:
+        time.sleep(1)
+        new.write_text(NEW_PRACTICE, encoding="utf-8")
+        subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
+        new.write_text(NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"), encoding="utf-8")
+        subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
+        time.sleep(2)  # past the server's 0.25 s recheck of the build link
+    try:
+        assert loop.failures == [] and sum(loop.statuses.values()) > 50, (loop.failures[:10], loop.statuses)
+        served = [s for i, s in enumerate(loop.stamps) if i == 0 or s != loop.stamps[i - 1]]
+        assert served[0] == before and len(served) >= 2 and served == sorted(served)  # moved forward, never back
+        with httpx.Client(base_url=live, timeout=60) as c:
+            assert c.get("/healthz").json()["build"] == good.build_dir.resolve().name
+            assert c.get("/api/practices/gamma-listening-forum").json()["title"] == "Listening forum on the harbour quay"
+            assert "harbour quay" in c.get("/practices/gamma-listening-forum/").text
+            hits = c.get("/api/search", params={"q": "listening forum harbour", "mode": "keyword"}).json()["results"]
+            assert hits and hits[0]["id"] == "gamma-listening-forum"
+    finally:
+        new.unlink()
+
+
+@pytest.mark.parametrize("stage,marker", [("graph", "graph.nq"), ("search", "search"), ("site", "site")])
+def test_a_build_killed_in_any_stage_leaves_the_last_good_one_serving(good: Settings, live: str, stage: str, marker: str) -> None:
+    before = httpx.get(f"{live}/healthz").json()["build"]
+    builds = good.build_dir.parent / ".builds"
+    (good.data_dir / "practices" / "gamma-listening-forum.md").write_text(NEW_PRACTICE.replace("on the quay", "killed mid-build"), encoding="utf-8")
+    proc = subprocess.Popen([str(HUB), "build", "--quiet"], env=_env(good), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not list(builds.glob(f"tmp-*/{marker}")):
+            assert proc.poll() is None and time.monotonic() < deadline, f"the build never reached the {stage} stage"
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the build and anything it started (pagefind)
+        proc.wait(30)
+        (good.data_dir / "practices" / "gamma-listening-forum.md").unlink()
+    with httpx.Client(base_url=live, timeout=60) as c:
+        assert c.get("/healthz").json()["build"] == before
+        for path in LOOP:
+            assert c.get(path).status_code == 200, path
+        assert "killed mid-build" not in c.get("/api/practices/gamma-listening-forum").text
+    assert good.build_dir.resolve().name == before
