@@ -1,7 +1,8 @@
 """Load test: a realistic mix of requests against a real `hub serve`, at 1, 10 and 50 concurrent users.
 
-Closed loop on loopback: each virtual user sends its next request as soon as the last
-one is answered (no think time, so this measures the server at saturation). Every
+Closed loop on loopback: each virtual user sends its next request when the last one is
+answered, at once (``--think 0``: the server at saturation) or after a pause drawn
+around ``--think`` seconds (people reading a page). Every
 level stops by itself after ``--duration`` seconds or ``--max-requests`` requests.
 The mix follows what a public hub sees: searches in each mode, a third of them with
 facet filters, half of the texts new (not in the query-vector cache); record pages
@@ -49,8 +50,9 @@ RESULTS = Path(__file__).parent / "results" / "load.json"
 BIN = Path(sys.executable).parent
 QUERIES = [q["query"] for q in json.loads((Path(__file__).parent / "eval" / "search_queries.json").read_text())["queries"]]
 # kind -> share of requests
-MIX = {"search hybrid": 0.18, "search keyword": 0.09, "search semantic": 0.09, "record page": 0.10, "record api": 0.10,
-       "peers": 0.10, "sparql": 0.10, "static": 0.24}
+MIX = {"search hybrid": 0.18, "search keyword": 0.09, "search semantic": 0.09, "record page": 0.10, "record api": 0.06,
+       "record turtle": 0.04, "peers": 0.10, "sparql": 0.10, "static": 0.24}
+HEADERS = {"record turtle": {"Accept": "text/turtle"}}  # read from the graph store (the remote one with --remote)
 
 
 # ---------------------------------------------------------------- servers (also used by bench/scale.py)
@@ -142,7 +144,7 @@ class Mix:
             return kind, "/api/search", params
         if kind == "record page":
             return kind, self.rng.choice(self.pages), {}
-        if kind == "record api":
+        if kind in ("record api", "record turtle"):
             return kind, self.rng.choice(self.api), {}
         if kind == "peers":
             return kind, f"/api/cities/{self.rng.choice(self.cities)}/peers", {"limit": 10}
@@ -151,8 +153,10 @@ class Mix:
         return kind, self.rng.choice(self.static), {}
 
 
-async def run_level(base: str, mix: Mix, users: int, duration_s: float, max_requests: int) -> dict[str, object]:
-    """``users`` closed-loop users for ``duration_s`` or ``max_requests``; latencies per kind, errors, throughput."""
+async def run_level(base: str, mix: Mix, users: int, duration_s: float, max_requests: int, think_s: float = 0.0) -> dict[str, object]:
+    """``users`` closed-loop users for ``duration_s`` or ``max_requests``; latencies per kind, errors, throughput.
+
+    With ``think_s`` each user pauses a random time (exponential, that mean) between requests, as a person reading does."""
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, int] = defaultdict(int)
     errors: list[str] = []
@@ -164,11 +168,15 @@ async def run_level(base: str, mix: Mix, users: int, duration_s: float, max_requ
         async def user() -> None:
             nonlocal sent
             while time.monotonic() < deadline and sent < max_requests:
+                if think_s:
+                    await asyncio.sleep(min(mix.rng.expovariate(1 / think_s), max(0.0, deadline - time.monotonic())))
+                    if time.monotonic() >= deadline:
+                        break
                 sent += 1
                 kind, path, params = mix.draw()
                 t = time.perf_counter()
                 try:
-                    resp = await client.get(path, params=params)
+                    resp = await client.get(path, params=params, headers=HEADERS.get(kind))
                     await resp.aread()
                     status = resp.status_code
                 except httpx.HTTPError as exc:
@@ -186,49 +194,58 @@ async def run_level(base: str, mix: Mix, users: int, duration_s: float, max_requ
         elapsed = time.perf_counter() - t0
     every = [v for vals in latencies.values() for v in vals]
     search = [v for k, vals in latencies.items() if k.startswith("search") for v in vals]
-    return {"users": users, "requests": len(every), "seconds": round(elapsed, 1), "throughput_rps": round(len(every) / elapsed, 1),
+    return {"users": users, "think_s": think_s, "requests": len(every), "seconds": round(elapsed, 1),
+            "throughput_rps": round(len(every) / elapsed, 1),
             "errors": len(errors), "error_samples": errors[:10], "statuses": dict(statuses), "all": percentiles(every),
             "search": percentiles(search), "by_kind": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(latencies.items())}}
 
 
-def warm_up(base: str, mix: Mix, rounds: int) -> None:
-    """Every kind of request a few times, so each server process has loaded the model, indexes and query workers."""
-    with httpx.Client(base_url=base, timeout=120) as client:
-        for _ in range(rounds):
-            for kind in MIX:
-                while True:
-                    k, path, params = mix.draw()
-                    if k == kind:
-                        client.get(path, params=params)
-                        break
+def warm_up(base: str, mix: Mix, rounds: int, connections: int = 8) -> None:
+    """Every kind of request a few times over several fresh connections at once, so that every server process (each
+    connection lands on one) has loaded the model, the indexes and its query workers before anything is timed."""
+
+    async def one() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=180) as client:
+            for _ in range(rounds):
+                for kind in MIX:
+                    while (drawn := mix.draw())[0] != kind:
+                        pass
+                    await client.get(drawn[1], params=drawn[2], headers=HEADERS.get(kind))
+
+    async def all_of_them() -> None:
+        await asyncio.gather(*(one() for _ in range(connections)))
+
+    asyncio.run(all_of_them())
 
 
-def bench(base: str, build: Path, users: list[int], duration_s: float, max_requests: int, proc: subprocess.Popen) -> dict[str, object]:
+def bench(base: str, build: Path, users: list[int], duration_s: float, max_requests: int, proc: subprocess.Popen,
+          think: list[float]) -> dict[str, object]:
     mix = Mix(build)
-    warm_up(base, mix, rounds=6)
+    warm_up(base, mix, rounds=2)
     levels = []
-    for n in users:
-        result = asyncio.run(run_level(base, mix, n, duration_s, max_requests))
-        result["server_rss_mb"], result["server_peak_rss_mb"] = tree_rss_mb(proc.pid)
-        levels.append(result)
-        s = result["search"]
-        print(f"  {n:3} users: {result['requests']:5} requests, {result['throughput_rps']:6.1f}/s, errors {result['errors']}, "
+    for think_s in think:
+        for n in users:
+            result = asyncio.run(run_level(base, mix, n, duration_s, max_requests, think_s))
+            result["server_rss_mb"], result["server_peak_rss_mb"] = tree_rss_mb(proc.pid)
+            levels.append(result)
+            s = result["search"]
+            print(f"  think {think_s:g} s, {n:3} users: {result['requests']:5} requests, {result['throughput_rps']:6.1f}/s, errors {result['errors']}, "
               f"all p50/p95/p99 {result['all']['p50']}/{result['all']['p95']}/{result['all']['p99']} ms, "
-              f"search {s['p50']}/{s['p95']}/{s['p99']} ms", file=sys.stderr)
+                  f"search {s['p50']}/{s['p95']}/{s['p99']} ms", file=sys.stderr)
     return {"levels": levels}
 
 
 def markdown(report: dict[str, object]) -> str:
-    lines = ["| store | users | requests | req/s | errors | all p50 / p95 / p99 (ms) | search p50 / p95 / p99 (ms) | server RSS |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| store | think time | users | requests | req/s | errors | all p50 / p95 / p99 (ms) | search p50 / p95 / p99 (ms) | server RSS |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for run in report["runs"]:  # type: ignore[union-attr]
         for lv in run["levels"]:
             a, s = lv["all"], lv["search"]
-            lines.append(f"| {run['store']} | {lv['users']} | {lv['requests']} | {lv['throughput_rps']} | {lv['errors']} | "
+            lines.append(f"| {run['store']} | {lv['think_s']:g} s | {lv['users']} | {lv['requests']} | {lv['throughput_rps']} | {lv['errors']} | "
                          f"{a['p50']:.0f} / {a['p95']:.0f} / {a['p99']:.0f} | {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} | "
                          f"{lv['server_rss_mb']:.0f} MB |")
-    lines += ["", "| kind (10 users, embedded) | n | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|"]
-    ten = next((lv for lv in report["runs"][0]["levels"] if lv["users"] == 10), None)  # type: ignore[index]
+    lines += ["", "| kind (10 users, no think time, embedded) | n | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|"]
+    ten = next((lv for lv in report["runs"][0]["levels"] if lv["users"] == 10 and not lv["think_s"]), None)  # type: ignore[index]
     for kind, v in (ten or {"by_kind": {}})["by_kind"].items():
         lines.append(f"| {kind} | {v['n']} | {v['p50']:.0f} | {v['p95']:.0f} | {v['p99']:.0f} |")
     return "\n".join(lines)
@@ -241,6 +258,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, nargs="+", default=[1, 10, 50])
     ap.add_argument("--duration", type=float, default=20.0, help="seconds per level")
     ap.add_argument("--max-requests", type=int, default=5000, help="requests per level at most")
+    ap.add_argument("--think", type=float, nargs="+", default=[0.0, 1.0], help="mean pause between a user's requests, s (0: saturation)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn processes (2 on 2 cores)")
     ap.add_argument("--remote", action="store_true", help="also run with the graph on an oxigraph server (HUB_STORE)")
     ap.add_argument("--out", type=Path, default=RESULTS)
@@ -249,15 +267,17 @@ def main() -> None:
     runs = []
     print(f"embedded store, {args.workers} worker(s):", file=sys.stderr)
     with hub_server(build, args.workers) as (base, proc):
-        runs.append({"store": "embedded", **bench(base, build, args.users, args.duration, args.max_requests, proc)})
+        runs.append({"store": "embedded", **bench(base, build, args.users, args.duration, args.max_requests, proc, args.think)})
     if args.remote:
         with remote_store(build) as query_url:
             print(f"remote store ({query_url}):", file=sys.stderr)
             with hub_server(build, args.workers, env={"HUB_STORE": query_url}) as (base, proc):
-                runs.append({"store": "remote (oxigraph serve)", **bench(base, build, args.users, args.duration, args.max_requests, proc)})
+                runs.append({"store": "remote (oxigraph serve)", **bench(base, build, args.users, args.duration, args.max_requests, proc,
+                                                                         args.think)})
     report = {"machine": machine_info(), "workers": args.workers, "duration_s": args.duration, "max_requests": args.max_requests,
               "mix": MIX, "build": json.loads((build / "manifest.json").read_text()).get("stats", {}), "runs": runs,
-              "note": "closed loop, no think time, client on the same 2 cores; latency = wall time of one HTTP request in ms; "
+              "note": "closed loop (think_s 0: at once; else an exponential pause of that mean), client on the same 2 cores; "
+                      "latency = wall time of one HTTP request in ms; "
                       "errors = connection failures, 5xx and 4xx other than 404"}
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

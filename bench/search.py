@@ -90,7 +90,7 @@ def _measure(build_dir: Path, queries: list[str], runs: int, label: str) -> dict
     print(f"[{label}] library …", file=sys.stderr)
     result["library"] = _timed(lambda q, m: index.search(q, mode=m), queries, runs, "lib")
     print(f"[{label}] API in-process …", file=sys.stderr)
-    cfg = Settings(data_dir=settings().data_dir, build_dir=build_dir, cache_dir=settings().cache_dir)
+    cfg = Settings(data_dir=settings().data_dir, build_dir=build_dir, cache_dir=settings().cache_dir, rate_per_minute=0)  # no 429s
     with TestClient(create_app(cfg)) as client:
         def api(q: str, mode: str) -> None:
             r = client.get("/api/search", params={"q": q, "mode": mode})
@@ -99,7 +99,7 @@ def _measure(build_dir: Path, queries: list[str], runs: int, label: str) -> dict
     result["rss_in_process_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"[{label}] HTTP …", file=sys.stderr)
     port = _free_port()
-    env = {**os.environ, "HUB_BUILD": str(build_dir), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "HUB_BUILD": str(build_dir), "HF_HUB_OFFLINE": "1", "HUB_RATE_LIMIT": "0"}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory", "--host", "127.0.0.1",
                                "--port", str(port), "--log-level", "warning"], env=env, cwd=REPO_DIR)
     try:
