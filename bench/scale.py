@@ -295,6 +295,7 @@ def main() -> None:
     ap.add_argument("--sparql-runs", type=int, default=5)
     ap.add_argument("--root", type=Path, default=None, help="work folder (default: a temporary one, removed afterwards)")
     ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the other sizes already in bench/results/scale.json")
     args = ap.parse_args()
     if args.one_build:
         _hashed_build()
@@ -307,7 +308,8 @@ def main() -> None:
     root = args.root or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     rate = encoder_rate()
     print(f"encoder: {rate} texts/s", file=sys.stderr)
-    report: dict[str, object] = {"machine": machine_info(), "encoder_texts_per_s": rate, "sizes": [],
+    kept = [r for r in json.loads(RESULTS.read_text())["sizes"] if r["practices"] not in args.sizes] if args.keep and RESULTS.exists() else []
+    report: dict[str, object] = {"machine": machine_info(), "encoder_texts_per_s": rate, "sizes": kept,
                                  "note": "synthetic corpora from bench/synth.py written as Markdown; builds are `hub build` processes; "
                                          "latencies from one client over loopback to `hub serve --workers 1`"}
     try:
@@ -330,7 +332,7 @@ def main() -> None:
                 row["sizes"] = sizes_of(work / "build")
                 row["serve"] = serve_latency(work / "build", args.searches, args.sparql_runs)
                 print(f"  sizes {row['sizes']}\n  serve {row['serve']}", file=sys.stderr)
-            report["sizes"].append(row)  # type: ignore[union-attr]
+            report["sizes"] = sorted([r for r in report["sizes"] if r["practices"] != n] + [row], key=lambda r: r["practices"])  # type: ignore[union-attr]
             RESULTS.parent.mkdir(exist_ok=True)
             RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
             shutil.rmtree(work, ignore_errors=True)  # data, build, .builds and cache of this size

@@ -88,7 +88,11 @@ class Scheme:
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Wrocław' and 'wroclaw' compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("đ", "d")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNDECOMPOSABLE)
+
+
+# letters NFKD does not split into a base letter and an accent
+_UNDECOMPOSABLE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i"})
 
 
 def concept_iri(scheme: str, concept_id: str) -> str:

@@ -60,9 +60,25 @@ def _city_ref(corpus: Corpus, cid: str) -> dict[str, str]:
     return {"id": cid, "label": c.name, "country": c.country, "url": page_url("city", cid)}
 
 
+def _backlinks(corpus: Corpus) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Practice id -> practices listing it as related, and city id -> its practices (in corpus order), worked out once
+    per corpus: looking them up by scanning every practice for every record grows with the square of the corpus."""
+    cached = corpus.__dict__.get("_catalog_backlinks")
+    if cached is None:
+        related: dict[str, list[str]] = {}
+        by_city: dict[str, list[str]] = {}
+        for p in corpus.practices.values():
+            for r in dict.fromkeys(p.related_practices):
+                related.setdefault(r, []).append(p.id)
+            for c in dict.fromkeys(p.cities):
+                by_city.setdefault(c, []).append(p.id)
+        cached = corpus.__dict__["_catalog_backlinks"] = (related, by_city)
+    return cached
+
+
 def _related(record: Practice, corpus: Corpus) -> list[str]:
     """Related practices in both directions: the relation is symmetric, curators write one side."""
-    back = [p.id for p in corpus.practices.values() if record.id in p.related_practices and p.id not in record.related_practices]
+    back = [pid for pid in _backlinks(corpus)[0].get(record.id, []) if pid not in record.related_practices]
     return [*record.related_practices, *sorted(back)]
 
 
@@ -97,7 +113,7 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
             related=_related(record, corpus), resources=record.resources, annex_ii=record.annex_ii,
         )
     elif isinstance(record, City):
-        practices = [p.id for p in corpus.practices.values() if record.id in p.cities]
+        practices = list(_backlinks(corpus)[1].get(record.id, []))
         base.update(
             summary=record.body.split("\n\n")[0], cities=[], countries=[record.country], aliases=record.aliases,
             admin_type=record.admin_type, member=record.strong_cities_member, context=record.context,

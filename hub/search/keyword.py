@@ -55,7 +55,7 @@ STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 # ``title:youth`` is read as ``youth``: field syntax of other search engines, not words to look for
-_FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|place|theme|topic|type|level|stakeholder|challenge|id|tag|author):(?=\S)", re.I)
+_FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|place|theme|topic|type|level|stakeholder|challenge|id|tag|author):", re.I)
 
 
 # letters that Unicode does not decompose into a base letter + accent, so fold() keeps them
@@ -251,6 +251,7 @@ class WhooshEngine:
             self._lengths[f] = lengths
             self._avgfl[f] = self._searcher.avg_field_length(f) or 1.0
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._freq: dict[tuple[str, str], int] = {}
         groups = json.loads((directory / "synonyms.json").read_text(encoding="utf-8"))
         self.synonyms = Synonyms(groups, self._ana)
 
@@ -262,7 +263,7 @@ class WhooshEngine:
 
     def _clause(self, words: tuple[str, ...], weight: float, fields: Iterable[str], exact: bool = False) -> _Clause | None:
         """``words`` in each field that holds all of them; None when no field does."""
-        held = tuple(f for f in fields if all(self._searcher.doc_frequency(f, w) for w in words))
+        held = tuple(f for f in fields if all(self._df(f, w) for w in words))
         return _Clause(words, weight, held, exact and len(words) > 1) if held else None
 
     def plan(self, parsed: ParsedQuery) -> _Plan | None:
@@ -275,7 +276,7 @@ class WhooshEngine:
         rare: list[_Clause | None] = []
         common: list[_Clause | None] = []
         for w in words:
-            df = max(self._searcher.doc_frequency(f, w) for f in ("title", "summary", "body", "concepts"))
+            df = max(self._df(f, w) for f in ("title", "summary", "body", "concepts"))
             (common if df > p.common_ratio * self.n_docs else rare).append(self._clause((w,), 1.0, everywhere))
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
@@ -303,11 +304,20 @@ class WhooshEngine:
 
     def whoosh_hits(self, text: str) -> list[tuple[int, float]]:
         """The same search run by Whoosh's own matchers: slow, the reference :meth:`search` is tested against."""
-        q = self.query(parse(text, self._ana))
-        if q is None:
-            return []
         with self._lock:
+            q = self.query(parse(text, self._ana))
+            if q is None:
+                return []
             return [(int(self._position[docnum]), float(score)) for score, docnum in self._searcher.search(q, limit=None).top_n]
+
+    def _df(self, field: str, word: str) -> int:
+        """Document frequency, remembered: Whoosh hashes the term with md5 on every look-up."""
+        key = (field, word)
+        if key not in self._freq:
+            if len(self._freq) > 200_000:
+                self._freq.clear()
+            self._freq[key] = self._searcher.doc_frequency(field, word)
+        return self._freq[key]
 
     def _read_postings(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
         """(record positions, term frequencies) of one word in one field, read once and kept."""
@@ -335,7 +345,7 @@ class WhooshEngine:
     def _bm25(self, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
         """(record positions, BM25 score of ``word`` in ``field`` for each), exactly as Whoosh's BM25F scorer."""
         pos, tf = self._read_postings(field, word)
-        idf = math.log(self._n_all / (self._searcher.doc_frequency(field, word) + 1)) + 1
+        idf = math.log(self._n_all / (self._df(field, word) + 1)) + 1
         norm = BM25_K1 * ((1 - BM25_B) + BM25_B * self._lengths[field][pos] / self._avgfl[field])
         return pos, idf * (tf * (BM25_K1 + 1)) / (tf + norm)
 
@@ -363,29 +373,28 @@ class WhooshEngine:
     def search(self, text: str) -> KeywordResult:
         parsed = parse(text, self._ana)
         terms = self._terms(parsed)
-        plan = self.plan(parsed)
-        if plan is None:
-            notice = "the query has no searchable words (only stop words or punctuation)" if text.strip() else None
-            return KeywordResult(np.zeros(0, dtype=np.int64), np.zeros(0), terms, notice)
         scores = np.zeros(self.n_docs)
         matched = np.zeros(self.n_docs, dtype=bool)
-        phrases = [self._whoosh(c) for c in plan.core if c.exact]
-        with self._lock:
+        optional = np.zeros(self.n_docs)
+        with self._lock:  # every step below reads the index
+            plan = self.plan(parsed)
+            if plan is None:
+                notice = "the query has no searchable words (only stop words or punctuation)" if text.strip() else None
+                return KeywordResult(np.zeros(0, dtype=np.int64), np.zeros(0), terms, notice)
             for clause in plan.core:
                 if not clause.exact:
                     self._add(scores, matched, clause)
+            phrases = [self._whoosh(c) for c in plan.core if c.exact]
             if phrases:
                 for score, docnum in self._searcher.search(Or(phrases), limit=None).top_n:
                     scores[self._position[docnum]] += score
                     matched[self._position[docnum]] = True
-            optional = np.zeros(self.n_docs)
             for clause in plan.optional:
                 self._add(optional, None, clause)
         scores += np.where(matched, optional, 0.0)
         found = np.flatnonzero(matched)
         order = found[np.lexsort((found, -scores[found]))]  # best first; ties in corpus order
         return KeywordResult(order, scores[order], terms)
-
 
 def open_engine(directory: Path, params: KeywordParams | None = None) -> KeywordEngine:
     return WhooshEngine(directory, params)

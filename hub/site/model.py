@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from hub import vocab
 from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.ingest.catalog import page_url
@@ -172,19 +174,35 @@ class SiteModel:
         return sorted(values, key=lambda v: (-v["count"], v["label"]))
 
     # ---- derived relations --------------------------------------------------------------
+    @cached_property
+    def _tags(self) -> tuple[dict[str, int], np.ndarray, dict[str, int]]:
+        """Which practice (row, in ``self.practices`` order) has which facet value (column): ``similar`` scores them all at once."""
+        columns = {k: j for j, k in enumerate(self._df)}
+        rows = {p["id"]: i for i, p in enumerate(self.practices)}
+        matrix = np.zeros((len(self.practices), len(columns)))
+        for i, p in enumerate(self.practices):
+            for f in SIMILAR_FACETS:
+                matrix[i, [columns[f"{f}:{v}"] for v in p["facets"][f]]] = 1.0
+        return columns, matrix, rows
+
     def similar(self, practice: Entry, n: int = 4) -> list[Entry]:
-        """Practices sharing the rarest themes, challenges and stakeholders (IDF-weighted overlap), curated links excluded."""
+        """Practices sharing the rarest themes, challenges and stakeholders (IDF-weighted overlap), curated links excluded.
+
+        One matrix-vector product per practice rather than a loop over all of them: the site of 10,000 practices
+        would otherwise spend most of its build here (it grows with the square of the corpus)."""
         total = max(len(self.by_kind["practice"]), 1)
-        mine = {f"{f}:{v}" for f in SIMILAR_FACETS for v in practice["facets"][f]}
+        columns, matrix, rows = self._tags
+        mine = sorted(k for k in {f"{f}:{v}" for f in SIMILAR_FACETS for v in practice["facets"][f]} if k in columns)
+        if not mine:
+            return []
         skip = {practice["id"], *practice.get("related", [])}
-        scored = []
-        for p in self.practices:
-            if p["id"] in skip:
-                continue
-            shared = mine & {f"{f}:{v}" for f in SIMILAR_FACETS for v in p["facets"][f]}
-            score = sum(math.log(total / self._df[k]) for k in shared)
-            if score > 0:
-                scored.append((-score, p["title"].lower(), p))
+        scores = matrix[:, [columns[k] for k in mine]] @ np.array([math.log(total / self._df[k]) for k in mine])
+        scores[[rows[x] for x in skip if x in rows]] = 0.0
+        keep = min(n, int((scores > 0).sum()))
+        if keep == 0:
+            return []
+        floor = np.partition(scores, -keep)[-keep]  # every practice scoring at least the n-th best: ties are ordered by title
+        scored = [(-scores[i], self.practices[i]["title"].lower(), self.practices[i]) for i in np.flatnonzero(scores >= floor)]
         return [p for *_, p in sorted(scored, key=lambda t: t[:2])[:n]]
 
     def learning_links(self, city: Entry) -> list[dict[str, Any]]:
