@@ -44,7 +44,7 @@ from hub.config import REPO_DIR, settings
 from hub.sparql.examples import EXAMPLES
 
 sys.path.insert(0, str(REPO_DIR / "tests"))
-from sparql_server import free_port, hub_serve, oxigraph_server  # noqa: E402 - the tests' server helpers, reused
+from sparql_server import hub_serve, oxigraph_server  # noqa: E402 - the tests' server helpers, reused
 
 RESULTS = Path(__file__).parent / "results" / "load.json"
 BIN = Path(sys.executable).parent

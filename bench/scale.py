@@ -45,7 +45,7 @@ import httpx
 
 from eval_peers import _machine as machine_info
 from hub.config import REPO_DIR
-from load import QUERIES, free_port, hub_server, percentiles, tree_rss_mb  # noqa: F401 - free_port kept for callers
+from load import QUERIES, hub_server, percentiles, tree_rss_mb
 from sparql import PROLOGUE, QUERIES as SPARQL_QUERIES
 from synth import practices as synthetic_practices
 

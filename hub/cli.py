@@ -86,6 +86,7 @@ def serve(
     from hub.api.deps import BuildMissing, preflight
 
     s = settings()
+    os.environ.setdefault("HUB_PRELOAD_MODEL", "1")  # each server process loads the query model at start, not on a user's request
     if watch:
         from hub.build import watch as watch_data
 
@@ -98,7 +99,8 @@ def serve(
         err.print(f"[red]✗[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     err.print(f"serving {s.build_dir} on http://{host}:{port}/", highlight=False)
-    uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                http="hub.api.guard:NoDelayH11")
 
 
 @app.command("vocab")

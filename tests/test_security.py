@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import shutil
 import socket
@@ -161,10 +160,16 @@ def test_urls_over_the_limit_are_414_on_every_kind_of_route(base: str, cfg: Sett
 
 
 def test_far_longer_request_lines_and_headers_are_refused_without_harm(base: str, api: httpx.Client) -> None:
-    status, _, _ = get(base, "/api/search?q=" + "y" * 40_000)
-    assert status in (400, 414, 431)  # uvicorn refuses a request head over 16 KiB itself, before the app
-    status, _, body = get(base, "/", extra=f"X-Padding: {'z' * 40_000}\r\n")
-    assert status in (400, 431)
+    def refused(path: str, extra: str = "") -> int:
+        """Status of a far-too-long request; uvicorn may also close the socket while the client still sends (a reset)."""
+        try:
+            return get(base, path, extra=extra)[0]
+        except ConnectionResetError:
+            return 0
+
+    # uvicorn refuses a request head over 16 KiB itself, before the app
+    assert refused("/api/search?q=" + "y" * 40_000) in (0, 400, 414, 431)
+    assert refused("/", extra=f"X-Padding: {'z' * 40_000}\r\n") in (0, 400, 431)
     status, _, body = get(base, "/", extra=f"X-Padding: {'z' * 17_000}\r\n")
     assert status == 431 and json.loads(body)["error"] == "headers_too_large"
     assert api.get("/healthz").status_code == 200

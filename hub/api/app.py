@@ -35,6 +35,12 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     )
     app.state.settings = cfg
     app.state.builds = BuildHolder(cfg.build_dir)
+    if os.environ.get("HUB_PRELOAD_MODEL") == "1":  # set by `hub serve`: each server process loads the model as it starts,
+        import threading  # not on its first semantic search (8-17 s for that request under load, bench/load.py)
+
+        from hub.search.encoder import encode_query
+
+        threading.Thread(target=encode_query, args=("warm up",), daemon=True).start()
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
