@@ -49,6 +49,7 @@ class BuildContext:
     catalog: list[dict] = field(default_factory=list)  # build/records.json, set by the catalog stage
     graph: Any = None  # every triple as one rdflib Graph, set by the graph stage for SHACL
     preview: bool = False  # a live-preview rebuild (`hub serve --watch`): cheap shortcuts allowed, see build()
+    pending: list[Any] = field(default_factory=list)  # hub.background jobs still running; the swap waits for them
 
 
 Stage = Callable[[BuildContext], None]
@@ -57,14 +58,15 @@ Reporter = Callable[[str], None]
 
 def write_graph(ctx: BuildContext) -> None:
     """graph.nq (one named graph per record), graph.ttl and graph.jsonld (all triples merged), and the store."""
-    from hub.ingest.to_rdf import PREFIXES, records_dataset, static_graphs, union_graph
+    from hub.ingest.to_rdf import PREFIXES, record_graphs, static_graphs, union_graph
 
-    ds = records_dataset(ctx.corpus)
+    graphs = record_graphs(ctx.corpus)
     nq = ctx.out / "graph.nq"
-    ds.serialize(destination=str(nq), format="nquads")
-    with nq.open("ab") as f:
+    with nq.open("wb") as f:
+        for rg in graphs:
+            f.write(rg.nquads)
         f.write(static_graphs().nquads)
-    ctx.graph = union_graph(ds)
+    ctx.graph = union_graph(graphs)
     store.create(ctx.out / "store", nq)
     st = store.open_local(ctx.out / "store")
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
@@ -168,13 +170,16 @@ def _write_status(settings: Settings, ok: bool, message: str, problems: list[Pro
 
 
 def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, report: Reporter = lambda _: None,
-          preview: bool = False) -> BuildContext:
+          preview: bool = False, swap: bool = True) -> BuildContext:
     """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise.
 
     ``preview`` is for `hub serve --watch`: the same validation and stages, but the Pagefind
     index of the previous build is kept and old builds are pruned in the background, so a
-    save shows up in seconds. `hub build` never takes these shortcuts.
+    save shows up in seconds. `hub build` never takes these shortcuts. With ``swap=False`` the
+    build is thrown away once made (the watcher's warm-up: it fills the per-process caches).
     """
+    if not swap:
+        return _build(settings, stages, report, preview, swap=False)
     try:
         ctx = _build(settings, stages, report, preview)
     except BuildError as exc:
@@ -187,30 +192,55 @@ def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, rep
     return ctx
 
 
-def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None) -> None:
-    """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one."""
+def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None, initial: bool = False) -> None:
+    """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one.
+
+    Meant to run in its own process (`hub build --watch`, which `hub serve --watch` starts):
+    the model, parsed vocabularies, shapes and JSON-LD documents stay loaded between saves,
+    and preview builds reuse what did not change (see :func:`build`).
+    """
     from watchfiles import watch as watch_files
 
     from hub.search.encoder import encode
 
     # load the model now, not on the first edit: the first save should be as quick as the tenth
     threading.Thread(target=encode, args=(["warm up"],), daemon=True).start()
-    for changes in watch_files(settings.data_dir, stop_event=stop, debounce=200, step=50):
-        changed = sorted({Path(p).name for _, p in changes})
-        report(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}")
-        try:
-            ctx = build(settings, report=lambda _m: None, preview=True)
-            report(f"rebuilt in {ctx.timings['total']:.2f}s")
-        except BuildError as exc:
-            report(f"build failed, still serving the last good build: {exc}")
-            for p in exc.problems:
-                if p.severity == "error":
-                    report(f"  {p}")
-        except Exception as exc:  # a crashing stage must not stop the watcher
-            report(f"build crashed, still serving the last good build: {exc!r}")
+    if initial:
+        _rebuild(settings, report, preview=False)
+    else:  # fill the caches of unchanged records (graphs, JSON-LD, templates) before the first save, not during it
+        threading.Thread(target=_warm_up, args=(settings,), daemon=True).start()
+    try:
+        for changes in watch_files(settings.data_dir, stop_event=stop, debounce=100, step=50):
+            changed = sorted({Path(p).name for _, p in changes})
+            report(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}")
+            _rebuild(settings, report, preview=True)
+    except KeyboardInterrupt:
+        pass
 
 
-def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: Reporter, preview: bool = False) -> BuildContext:
+def _warm_up(settings: Settings) -> None:
+    try:
+        build(settings, preview=True, swap=False)
+    except Exception:  # the first save reports whatever is wrong
+        pass
+
+
+def _rebuild(settings: Settings, report: Reporter, preview: bool) -> None:
+    try:
+        ctx = build(settings, report=lambda _m: None, preview=preview)
+        slowest = sorted(((v, k) for k, v in ctx.timings.items() if k != "total"), reverse=True)[:3]
+        report(f"rebuilt in {ctx.timings['total']:.2f}s ({', '.join(f'{k} {v:.2f}s' for v, k in slowest)})")
+    except BuildError as exc:
+        report(f"build failed, still serving the last good build: {exc}")
+        for p in exc.problems:
+            if p.severity == "error":
+                report(f"  {p}")
+    except Exception as exc:  # a crashing stage must not stop the watcher
+        report(f"build crashed, still serving the last good build: {exc!r}")
+
+
+def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: Reporter, preview: bool = False,
+           swap: bool = True) -> BuildContext:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.data_dir)
     if corpus.errors:
@@ -222,11 +252,11 @@ def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: R
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second waits rather than racing the swap
         for stale in builds.glob("tmp-*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)
-        return _run(settings, corpus, builds, stages or default_stages(), report, t0, preview)
+        return _run(settings, corpus, builds, stages or default_stages(), report, t0, preview, swap)
 
 
 def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[str, Stage]], report: Reporter, t0: float,
-         preview: bool) -> BuildContext:
+         preview: bool, swap: bool = True) -> BuildContext:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     work = builds / f"tmp-{stamp}"
     work.mkdir()
@@ -238,15 +268,29 @@ def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[st
             stage(ctx)
             ctx.timings[name] = round(time.perf_counter() - t, 3)
             report(f"{name} done in {ctx.timings[name]:.2f}s")
+        _wait_for_jobs(ctx)
         ctx.timings["total"] = round(time.perf_counter() - t0, 3)
         manifest = {"version": __version__, "built": stamp, "timings": ctx.timings, "stats": ctx.stats,
                     "warnings": [str(p) for p in corpus.problems if p.severity == "warning"]}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if not swap:
+            shutil.rmtree(work, ignore_errors=True)
+            return ctx
         final = builds / stamp
         os.rename(work, final)
         ctx.out = final
         _swap(settings, final, background_prune=preview)
     except BaseException:
+        for job in ctx.pending:  # nothing may still be writing into the folder being removed
+            job.stop()
         shutil.rmtree(work, ignore_errors=True)
         raise
     return ctx
+
+
+def _wait_for_jobs(ctx: BuildContext) -> None:
+    t = time.perf_counter()
+    while ctx.pending:
+        ctx.pending[0].wait()
+        ctx.pending.pop(0)
+    ctx.timings["background"] = round(time.perf_counter() - t, 3)  # waited at the end, beyond the stages' own time

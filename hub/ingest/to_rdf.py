@@ -13,7 +13,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from hub import vocab
@@ -215,23 +215,53 @@ def static_graphs() -> StaticGraphs:
     return StaticGraphs(graph, b"".join(parts))
 
 
-def records_dataset(corpus: Corpus) -> Dataset:
-    """One named graph per record (the ontology and vocabularies come from :func:`static_graphs`)."""
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
+@dataclass(frozen=True)
+class RecordGraph:
+    """One record's named graph, with its N-Quads already written."""
+
+    name: str  # the graph IRI
+    graph: Graph
+    nquads: bytes
+
+
+def record_graphs(corpus: Corpus) -> list[RecordGraph]:
+    """One named graph per record (the ontology and vocabularies come from :func:`static_graphs`).
+
+    A record's graph depends on the record, the seed documents and (for a practice) its
+    cities' countries, so it is kept per process under exactly that key: `hub build --watch`
+    re-derives only the records a save changed.
+    """
+    seeds = tuple(sorted((f, r.id) for f, r in corpus.seed_documents().items()))
+    out = []
     for kind, record in corpus.all():
-        target = ds.graph(URIRef(graph_iri(kind, record.id)))
-        for t in record_graph(kind, record, corpus):
-            target.add(t)
-    return ds
+        cities = tuple((cid, c.country if (c := corpus.cities.get(cid)) else None) for cid in getattr(record, "cities", ()) or ())
+        key = (kind, record.model_dump_json(), seeds, cities)
+        found = _graphs.get(key)
+        if found is None:
+            if len(_graphs) > 100_000:
+                _graphs.clear()
+            name = graph_iri(kind, record.id)
+            g = record_graph(kind, record, corpus)
+            found = _graphs[key] = RecordGraph(name, g, _as_nquads(g, name))
+        out.append(found)
+    return out
 
 
-def union_graph(ds: Dataset) -> Graph:
+_graphs: dict[tuple, RecordGraph] = {}
+
+
+def _as_nquads(g: Graph, name: str) -> bytes:
+    """N-Triples lines (one statement each; N-Triples escapes line breaks) placed in the named graph."""
+    lines = g.serialize(format="nt11", encoding="utf-8").splitlines()
+    suffix = f" <{name}> .".encode()
+    return b"".join(line[:-2].rstrip() + suffix + b"\n" for line in lines if line.strip())
+
+
+def union_graph(graphs: list[RecordGraph]) -> Graph:
     """Every triple of the build in one rdflib graph: records plus ontology and vocabularies."""
     g = Graph()
-    for graph in ds.graphs():
-        for t in graph:
+    for rg in graphs:
+        for t in rg.graph:
             g.add(t)
     for t in static_graphs().graph:
         g.add(t)

@@ -108,12 +108,19 @@ def keyword_doc(entry: dict[str, Any], aliases: dict[str, list[str]]) -> dict[st
             "extra": " · ".join(x for x in extra if x)}
 
 
-def build_index(catalog: Sequence[dict[str, Any]], out: Path, cache_dir: Path) -> dict[str, Any]:
-    """Write the whole search index for ``catalog`` into ``out``; return counts and timings."""
+def build_index(catalog: Sequence[dict[str, Any]], out: Path, cache_dir: Path, in_background: bool = False) -> dict[str, Any]:
+    """Write the whole search index for ``catalog`` into ``out``; return counts and timings.
+
+    With ``in_background`` the Whoosh index is written by a second process
+    (:mod:`hub.background`) and the caller must wait for the returned ``keyword_job``.
+    """
     out.mkdir(parents=True, exist_ok=True)
     aliases = {e["id"]: list(e.get("aliases") or []) for e in catalog if e["type"] == "city"}
     t0 = time.perf_counter()
-    keyword.build(out / "keyword", [keyword_doc(e, aliases) for e in catalog], synonym_groups())
+    docs, synonyms = [keyword_doc(e, aliases) for e in catalog], synonym_groups()
+    job = keyword.build_in_background(out / "keyword", docs, synonyms) if in_background else None
+    if job is None:
+        keyword.build(out / "keyword", docs, synonyms)
     t1 = time.perf_counter()
     sem = semantic.build(out, catalog, cache_dir)
     t2 = time.perf_counter()
@@ -124,13 +131,19 @@ def build_index(catalog: Sequence[dict[str, Any]], out: Path, cache_dir: Path) -
         "facet_values": {name: [asdict(v) for v in vals] for name, vals in facet_values().items()},
     }
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return {"records": len(catalog), **sem, "keyword_s": round(t1 - t0, 3), "semantic_s": round(t2 - t1, 3),
-            "total_s": round(time.perf_counter() - t0, 3)}
+    stats: dict[str, Any] = {"records": len(catalog), **sem, "keyword_s": round(t1 - t0, 3), "semantic_s": round(t2 - t1, 3),
+                             "total_s": round(time.perf_counter() - t0, 3)}
+    if job is not None:
+        stats["keyword_job"] = job
+    return stats
 
 
 def write_search(ctx: "BuildContext") -> None:
-    """Build stage: ``build/search/`` from the catalogue; embeddings cached under the settings' cache dir."""
-    ctx.stats["search"] = build_index(ctx.catalog, ctx.out / "search", ctx.settings.cache_dir)
+    """Build stage: ``build/search/`` from the catalogue; the keyword index is written in the helper process
+    while the next stages run (the build waits for it before the swap); embeddings cached under cache_dir."""
+    stats = build_index(ctx.catalog, ctx.out / "search", ctx.settings.cache_dir, in_background=True)
+    ctx.pending.append(stats.pop("keyword_job"))
+    ctx.stats["search"] = stats
 
 
 @dataclass

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from whoosh import index as windex
@@ -43,6 +43,9 @@ from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
 from hub.vocab import fold
+
+if TYPE_CHECKING:
+    from hub.background import Job
 
 FIELDS = ("title", "summary", "body", "place", "concepts", "extra")
 # Words a city official adds to a question that say nothing about the practice sought.
@@ -196,6 +199,26 @@ def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Se
         writer.add_document(n=n, id=doc["id"], **{f: doc.get(f) or "" for f in FIELDS})
     writer.commit(optimize=True)
     (directory / "synonyms.json").write_text(json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8")
+
+
+def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> "Job":
+    """:func:`build` in a second process; the caller waits for the job."""
+    from hub.background import start
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / _INPUT).write_text(json.dumps({"docs": list(docs), "synonyms": [list(g) for g in synonyms]}, ensure_ascii=False), encoding="utf-8")
+    return start("the keyword index", build_from_input, str(directory))
+
+
+def build_from_input(directory: str) -> None:
+    """The second process of :func:`build_in_background`."""
+    target = Path(directory)
+    given = json.loads((target / _INPUT).read_text(encoding="utf-8"))
+    build(target, given["docs"], given["synonyms"])
+    (target / _INPUT).unlink()
+
+
+_INPUT = "input.json"  # what build_in_background hands the second process; removed once the index is written
 
 
 @dataclass(frozen=True)

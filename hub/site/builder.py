@@ -8,9 +8,11 @@ the site always shows what the API and SPARQL endpoint serve. Pages use clean UR
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from hub.site.model import LISTINGS, SEARCH_FACETS, TYPE_LABELS, Entry, Listing,
 from hub.site.render import SiteError, environment, render
 from hub.store import open_local
 
+FINGERPRINTS = "site-pages.json"  # in the build, beside site/: each page's URL → the hash of what it was rendered from
 TEMPLATES = {"practice": "practice.html", "city": "city.html", "resource": "resource.html", "spotlight": "spotlight.html"}
 # Shown on the linked-data page; each opens /sparql with the query filled in.
 SPARQL_EXAMPLES = [
@@ -187,8 +190,83 @@ def _asset_versions(static: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10] for p in static.iterdir() if p.is_file()}
 
 
+def _renderer_key(templates: Path, versions: dict[str, str], settings: Settings) -> str:
+    """What every page depends on besides its own context: templates, assets, this package's site code, settings."""
+    h = hashlib.blake2b(digest_size=16)
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for path in [*sorted(templates.rglob("*")), *code]:
+        if path.is_file():
+            h.update(str(path).encode() + b"\0" + path.read_bytes())
+    h.update(json.dumps([versions, __version__, settings.site_url], sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+def _digest(value: Any) -> str:
+    blob = json.dumps(value, default=_plain, sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _by_entry_digest(value: Any, digests: dict[int, str]) -> Any:
+    """The context with each catalogue entry (the bulk of it, shared by many pages) replaced by that entry's digest."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, dict):
+        d = digests.get(id(value))
+        return d if d is not None else {k: _by_entry_digest(v, digests) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_by_entry_digest(v, digests) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, *(_by_entry_digest(getattr(value, f.name), digests) for f in dataclasses.fields(value))]
+    return value
+
+
+def fingerprint(page: Page, renderer: str, digests: dict[int, str] | None = None) -> str | None:
+    """A hash of everything a page is rendered from, or None when its context holds something unhashable (always render).
+
+    ``digests`` maps ``id(entry)`` of catalogue entries to their own digest, computed once per build.
+    """
+    try:
+        return _digest([renderer, page.template, page.url, _by_entry_digest(page.context, digests or {})])
+    except (TypeError, ValueError):
+        return None
+
+
+def _previous_pages(previous: Path | None) -> dict[str, str]:
+    try:
+        return json.loads((previous / FINGERPRINTS).read_text(encoding="utf-8")) if previous else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _reuse(old: Path, new: Path) -> bool:
+    """Hard-link an unchanged page from the previous build (builds never modify a file in place)."""
+    try:
+        os.link(old, new)
+        return True
+    except OSError:
+        return False
+
+
 def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Path | None = None, preview: bool = False) -> dict[str, Any]:
-    """Render every page into ``out/site``; returns stats for the build manifest. Raises SiteError with template:line."""
+    """Render every page into ``out/site``; returns stats for the build manifest. Raises SiteError with template:line.
+
+    Every page's fingerprint (its template, context and the renderer's own inputs) is kept
+    in ``site-pages.json``. A ``preview`` build (`hub build --watch`) re-renders only pages
+    whose fingerprint changed and hard-links the rest from the previous build, so one
+    edited practice re-renders the dozen pages that show it, not all five hundred.
+    `hub build` always renders every page.
+    """
     site = out / "site"
     if site.exists():
         shutil.rmtree(site)
@@ -207,14 +285,22 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     })
     shutil.copytree(static, site / "static")
     pages = [*static_pages(m, settings), *type_index_pages(m), *listing_pages(m), *record_pages(m, jsonld)]
-    seen: set[str] = set()
+    renderer = _renderer_key(templates, versions, settings)
+    before = _previous_pages(previous) if preview else {}
+    digests = {id(e): "entry:" + _digest(e) for e in catalog}
+    prints: dict[str, str] = {}
+    rendered = 0
     for page in pages:
-        if page.url in seen:
+        if page.url in prints:
             raise SiteError(f"two pages want the URL {page.url}")
-        seen.add(page.url)
+        fp = prints[page.url] = fingerprint(page, renderer, digests) or ""
         path = output_path(site, page.url)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if fp and before.get(page.url) == fp and previous and _reuse(output_path(previous / "site", page.url), path):
+            continue
         path.write_text(render(env, page.template, {"url": page.url, **page.context}), encoding="utf-8")
+        rendered += 1
+    (out / FINGERPRINTS).write_text(json.dumps(prints, sort_keys=True), encoding="utf-8")
     urls = [p.url for p in pages if p.sitemap]
     (site / "sitemap.xml").write_text(render(env, "sitemap.xml", {"urls": urls}), encoding="utf-8")
     (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8")
@@ -222,4 +308,4 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
         status = pagefind.index(site, previous / "site" if previous else None, stale_ok=preview)
     except pagefind.PagefindError as exc:
         raise SiteError(str(exc)) from None
-    return {"pages": len(pages), "search_index": status, "peers": len(peers)}
+    return {"pages": len(pages), "rendered": rendered, "search_index": status, "peers": len(peers)}

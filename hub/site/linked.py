@@ -62,8 +62,30 @@ class JsonLd:
         return own + sorted(extra - set(own), key=str)
 
     def document(self, kind: str, record_id: str) -> dict[str, Any]:
-        expanded = json.loads(ox.serialize(self.triples(kind, record_id), format=ox.RdfFormat.JSON_LD))
-        return compact(expanded, record_iri(kind, record_id))
+        triples = self.triples(kind, record_id)
+        key = (record_iri(kind, record_id), _content_key(triples))
+        if key not in _documents:  # the same triples give the same document: `hub build --watch` re-derives only what changed
+            if len(_documents) > 50_000:
+                _documents.clear()
+            _documents[key] = compact(json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)), key[0])
+        return _documents[key]  # shared between builds: read, never modify
+
+
+_documents: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+
+
+def _content_key(triples: list[ox.Triple]) -> tuple[str, ...]:
+    """The triples with each blank node written as its own statements: the store names blank nodes anew on every load."""
+    own: dict[str, list[str]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.BlankNode):
+            own.setdefault(t.subject.value, []).append(f"{t.predicate} {t.object}")
+    names = {b: "[" + " ; ".join(sorted(v)) + "]" for b, v in own.items()}
+
+    def term(x: Any) -> str:
+        return names.get(x.value, "[]") if isinstance(x, ox.BlankNode) else str(x)
+
+    return tuple(sorted(f"{term(t.subject)} {t.predicate} {term(t.object)}" for t in triples))
 
 
 def _compact_value(v: dict[str, Any]) -> Any:
@@ -96,6 +118,10 @@ def compact(nodes: list[dict[str, Any]], main: str) -> dict[str, Any]:
             new[_curie(key)] = values[0] if len(values) == 1 else values
         out.append(new)
     out = _rename_blank_nodes(out)
+    for node in out:  # values were sorted under the serializer's random blank node names: sort again under the stable ones
+        for key, value in node.items():
+            if isinstance(value, list) and key != "@type":
+                value.sort(key=lambda v: json.dumps(v, sort_keys=True))
     out.sort(key=lambda n: (n["@id"] != main, n["@id"].startswith("_:"), n["@id"]))
     return {"@context": CONTEXT, "@graph": out}
 

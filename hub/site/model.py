@@ -133,13 +133,16 @@ class SiteModel:
         return [self.term(facet, cid) for cid in entry["facets"].get(facet, [])]
 
     def concept_ids_with_descendants(self, lst: Listing, concept_id: str) -> set[str]:
-        scheme = self.schemes[lst.scheme]
-        return {concept_id} | {c.id for c in scheme.concepts.values() if concept_id in scheme.ancestors(c.id)}
+        return _with_descendants(self.schemes[lst.scheme], concept_id)
+
+    @cached_property
+    def _by_title(self) -> dict[str, list[Entry]]:
+        return {k: sorted(v.values(), key=lambda e: e["title"].lower()) for k, v in self.by_kind.items()}
 
     def tagged(self, lst: Listing, concept_id: str, kinds: tuple[str, ...] = ("practice",)) -> list[Entry]:
         """Records tagged with the concept or any narrower one."""
         ids = self.concept_ids_with_descendants(lst, concept_id)
-        return [e for k in kinds for e in sorted(self.by_kind[k].values(), key=lambda e: e["title"].lower()) if ids & set(e["facets"][lst.facet])]
+        return [e for k in kinds for e in self._by_title[k] if not ids.isdisjoint(e["facets"][lst.facet])]
 
     def counts(self, lst: Listing) -> dict[str, int]:
         """Practices per concept, a practice counting once under each broader concept of its tags."""
@@ -238,7 +241,10 @@ class SiteModel:
                     practices.append({"title": p["title"], "url": p.get("url") or (page_url("practice", pid) if pid else "")})
             shared = peer.get("shared") or {}
             shared_lists = {k: [self.term_by_label(k, str(x)) for x in (v if isinstance(v, list) else [v])] for k, v in shared.items() if v}
-            out.append({**peer, "entry": self.get("city", peer.get("id", "")), "practices": practices, "shared": shared_lists,
+            shown = {k: v for k, v in peer.items() if k != "components"}  # pages show the score to two places, never its parts:
+            if isinstance(shown.get("score"), float):  # a page changes when what it shows changes, not a 4th decimal (hub build --watch)
+                shown["score"] = round(shown["score"], 2)
+            out.append({**shown, "entry": self.get("city", peer.get("id", "")), "practices": practices, "shared": shared_lists,
                         "reasons": [r if isinstance(r, str) else str(r.get("text", r)) for r in peer.get("reasons") or []],
                         "differs": [d for d in peer.get("differs") or [] if isinstance(d, str)]})
         return out
@@ -256,3 +262,11 @@ def read_peers(data: Any) -> dict[str, dict[str, Any]]:
         if isinstance(item, dict) and "city" in item:
             out[item["city"]] = {"peers": list(item.get("peers") or []), "note": item.get("note")}
     return out
+
+
+def _with_descendants(scheme: Any, concept_id: str) -> frozenset[str]:
+    """A concept and every narrower one, kept on the scheme (vocabularies are loaded once per process)."""
+    known = scheme.__dict__.setdefault("_hub_descendants", {})
+    if concept_id not in known:
+        known[concept_id] = frozenset({concept_id} | {c.id for c in scheme.concepts.values() if concept_id in scheme.ancestors(c.id)})
+    return known[concept_id]

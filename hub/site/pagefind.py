@@ -9,6 +9,7 @@ previous index is copied instead.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,11 +42,14 @@ def index(site: Path, previous_site: Path | None = None, stale_ok: bool = False)
     ``stale_ok`` (live preview under `hub serve --watch`, where search goes through the API)
     keeps the previous index even when pages changed: re-indexing would add seconds to every save.
     """
-    digest = _digest(site)
     prev = previous_site / OUTPUT if previous_site else None
-    if prev and (prev / DIGEST_FILE).is_file() and (stale_ok or (prev / DIGEST_FILE).read_text() == digest):
+    if prev and (prev / DIGEST_FILE).is_file() and stale_ok:  # its digest file still says what it was built from
+        shutil.copytree(prev, site / OUTPUT, copy_function=os.link)  # builds never rewrite a file: links are safe
+        return "reused (preview)"
+    digest = _digest(site)
+    if prev and (prev / DIGEST_FILE).is_file() and (prev / DIGEST_FILE).read_text() == digest:
         shutil.copytree(prev, site / OUTPUT)
-        return "reused" if (prev / DIGEST_FILE).read_text() == digest else "reused (stale, preview)"
+        return "reused"
     if not BINARY.exists():
         return f"skipped: {BINARY} not found (run `npm ci` or ./scripts/setup.sh); search falls back to the API only"
     proc = subprocess.run([str(BINARY), "--site", str(site), "--output-subdir", OUTPUT, "--silent"], capture_output=True, text=True)

@@ -42,6 +42,19 @@ def json_script(data: Any) -> Markup:
 
 
 def environment(templates: Path, globals_: dict[str, Any] | None = None) -> Environment:
+    """The environment for a templates folder, kept per process so templates compile once
+    (Jinja recompiles a template whose file changed); each build sets its own globals."""
+    env = _environments.get(templates)
+    if env is None:
+        env = _environments[templates] = _new_environment(templates)
+    env.globals.update(globals_ or {})
+    return env
+
+
+_environments: dict[Path, Environment] = {}
+
+
+def _new_environment(templates: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,
@@ -51,7 +64,6 @@ def environment(templates: Path, globals_: dict[str, Any] | None = None) -> Envi
     )
     env.filters["markdown"] = markdown
     env.filters["json_script"] = json_script
-    env.globals.update(globals_ or {})
     return env
 
 

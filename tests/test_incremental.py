@@ -1,0 +1,142 @@
+"""Preview builds (`hub build --watch`, started by `hub serve --watch`) reuse what a save did not change:
+the result must be exactly what a full build makes, only sooner. And the work they hand to a second
+process fails the build like any stage when it fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hub import background
+from hub.build import BuildError, build, current_build, default_stages
+from hub.config import Settings
+from hub.search.index import load as load_index
+
+from sparql_server import free_port
+from test_site_browser import wait_for
+
+PRACTICE = "practices/beta-sports-league.md"
+OLD_TITLE = "Sports league keeping young people away from gangs"
+NEW_TITLE = "Football league run with local coaches"
+
+
+def pages(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html") if "pagefind" not in p.parts}
+
+
+def test_a_preview_build_renders_only_changed_pages_and_equals_a_full_build(mini: Settings) -> None:
+    build(mini)
+    f = mini.data_dir / PRACTICE
+    f.write_text(f.read_text(encoding="utf-8").replace(OLD_TITLE, NEW_TITLE), encoding="utf-8")
+
+    preview = build(mini, preview=True)
+    site_stats = preview.stats["site"]
+    assert 0 < site_stats["rendered"] < site_stats["pages"]  # some pages re-rendered, not all of them
+    preview_pages = pages(preview.out / "site")
+    preview_nq = sorted((preview.out / "graph.nq").read_text(encoding="utf-8").splitlines())
+    hits = load_index(preview.out / "search").search(NEW_TITLE, mode="keyword")["results"]
+    assert hits[0]["id"] == "beta-sports-league" and hits[0]["title"] == NEW_TITLE  # the keyword index was rebuilt
+
+    full = build(mini)  # the reference: every page rendered from scratch
+    assert full.stats["site"]["rendered"] == full.stats["site"]["pages"]
+    full_pages = pages(full.out / "site")
+    assert preview_pages.keys() == full_pages.keys()
+    stale = [name for name in full_pages if preview_pages[name] != full_pages[name]]
+    assert stale == []
+    assert any(NEW_TITLE in body.decode() for name, body in preview_pages.items() if name.startswith("cities/"))  # pages that show it
+    # the same statements (blank node labels aside) from cached record graphs as from fresh ones
+    def without_blank_labels(lines: list[str]) -> list[str]:
+        return sorted(" ".join("_:b" if part.startswith("_:") else part for part in line.split(" ")) for line in lines)
+
+    full_nq = sorted((full.out / "graph.nq").read_text(encoding="utf-8").splitlines())
+    assert without_blank_labels(preview_nq) == without_blank_labels(full_nq)
+
+
+def test_two_full_builds_of_the_same_data_give_identical_pages(mini: Settings) -> None:
+    """JSON-LD blank nodes get new labels in every store; pages must not (or every page would look changed)."""
+    first = pages(build(mini).out / "site")
+    second = pages(build(mini).out / "site")
+    assert first == second
+
+
+def test_a_failing_background_job_raises_its_own_error() -> None:
+    job = background.start("a job given bad input", json.loads, "{not json")
+    with pytest.raises(RuntimeError, match=r"a job given bad input failed \(exit 1\).*JSONDecodeError"):
+        job.wait()
+
+
+def test_a_failing_background_job_fails_the_build_and_keeps_the_last_good_one(mini: Settings) -> None:
+    build(mini)
+    good = current_build(mini)
+
+    def hand_off_bad_work(ctx) -> None:
+        ctx.pending.append(background.start("the keyword index", json.loads, "{not json"))
+
+    with pytest.raises(RuntimeError, match="the keyword index failed"):
+        build(mini, stages=[*default_stages(), ("hand off", hand_off_bad_work)])
+    assert current_build(mini) == good
+    assert not list(mini.builds_dir.glob("tmp-*"))
+
+
+def test_a_broken_edit_fails_a_preview_build_too(mini: Settings) -> None:
+    build(mini)
+    good = current_build(mini)
+    f = mini.data_dir / PRACTICE
+    f.write_text(f.read_text(encoding="utf-8").replace("themes: [sports]", "themes: [sprots]"), encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(mini, preview=True)
+    assert current_build(mini) == good
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found.append((int(stat.parent.name), cmd))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _gone(pid: int, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie (exited, not yet reaped by its dead parent's reaper) counts as gone
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini: Settings, corpus_settings: Settings, how) -> None:
+    cfg = Settings(data_dir=mini.data_dir, build_dir=mini.build_dir, cache_dir=corpus_settings.cache_dir)
+    build(cfg)
+    port = free_port()
+    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        watchers = [pid for pid, cmd in _children(server.pid) if "build --watch" in cmd]
+        assert len(watchers) == 1
+    finally:
+        server.send_signal(how)
+        server.wait(30)
+    assert _gone(watchers[0]), "the watcher outlived its server"
