@@ -151,6 +151,7 @@ def test_query_encoder_matches_the_batch_encoder() -> None:
     texts = ["support for refugees from Ukraine", "Київ", "a" * 3000, "?"]
     for text, batch in zip(texts, encoder.encode(texts)):
         assert np.allclose(encoder.encode_query(text), batch, atol=1e-5), text
+    assert encoder._direct().__qualname__.endswith("traced.<locals>.run")  # the TorchScript path passed its probes here
 
 
 def test_semantic_scores_are_cosines_best_first(index: SearchIndex) -> None:
