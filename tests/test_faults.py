@@ -61,20 +61,37 @@ def _garbage(path: Path) -> None:
     path.write_bytes(b"\x00\x01not what this file should hold\n" * 40)
 
 
+def _truncate(path: Path) -> None:
+    """Cut a file in half, as a full disk or a killed copy would leave it."""
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
 def _each(folder: Path, pattern: str, action: Callable[[Path], None]) -> None:
     for p in folder.glob(pattern):
         action(p)
 
 
+SITE_PAGES = ["/", "/practices/alpha-youth-council/"]  # the static site is answered from the build too: 503, not 404
+
 # name -> (how to break a copy of the build, text the message must name, API paths that must answer 503)
 BREAKS: dict[str, tuple[Callable[[Path], None], str, list[str]]] = {
-    "no build at all": (lambda b: shutil.rmtree(b), "manifest.json", ["/healthz", "/api/search?q=youth"]),
-    "manifest corrupted": (lambda b: _garbage(b / "manifest.json"), "manifest.json", ["/healthz", "/api/practices/alpha-youth-council"]),
+    "no build at all": (lambda b: shutil.rmtree(b), "manifest.json", ["/healthz", "/api/search?q=youth", *SITE_PAGES]),
+    "manifest corrupted": (lambda b: _garbage(b / "manifest.json"), "manifest.json",
+                           ["/healthz", "/api/practices/alpha-youth-council", "/api/practices/no-such-practice", "/download/graph.ttl",
+                            *SITE_PAGES]),
+    "manifest truncated": (lambda b: _truncate(b / "manifest.json"), "manifest.json",
+                           ["/healthz", "/api/practices/alpha-youth-council", "/api/search?q=youth", *SITE_PAGES]),
+    "manifest not an object": (lambda b: (b / "manifest.json").write_text("null", encoding="utf-8"), "manifest.json",
+                               ["/healthz", "/api/practices/alpha-youth-council", *SITE_PAGES]),
     "catalogue missing": (lambda b: (b / "records.json").unlink(), "records.json", ["/api/practices/alpha-youth-council"]),
     "catalogue corrupted": (lambda b: _garbage(b / "records.json"), "records.json", ["/api/practices/alpha-youth-council"]),
+    "catalogue truncated": (lambda b: _truncate(b / "records.json"), "records.json",
+                            ["/api/practices/alpha-youth-council", "/api/practices/no-such-practice"]),
     "store missing": (lambda b: shutil.rmtree(b / "store"), "store", ["/api/concepts/themes"]),
     "store corrupted": (lambda b: _each(b / "store", "*.sst", _garbage), "store", ["/api/concepts/themes"]),
-    "search index missing": (lambda b: (b / "search" / "meta.json").unlink(), "search", ["/api/search?q=youth"]),
+    "search index missing": (lambda b: (b / "search" / "meta.json").unlink(), "search/meta.json", ["/api/search?q=youth"]),
+    "search meta truncated": (lambda b: _truncate(b / "search" / "meta.json"), "search", ["/api/search?q=youth&mode=keyword"]),
     "search index corrupted": (lambda b: _each(b / "search" / "keyword", "*.seg", _garbage), "search", ["/api/search?q=youth"]),
     "embeddings truncated": (lambda b: (b / "search" / "embeddings.npy").write_bytes(b"\x93NUMPY"), "search",
                              ["/api/search?q=youth&mode=semantic"]),
@@ -105,6 +122,61 @@ def test_a_broken_build_is_named_with_how_to_rebuild(broken: Settings, request: 
             assert body["error"] == "no_build" and names in body["detail"] and "hub build" in body["detail"], body
         if (broken.build_dir / "manifest.json").is_file() and "manifest" not in names:
             assert c.get("/healthz").status_code == 200  # what does not need the broken file keeps working
+            if "records" not in names:
+                assert c.get("/api/practices/no-such-practice").status_code == 404  # and an unknown record is still a 404
+
+
+def _broken_behind_link(good: Settings, root: Path, breakage: str) -> Settings:
+    """A copy of the good build under ``root/.builds/``, broken in place, with ``root/build`` a symlink to it (as `hub build` leaves it)."""
+    folder = root / ".builds" / "20000101T000000000000Z"  # older than any real stamp
+    shutil.copytree(good.build_dir.resolve(), folder)
+    BREAKS[breakage][0](folder)
+    (root / "build").symlink_to(folder)
+    return Settings(data_dir=good.data_dir, build_dir=root / "build", cache_dir=good.cache_dir)
+
+
+@pytest.mark.parametrize("breakage", ["manifest corrupted", "catalogue truncated", "search index missing"])
+def test_a_good_hub_build_brings_a_broken_server_back_without_restart(good: Settings, tmp_path: Path, breakage: str) -> None:
+    _, names, paths = BREAKS[breakage]
+    cfg = _broken_behind_link(good, tmp_path, breakage)
+    broken = cfg.build_dir.resolve()
+    with serve(cfg) as base, httpx.Client(base_url=base, timeout=60) as c:
+        for path in paths:
+            r = c.get(path)
+            assert r.status_code == 503 and names in r.json()["detail"], (path, r.text)
+        subprocess.run([str(HUB), "build", "--quiet"], env=_env(cfg), check=True, timeout=600)
+        rebuilt = cfg.build_dir.resolve()
+        assert rebuilt != broken
+        deadline = time.monotonic() + 10
+        while c.get("/healthz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert c.get("/healthz").json()["build"] == rebuilt.name
+        for path in paths:
+            expected = 404 if "no-such" in path else 200
+            assert c.get(path).status_code == expected, path
+
+
+def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exists(good: Settings, tmp_path: Path) -> None:
+    """Not what `hub build` does (it writes the manifest last), but a hand-made link can point at a broken build."""
+    cfg = _broken_behind_link(good, tmp_path, "manifest corrupted")
+    working = tmp_path / ".builds" / "20000102T000000000000Z"
+    shutil.copytree(good.build_dir.resolve(), working)
+    link = cfg.build_dir
+    link.unlink()
+    link.symlink_to(working)
+    with serve(cfg) as base, httpx.Client(base_url=base, timeout=60) as c:
+        assert c.get("/healthz").json()["build"] == good.build_dir.resolve().name  # the copy's manifest says which build it is
+        assert c.get("/api/practices/alpha-youth-council").status_code == 200
+        broken = tmp_path / ".builds" / "20000101T000000000000Z"
+        link.unlink()
+        link.symlink_to(broken)
+        time.sleep(0.5)  # past the 0.25 s recheck of the link
+        assert c.get("/healthz").status_code == 200 and c.get("/practices/alpha-youth-council/").status_code == 200
+        shutil.rmtree(working)  # the build it was answering from is gone: the broken one is the answer now
+        time.sleep(0.5)
+        for path in ["/healthz", "/api/practices/alpha-youth-council", *SITE_PAGES]:
+            r = c.get(path)
+            assert r.status_code == 503 and str(broken / "manifest.json") in r.json()["detail"], (path, r.text)
 
 
 # ---------------------------------------------------------------- rebuilding under a running server

@@ -336,15 +336,14 @@ def test_security_headers_on_every_kind_of_response(base: str, api: httpx.Client
     assert "strict-transport-security" not in responses[0].headers  # only over https
 
 
-def test_api_docs_get_a_policy_that_names_exactly_their_code(api: httpx.Client) -> None:
-    import base64
-    import hashlib
-
+def test_api_docs_run_under_the_sites_policy_with_no_inline_code(api: httpx.Client) -> None:
+    """/docs is Swagger UI from this server, started by a file (hub/api/docs.py): no exception to the policy is needed."""
     page = api.get("/docs")
-    inline = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    assert page.status_code == 200 and _inline_code(page.text) == [] and "<style" not in page.text
     csp = page.headers["content-security-policy"]
-    assert inline and all(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" in csp for s in inline)
-    assert "'unsafe-inline'" not in csp
+    assert csp == api.get("/").headers["content-security-policy"]  # the same policy as every page
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'" and "http" not in csp and "'unsafe-inline'" not in csp
 
 
 # ---------------------------------------------------------------- SPARQL abuse: refused, or bounded by the time and row limits

@@ -1,4 +1,4 @@
-"""The FastAPI application: routers for each concern, the static site, and JSON errors.
+"""The FastAPI application: routers for each concern, the API docs, the static site, and JSON errors.
 
 Built by :func:`create_app` (a factory, so uvicorn workers and tests each get their
 own). Routers get the build they answer from with ``Depends(current_build)`` from
@@ -32,6 +32,8 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         title="Strong Cities practice hub",
         version=__version__,
         description="City-led practices to prevent hate, extremism and polarisation, as a knowledge graph: search, peer cities, records and SPARQL.",
+        docs_url=None,  # /docs is hub.api.docs: Swagger UI from this server, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = cfg
     app.state.builds = BuildHolder(cfg.build_dir)
@@ -82,7 +84,10 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
 
     for module in (records, concepts, sparql, downloads):
         app.include_router(module.router)
-    app.mount("/", SiteFiles(app.state.builds), name="site")
+    from hub.api import docs
+
+    docs.install(app)
+    app.mount("/", SiteFiles(app.state.builds), name="site")  # last: it answers every path the routes above do not
     from hub.api.guard import Guard  # size limits, rate limit, security headers (imports error() from here)
 
     app.add_middleware(Guard, cfg=cfg)
@@ -113,11 +118,10 @@ class SiteFiles(StaticFiles):
         return []
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
-        """Starlette's lookup (no escaping the site folder) against this request's build."""
-        try:
-            site = os.path.realpath(self.builds.get().path / "site")
-        except BuildMissing:
-            return "", None
+        """Starlette's lookup (no escaping the site folder) against this request's build.
+
+        No usable build is :class:`BuildMissing` (the app's 503 naming the file), not a 404 for every page."""
+        site = os.path.realpath(self.builds.get().path / "site")
         if path.startswith(("/", "\\")):
             return "", None
         full = os.path.realpath(os.path.join(site, path))

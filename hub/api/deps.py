@@ -11,6 +11,7 @@ build, through :meth:`LoadedBuild.artefact`.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from hub.config import Settings
 
 T = TypeVar("T")
 RECHECK_SECONDS = 0.25  # how stale the view of the build symlink may be
+log = logging.getLogger("hub.api")
 
 
 class BuildMissing(RuntimeError):
@@ -72,7 +74,8 @@ def _unreadable(path: Path, name: str, exc: Exception) -> str:
 
     if isinstance(exc, StoreError) or "hub build" in str(exc):  # already says what is wrong and what to do
         return str(exc)
-    what = path / ARTEFACT_FILES.get(name, name)
+    filename = getattr(exc, "filename", None)  # an OSError knows the very file (e.g. one segment of the search index)
+    what = filename if isinstance(filename, str) and filename else path / ARTEFACT_FILES.get(name, name)
     return f"{what} cannot be read ({type(exc).__name__}: {str(exc)[:200]}): run `hub build` to rebuild it"
 
 
@@ -83,6 +86,31 @@ def _load_records(path: Path) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in json.loads(file.read_text(encoding="utf-8"))}
 
 
+def load_search(path: Path) -> Any:
+    """The build's search index (``build.artefact("search", load_search)``); a missing ``meta.json`` is named as such."""
+    from hub.search.index import load
+
+    meta = path / "search" / "meta.json"
+    if not meta.is_file():
+        raise BuildMissing(f"{meta} is missing (the search index is incomplete): run `hub build`")
+    return load(path / "search")
+
+
+def _read_manifest(build: Path) -> dict[str, Any]:
+    """``manifest.json`` of a build, which is written last (a build without a readable one is not a usable build)."""
+    file = build / "manifest.json"
+    if not file.is_file():
+        raise FileNotFoundError(f"{file} is missing")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(manifest), "a number")
+            raise ValueError(f"it holds {kind}, not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise BuildMissing(_unreadable(build, "manifest.json", exc)) from None
+    return manifest
+
+
 class BuildHolder:
     """Follows the ``build`` symlink; one per app."""
 
@@ -91,28 +119,44 @@ class BuildHolder:
         self._current: LoadedBuild | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._warned: Path | None = None  # the broken target last logged (once, not per request)
 
     def get(self) -> LoadedBuild:
+        """The build to answer from, or :class:`BuildMissing` (a 503) naming the file that makes it unusable.
+
+        When the link moves to a build whose manifest is missing or unreadable (not something `hub build`
+        swaps in: it writes the manifest last), the build already loaded keeps answering as long as it is
+        still on disk; once it is gone too, the new build's fault is the answer. Nothing is cached about a
+        failure, so the first request after a good `hub build` is answered from it, without a restart."""
         now = time.monotonic()
         if self._current is not None and now - self._checked < RECHECK_SECONDS:
             return self._current
         with self._lock:
             target = self.link.resolve()
             if self._current is None or self._current.path != target:
-                manifest_file = target / "manifest.json"
-                if not manifest_file.is_file():
-                    if self._current is not None:  # mid-swap or pruned: keep answering from what we have
-                        return self._current
-                    raise BuildMissing(f"no build at {self.link} ({manifest_file} is missing): run `hub build`")
                 try:
-                    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-                except (OSError, ValueError) as exc:
-                    if self._current is not None:
-                        return self._current
-                    raise BuildMissing(_unreadable(target, "manifest.json", exc)) from None
+                    manifest = _read_manifest(target)
+                except FileNotFoundError as exc:
+                    if self._usable_fallback(target, str(exc)):
+                        return self._current  # type: ignore[return-value]
+                    raise BuildMissing(f"no build at {self.link} ({exc}): run `hub build`") from None
+                except BuildMissing as exc:
+                    if self._usable_fallback(target, str(exc)):
+                        return self._current  # type: ignore[return-value]
+                    raise
                 self._current = LoadedBuild(target, manifest)
             self._checked = now
             return self._current
+
+    def _usable_fallback(self, target: Path, problem: str) -> bool:
+        """Whether the build loaded before can stand in for ``target`` (mid-swap, or a hand-made link to a broken build)."""
+        if self._current is None or not (self._current.path / "manifest.json").is_file():
+            return False
+        if self._warned != target:
+            self._warned = target
+            log.warning("%s: still serving %s", problem, self._current.path)
+        self._checked = time.monotonic()  # look again at the next recheck, not on every request
+        return True
 
 
 def preflight(cfg: Settings) -> None:
@@ -129,13 +173,12 @@ def preflight(cfg: Settings) -> None:
 
 
 def _open_all(cfg: Settings) -> None:
-    from hub.search.index import load
     from hub.store import connect
 
     build = BuildHolder(cfg.build_dir).get()
     build.artefact("records", _load_records)
     build.artefact("store", lambda path: connect(cfg, path / "store"))
-    build.artefact("search", lambda path: load(path / "search"))
+    build.artefact("search", load_search)
 
 
 def current_build(request: Request) -> LoadedBuild:

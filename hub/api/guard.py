@@ -21,9 +21,8 @@ scripts and hostile input long before a router could object:
   only the hub's own scripts (no ``'unsafe-inline'``, no ``eval``; WebAssembly only
   for the offline Pagefind search) and only its own styles, plus the hashes of the
   ``<style>`` blocks of the API's own HTML templates; ``nosniff``, no framing, a
-  strict referrer policy. FastAPI's ``/docs`` and ``/redoc`` pages load their code
-  from a CDN with an inline starter script; they get a policy naming exactly those
-  origins and the hashes of those scripts, computed from the page itself.
+  strict referrer policy. One policy for every response, the API documentation at
+  ``/docs`` included (it is served from this server with no inline code: :mod:`hub.api.docs`).
 
 Every refusal is the API's JSON error shape (``{error, detail}``).
 
@@ -56,13 +55,11 @@ from hub.config import Settings
 
 RATE_LIMITED = {"/sparql": "sparql", "/api/search": "search"}  # path -> bucket name
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten first (its bucket was refilling anyway)
-DOC_PAGES = ("/docs", "/redoc")  # FastAPI's generated pages (CDN code + an inline starter script)
 TEMPLATES = Path(__file__).parent / "templates"
 
 _HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}))(?::\d{1,5})?$")
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 _INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
-_ORIGIN = re.compile(rb"""(?:src|href)=["'](https://[A-Za-z0-9.-]+)/""")
 
 POLICY = {
     "default-src": "'self'",
@@ -104,15 +101,6 @@ def template_style_hashes(folder: Path = TEMPLATES) -> list[str]:
             if tag.lower() == b"style":
                 found.append(_hash(text))
     return found
-
-
-def docs_policy(page: bytes) -> str:
-    """The policy for one of FastAPI's documentation pages: its inline blocks by hash, the origins it loads from."""
-    scripts = " ".join(_hash(body) for tag, attrs, body in _INLINE.findall(page) if tag.lower() == b"script" and b"src=" not in attrs)
-    styles = " ".join(_hash(body) for tag, _, body in _INLINE.findall(page) if tag.lower() == b"style")
-    origins = " ".join(sorted({o.decode() for o in _ORIGIN.findall(page)}))
-    return _policy({"script-src": f"{origins} {scripts}", "style-src": f"{origins} {styles}", "img-src": origins,
-                    "font-src": "https://fonts.gstatic.com", "worker-src": "blob:"})
 
 
 class TokenBuckets:
@@ -235,25 +223,12 @@ class Guard:
 
     def _secured(self, scope: Scope, send: Send) -> Send:
         """``send`` with the security headers added to the response (those the route set itself are kept)."""
-        docs = scope["path"] in DOC_PAGES
         https = scope.get("scheme") == "https"
-        start: Message | None = None
-        body = bytearray()
 
         async def secured(message: Message) -> None:
-            nonlocal start
             if message["type"] == "http.response.start":
-                if docs:  # the policy depends on the page: hold the head until the body is known
-                    start = message
-                    return
-                await send(self._with_headers(message, self.policy, https))
-            elif docs and start is not None:
-                body.extend(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await send(self._with_headers(start, docs_policy(bytes(body)), https))
-                    await send({"type": "http.response.body", "body": bytes(body)})
-            else:
-                await send(message)
+                message = self._with_headers(message, self.policy, https)
+            await send(message)
 
         return secured
 

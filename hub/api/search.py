@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hub.api.app import error
-from hub.api.deps import BuildMissing, LoadedBuild, current_build
+from hub.api.deps import BuildMissing, LoadedBuild, current_build, load_search
 from hub.search.errors import IndexMissing, SearchInputError
-from hub.search.index import SearchIndex, load
+from hub.search.index import SearchIndex
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 
 router = APIRouter(tags=["search"])
@@ -55,7 +55,7 @@ class SearchResponse(BaseModel):
 def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> SearchIndex:
     """The search index of the build being served, loaded on its first search (503 when it has none)."""
     try:
-        return build.artefact("search", lambda path: load(path / "search"))
+        return build.artefact("search", load_search)
     except IndexMissing as exc:
         raise BuildMissing(str(exc)) from None
 
