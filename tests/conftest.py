@@ -52,3 +52,21 @@ def mini(tmp_path: Path) -> Settings:
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
     return Settings(data_dir=data, build_dir=tmp_path / "build", cache_dir=tmp_path / "cache")
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: scripts/setup.sh installs it
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A real headless Chromium for the tests of one module (Playwright drives Debian's binary)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -18,7 +18,6 @@ from hub.api.docs import ASSETS
 from hub.config import REPO_DIR, Settings
 from sparql_server import build_mini_graph, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 
 
@@ -102,20 +101,6 @@ def test_the_vendored_files_are_the_pinned_release_and_ship_in_the_package() -> 
 
 
 # ---------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    from test_site_browser import ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.browser

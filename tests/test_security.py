@@ -448,23 +448,6 @@ def test_search_and_sparql_answer_429_with_retry_after_per_client(tight: str) ->
 # ---------------------------------------------------------------- in a real browser: the policy breaks nothing and stops the injections
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser_page():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    from test_site_browser import ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], object]:
     """Open a page; return the CSP violations and JavaScript errors it caused, and window.__xss."""
     ctx = browser.new_context()
@@ -485,23 +468,23 @@ def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], objec
 
 
 @pytest.mark.browser
-def test_pages_run_under_the_policy_and_injected_code_does_not(browser_page, base: str) -> None:
+def test_pages_run_under_the_policy_and_injected_code_does_not(browser, base: str) -> None:
     results = "() => /result/.test(document.getElementById('status').textContent)"
     visits = {"/": None, "/practices/xss-probe/": None, "/cities/alpha-town/": None, "/search/?q=forum+council": results,
               "/sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D+LIMIT+5": None, "/sparql": None}
     for path, wait in visits.items():
-        problems, (xss, backend) = _visit(browser_page, base + path, wait)
+        problems, (xss, backend) = _visit(browser, base + path, wait)
         assert problems == [] and xss is None, (path, problems, xss)
         if path.startswith("/search/"):
             assert backend == "api"
 
 
 @pytest.mark.browser
-def test_search_page_falls_back_to_pagefind_under_the_policy_when_rate_limited(browser_page, cfg: Settings) -> None:
+def test_search_page_falls_back_to_pagefind_under_the_policy_when_rate_limited(browser, cfg: Settings) -> None:
     """The API's 429 sends the page to the offline index, which needs WebAssembly: the policy must allow exactly that."""
     limited = dataclasses.replace(cfg, rate_per_minute=0.01, rate_burst=1)
     with serve(limited) as url:
-        problems, (xss, backend) = _visit(browser_page, url + "/search/?q=youth+council",
+        problems, (xss, backend) = _visit(browser, url + "/search/?q=youth+council",
                                           "() => /result/.test(document.getElementById('status').textContent)")
     assert [p for p in problems if "429" not in p and "Too Many" not in p] == [] and xss is None
     assert backend == "pagefind"

@@ -21,12 +21,10 @@ from hub.build import build
 from hub.config import REPO_DIR, Settings
 from hub.site import pagefind
 
+from conftest import CHROMIUM
 from test_site import MINI, SITE_STAGES
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -90,16 +88,6 @@ def static_url(site_build: Settings) -> Iterator[str]:
                  f"http://127.0.0.1:{port}/")
     yield f"http://127.0.0.1:{port}"
     stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

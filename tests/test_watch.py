@@ -17,7 +17,8 @@ import pytest
 from hub.build import build
 from hub.config import Settings
 
-from test_site_browser import ARGS, CHROMIUM, free_port, stop, wait_for
+from conftest import CHROMIUM, CHROMIUM_ARGS
+from test_site_browser import free_port, stop, wait_for
 from test_site import MINI
 
 
@@ -71,7 +72,7 @@ def test_edit_is_served_and_a_broken_edit_keeps_the_last_good_build(watched) -> 
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             tab = browser.new_page()
             tab.goto(base + page)
             banner = tab.locator("#build-banner")
