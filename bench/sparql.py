@@ -6,7 +6,8 @@ graph (the current build) and a synthetic one of about 200,000 triples with the 
 shape (ontology + vocabularies + synthetic cities and practices from ``bench/synth.py``).
 The servers run as separate processes on loopback ports in the same run and get the
 same HTTP requests: ours as configured by default (query workers hold a graph of up to
-64 MB of N-Quads in memory), ours with the on-disk store (``HUB_SPARQL_MEMORY_MB=0``),
+64 MB of N-Quads in memory and run with mimalloc where the system has it, see
+``hub.sparql.runner``), ours with the on-disk store (``HUB_SPARQL_MEMORY_MB=0``),
 and rdflib-endpoint (rdflib's in-memory store and engine). Each query's answer size is
 compared across the three.
 

@@ -20,6 +20,15 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# SPARQL query workers run with mimalloc when the system has it (hub/sparql/runner.py: queries up to a quarter faster).
+if ! .venv/bin/python -c "import ctypes.util, sys; sys.exit(ctypes.util.find_library('mimalloc') is None)"; then  # the runner's own look-up
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmimalloc2.0 >/dev/null) \
+      || echo "setup: could not install libmimalloc2.0; SPARQL workers will use the system malloc" >&2
+  else
+    echo "setup: mimalloc not found and not root; install Debian's 'libmimalloc2.0' for faster SPARQL queries" >&2
+  fi
+fi
 # Browser tests drive Debian's chromium (never a downloaded browser build).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

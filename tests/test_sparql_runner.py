@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import ctypes.util
 import dataclasses
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
+from multiprocessing import Pipe
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,8 +24,8 @@ from hub import store
 from hub.config import Settings
 from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS
-from hub.sparql.runner import QueryTimeout, pool_for, run_query
-from hub.sparql.worker import Job
+from hub.sparql.runner import QueryTimeout, _worker_env, pool_for, run_query, worker_allocator
+from hub.sparql.worker import Job, answer_jobs
 from sparql_server import build_mini_graph, idle_baseline, listener, wait_until_busy
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -192,3 +195,70 @@ def test_small_graphs_are_held_in_memory_large_ones_read_from_disk(cfg: Settings
     disk_files = [_open_store_files(pid, cfg.store_dir) for pid in pool_for(on_disk).pids()]
     memory_files = [_open_store_files(pid, cfg.store_dir) for pid in pool_for(in_memory).pids()]
     assert all(disk_files) and not any(memory_files)
+
+
+def test_workers_run_with_mimalloc_unless_told_to_use_the_system_malloc(cfg: Settings) -> None:
+    if worker_allocator("auto") is None:
+        pytest.skip("mimalloc is not installed here (scripts/setup.sh installs Debian's libmimalloc2.0)")
+    fast, plain = cfg, dataclasses.replace(cfg, sparql_allocator="system")
+    plan = check("CONSTRUCT { ?p ?x ?y } WHERE { ?p a hub:Practice ; ?x ?y }", 1000)
+    answers = [run_query(c, plan, FORMATS["ntriples"], 5) for c in (fast, plain)]
+    assert answers[0].rows == answers[1].rows > 10 and not answers[0].truncated
+    graphs = [Graph().parse(data=a.payload, format="nt") for a in answers]  # blank node labels differ between processes
+    assert len(graphs[0]) == answers[0].rows and graphs[0].isomorphic(graphs[1])
+    for c, preloaded in ((fast, True), (plain, False)):
+        pids = pool_for(c).pids()
+        assert len(pids) == c.sparql_workers
+        assert all(("libmimalloc" in Path(f"/proc/{pid}/maps").read_text()) is preloaded for pid in pids)
+    assert "libmimalloc" not in Path("/proc/self/maps").read_text()  # the server process keeps its own malloc
+
+
+def test_allocator_setting() -> None:
+    assert worker_allocator("system") is None and worker_allocator("") is None and worker_allocator("glibc") is None
+    assert worker_allocator("/opt/lib/libjemalloc.so.2") == "/opt/lib/libjemalloc.so.2"
+    assert worker_allocator("auto") == worker_allocator("AUTO") == ctypes.util.find_library("mimalloc")
+    assert _worker_env(None) is None
+    os.environ["LD_PRELOAD"] = "libother.so"
+    try:
+        assert _worker_env("libmimalloc.so.2")["LD_PRELOAD"] == "libmimalloc.so.2 libother.so"
+    finally:
+        del os.environ["LD_PRELOAD"]
+
+
+def test_a_worker_sends_its_answer_before_it_frees_the_result() -> None:
+    """Freeing a big CONSTRUCT result takes milliseconds the client must not wait for."""
+    release, freed = threading.Event(), threading.Event()
+
+    class Triples:  # stands in for the engine's result: its freeing is held until the test has the answer
+        def __init__(self) -> None:
+            self.items = iter([ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))])
+
+        def __iter__(self) -> Triples:
+            return self
+
+        def __next__(self) -> ox.Triple:
+            return next(self.items)
+
+        def __del__(self) -> None:
+            release.wait(10)
+            freed.set()
+
+    class Source:
+        def query(self, *_: object, **__: object) -> Triples:
+            return Triples()
+
+    ours, theirs = Pipe()
+    thread = threading.Thread(target=answer_jobs, args=(theirs, Source()), daemon=True)
+    thread.start()
+    try:
+        ours.send(Job(Plan("construct", "CONSTRUCT WHERE { ?s ?p ?o }"), "ntriples", 10))
+        assert ours.poll(3), "the answer waited for the result to be freed"
+        status, (payload, rows, truncated, _) = ours.recv()
+        assert (status, rows, truncated) == ("ok", 1, False) and payload.startswith(b"<http://example.org/s>")
+        assert not freed.is_set()
+    finally:
+        release.set()
+    assert freed.wait(5)
+    ours.close()
+    thread.join(5)
+    assert not thread.is_alive()

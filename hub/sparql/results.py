@@ -117,7 +117,6 @@ def write(result: Any, fmt: ResultFormat, max_rows: int, prefixes: dict[str, str
         truncated = len(triples) > max_rows
         nt = ox.serialize(triples[:max_rows], format=ox.RdfFormat.N_TRIPLES)
     rows = nt.count(b"\n")
-    if fmt.name != "ntriples":
-        triples = (q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
-        nt = ox.serialize(triples, format=_RDF_FORMATS[fmt.name], prefixes=prefixes)
+    if fmt.name != "ntriples":  # parsed N-Triples are quads in the default graph: the graph writers take them as they are
+        nt = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=_RDF_FORMATS[fmt.name], prefixes=prefixes)
     return Written(nt, rows, truncated)

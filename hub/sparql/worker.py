@@ -70,8 +70,14 @@ def _open(spec: Spec, memory_bytes: int) -> Any:
     return store.open_local(Path(where))
 
 
-def execute(source: Any, job: Job) -> tuple[str, Any]:
-    """("ok", (payload, rows, truncated, seconds)) or (reason, message) with reason query / store."""
+def execute(source: Any, job: Job, spent: list[Any] | None = None) -> tuple[str, Any]:
+    """("ok", (payload, rows, truncated, seconds)) or (reason, message) with reason query / store.
+
+    The engine's result object is appended to ``spent`` when given, for the caller to drop once
+    the answer is sent: dropping a CONSTRUCT's result frees every triple the engine kept to
+    remove duplicates (7 ms with glibc's malloc, 1 ms with mimalloc, for the 8,747 triples of
+    bench/sparql.py's CONSTRUCT).
+    """
     from hub import store
     from hub.sparql.results import FORMATS, write
 
@@ -79,6 +85,8 @@ def execute(source: Any, job: Job) -> tuple[str, Any]:
     try:
         result = store.query(source, job.plan.text, union=not job.plan.has_dataset,
                              default_graphs=job.plan.default_graphs, named_graphs=job.plan.named_graphs)
+        if spent is not None:
+            spent.append(result)
         written = write(result, FORMATS[job.fmt], job.max_rows, store.PREFIXES)
     except (SyntaxError, ValueError, TypeError) as exc:  # oxigraph's parse and evaluation errors
         return "query", str(exc)
@@ -106,16 +114,27 @@ def serve(conn: Connection, spec: Spec, memory_bytes: int = 0) -> None:
     except Exception as exc:  # reported to every job: the server answers 502/503 rather than hanging
         message = str(exc) if type(exc).__name__ == "StoreError" else f"the graph of this build cannot be read ({exc}): run `hub build` to rebuild it"
         source, failure = None, ("store", message)
+    answer_jobs(conn, source, failure)
+
+
+def answer_jobs(conn: Connection, source: Any, failure: tuple[str, str] | None = None) -> None:
+    """Answer each job from ``conn`` until it closes (``failure``, if given, is every job's reply).
+
+    A reply is sent before the job's result object is freed: freeing is work the client need not wait for.
+    """
+    spent: list[Any] = []  # the last job's result objects, dropped after its answer is sent
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = failure or execute(source, job)
+            reply = failure or execute(source, job, spent)
         except Exception as exc:  # something unforeseen: report it and keep serving
             reply = ("internal", str(exc))
         conn.send(reply)
+        del reply
+        spent.clear()
 
 
 if __name__ == "__main__":
