@@ -204,7 +204,7 @@ def write_peers(ctx: BuildTarget) -> None:
     """Build stage: peers.json and peer-vectors.npz from the catalogue, embeddings cached under cache_dir."""
     index = PeerIndex.from_catalog(ctx.catalog, ctx.settings.cache_dir)
     peers = index.all()
-    (ctx.out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False, indent=1), encoding="utf-8")
+    (ctx.out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False), encoding="utf-8")  # not indented: json's C encoder, 10x faster
     index.save_vectors(ctx.out)
     ctx.stats["peer_cities"] = len(peers)
     ctx.stats["thin_peer_profiles"] = sum(1 for v in peers.values() if v["thin"])

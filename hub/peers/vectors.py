@@ -18,6 +18,7 @@ index's and are reused from its cache.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,7 +39,13 @@ def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def mask(text: str, pattern: re.Pattern[str] | None) -> str:
-    return pattern.sub(MASK, text) if pattern else text
+    return _masked(text, pattern) if pattern else text
+
+
+@lru_cache(maxsize=200_000)
+def _masked(text: str, pattern: re.Pattern[str]) -> str:
+    """Remembered: a rebuild masks every piece of every practice again, and only an edited one has changed."""
+    return pattern.sub(MASK, text)
 
 
 def pieces(entry: dict, pattern: re.Pattern[str] | None) -> list[str]:

@@ -47,9 +47,21 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     """Unit-length float32 embeddings, one row per text (cosine = dot product)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    import torch  # imported by the model anyway
+
     with _lock:  # one model, shared by threads of the API server
-        vectors = _model().encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        model = _model()
+        threads = torch.get_num_threads()
+        if len(texts) <= FEW:  # see encode_query: a few texts are quicker on one core than split across two busy ones
+            torch.set_num_threads(1)
+        try:
+            vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        finally:
+            torch.set_num_threads(threads)
     return vectors.astype(np.float32, copy=False)
+
+
+FEW = 16  # texts: what a rebuild after one save encodes (its changed title and summary, a body chunk or two, masked for peers)
 
 
 def encode_query(text: str) -> np.ndarray:
