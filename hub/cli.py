@@ -99,8 +99,12 @@ def serve(
     try:
         preflight(s)  # the build, its catalogue, its store (or HUB_STORE's remote one) and its search index open
     except BuildMissing as exc:
-        err.print(f"[red]✗[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        if not watch:
+            err.print(f"[red]✗[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        err.print(f"no usable build yet ({exc}); building first", highlight=False)
+        build(quiet=False, watch=False)  # a curator's first preview: exits with the errors if the data does not build
+        preflight(s)
     watcher = None
     if watch:
         # The rebuilds run in their own process (`hub build --watch`): in this one they would

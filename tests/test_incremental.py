@@ -140,3 +140,21 @@ def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini
         server.send_signal(how)
         server.wait(30)
     assert _gone(watchers[0]), "the watcher outlived its server"
+
+
+def test_serve_watch_builds_first_when_there_is_no_build(mini: Settings, corpus_settings: Settings) -> None:
+    """A curator following CONTRIBUTING.md runs `hub serve --watch` on a fresh clone: it builds, then serves."""
+    import httpx
+
+    assert current_build(mini) is None
+    port = free_port()
+    env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir), "HUB_CACHE": str(corpus_settings.cache_dir),
+           "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        assert OLD_TITLE in httpx.get(f"http://127.0.0.1:{port}/practices/beta-sports-league/").text
+    finally:
+        server.terminate()
+        server.wait(30)
