@@ -191,6 +191,21 @@ def live(good: Settings) -> Iterator[str]:
         yield base
 
 
+def test_hub_serve_keeps_an_idle_connection_longer_than_clients_do(live: str) -> None:
+    """A client may reuse a connection it kept idle for 5 s (httpx's default); the server must not have closed it."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(live)
+    request = f"GET /healthz HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode()
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(request)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        time.sleep(6.5)  # past uvicorn's default keep-alive of 5 s
+        sock.sendall(request)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+
+
 LOOP = ["/healthz", "/api/search?q=youth+council", "/api/search?q=sport&mode=keyword&theme=sports", "/api/practices/alpha-youth-council",
         "/practices/alpha-youth-council/", "/cities/beta-city/", "/sparql?query=SELECT+%3Fp+WHERE+%7B+%3Fp+a+hub%3APractice+%7D",
         "/api/cities/alpha-town/peers", "/api/concepts/themes", "/static/site.css", "/download/graph.ttl", "/"]
