@@ -193,17 +193,23 @@ def live(good: Settings) -> Iterator[str]:
 
 def test_hub_serve_keeps_an_idle_connection_longer_than_clients_do(live: str) -> None:
     """A client may reuse a connection it kept idle for 5 s (httpx's default); the server must not have closed it."""
-    import socket
+    import http.client
     from urllib.parse import urlsplit
 
     url = urlsplit(live)
-    request = f"GET /healthz HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode()
-    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
-        sock.sendall(request)
-        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.request("GET", "/healthz")
+        first = conn.getresponse()
+        assert first.status == 200 and first.read()
+        local = conn.sock.getsockname()
         time.sleep(6.5)  # past uvicorn's default keep-alive of 5 s
-        sock.sendall(request)
-        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        conn.request("GET", "/healthz")  # on the same socket: http.client reconnects only when it has none
+        second = conn.getresponse()
+        assert second.status == 200 and second.read()
+        assert conn.sock.getsockname() == local
+    finally:
+        conn.close()
 
 
 LOOP = ["/healthz", "/api/search?q=youth+council", "/api/search?q=sport&mode=keyword&theme=sports", "/api/practices/alpha-youth-council",
