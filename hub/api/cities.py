@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.app import error
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
-from hub.api.records import _RESPONSES as RECORD_RESPONSES, _answer as record_answer, _representation as representation
+from hub.api.records import RECORD_RESPONSES, record_response, representation
 from hub.peers import DescriptionError, PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
 from hub.peers.profile import MAX_DESCRIPTION
@@ -117,7 +117,7 @@ def get_city(build: Build, request: Request,
     Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""
     city_id, fmt = representation(request, city_id)
     if fmt != "json":
-        return record_answer("city", request.path_params["city_id"], request, build)
+        return record_response("city", request.path_params["city_id"], request, build)
     city = _city_or_404(build, city_id)
     records = build.records
     practices = [{"id": p, "title": records[p]["title"], "url": records[p]["url"], "summary": records[p]["summary"],

@@ -26,7 +26,7 @@ _ACCEPTS = {"text/turtle": "turtle", "application/x-turtle": "turtle", "applicat
             "application/ld+json": "jsonld", "application/json": "json"}
 
 
-def _representation(request: Request, raw_id: str) -> tuple[str, str]:
+def representation(request: Request, raw_id: str) -> tuple[str, str]:
     """(record id, format): a suffix decides; otherwise the most preferred Accept type we know, JSON by default."""
     for suffix, fmt in SUFFIXES.items():
         if raw_id.endswith(suffix):
@@ -37,8 +37,8 @@ def _representation(request: Request, raw_id: str) -> tuple[str, str]:
     return raw_id, "json"
 
 
-def _answer(kind: str, raw_id: str, request: Request, build: LoadedBuild) -> Response:
-    record_id, fmt = _representation(request, raw_id)
+def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild) -> Response:
+    record_id, fmt = representation(request, raw_id)
     entry = records.find(build.records, kind, record_id)
     if entry is None:
         suggestions = records.suggest(build.records, kind, record_id)
@@ -53,26 +53,26 @@ def _answer(kind: str, raw_id: str, request: Request, build: LoadedBuild) -> Res
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
+RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}, "description": "the record"},
     404: {"description": "no such record; `detail.suggestions` lists close matches"},
 }
 RecordId = Annotated[str, Path(description="the record id, optionally ending in .ttl, .nt, .jsonld or .json")]
 
 
-@router.get("/api/practices/{record_id}", summary="One practice", response_class=Response, responses=_RESPONSES)
+@router.get("/api/practices/{record_id}", summary="One practice", response_class=Response, responses=RECORD_RESPONSES)
 def practice(record_id: RecordId, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """A practice as JSON (default), or its RDF as Turtle / N-Triples / JSON-LD by `Accept` or suffix."""
-    return _answer("practice", record_id, request, build)
+    return record_response("practice", record_id, request, build)
 
 
-@router.get("/api/resources/{record_id}", summary="One resource", response_class=Response, responses=_RESPONSES)
+@router.get("/api/resources/{record_id}", summary="One resource", response_class=Response, responses=RECORD_RESPONSES)
 def resource(record_id: RecordId, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """A guide, toolkit, report or other resource as JSON (default), or its RDF by `Accept` or suffix."""
-    return _answer("resource", record_id, request, build)
+    return record_response("resource", record_id, request, build)
 
 
-@router.get("/api/spotlights/{record_id}", summary="One impact story", response_class=Response, responses=_RESPONSES)
+@router.get("/api/spotlights/{record_id}", summary="One impact story", response_class=Response, responses=RECORD_RESPONSES)
 def spotlight(record_id: RecordId, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """An impact story as JSON (default), or its RDF by `Accept` or suffix."""
-    return _answer("spotlight", record_id, request, build)
+    return record_response("spotlight", record_id, request, build)
