@@ -59,6 +59,24 @@ def test_a_preview_build_renders_only_changed_pages_and_equals_a_full_build(mini
     assert without_blank_labels(preview_nq) == without_blank_labels(full_nq)
 
 
+def test_a_template_edit_re_renders_every_page_in_a_preview_build(mini: Settings, tmp_path: Path) -> None:
+    """Fingerprints cover the templates, not only each page's data: a changed base template reaches every page."""
+    import dataclasses
+    import shutil
+
+    from hub.config import REPO_DIR
+
+    shutil.copytree(REPO_DIR / "site", tmp_path / "theme")
+    cfg = dataclasses.replace(mini, templates_dir=tmp_path / "theme")
+    build(cfg)
+    base = tmp_path / "theme" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- marker-4711 --></body>"), encoding="utf-8")
+    preview = build(cfg, preview=True)
+    assert preview.stats["site"]["rendered"] == preview.stats["site"]["pages"]
+    html = pages(preview.out / "site")
+    assert html and all("marker-4711" in body.decode() for body in html.values())
+
+
 def test_two_full_builds_of_the_same_data_give_identical_pages(mini: Settings) -> None:
     """JSON-LD blank nodes get new labels in every store; pages must not (or every page would look changed)."""
     first = pages(build(mini).out / "site")
