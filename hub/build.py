@@ -270,12 +270,12 @@ def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[st
             report(f"{name} done in {ctx.timings[name]:.2f}s")
         _wait_for_jobs(ctx)
         ctx.timings["total"] = round(time.perf_counter() - t0, 3)
-        manifest = {"version": __version__, "built": stamp, "timings": ctx.timings, "stats": ctx.stats,
-                    "warnings": [str(p) for p in corpus.problems if p.severity == "warning"]}
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         if not swap:
             shutil.rmtree(work, ignore_errors=True)
             return ctx
+        manifest = {"version": __version__, "built": stamp, "timings": ctx.timings, "stats": ctx.stats,
+                    "warnings": [str(p) for p in corpus.problems if p.severity == "warning"]}
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         final = builds / stamp
         os.rename(work, final)
         ctx.out = final

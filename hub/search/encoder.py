@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING
-from collections.abc import Callable
 
 import numpy as np
 
@@ -43,25 +44,34 @@ def _model() -> "SentenceTransformer":
     return SentenceTransformer(model_path(), device="cpu")
 
 
+FEW = 16  # texts: what a rebuild after one save encodes (its changed title and summary, a body chunk or two, masked for peers)
+
+
 def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
     """Unit-length float32 embeddings, one row per text (cosine = dot product)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    import torch  # imported by the model anyway
-
-    with _lock:  # one model, shared by threads of the API server
-        model = _model()
-        threads = torch.get_num_threads()
-        if len(texts) <= FEW:  # see encode_query: a few texts are quicker on one core than split across two busy ones
-            torch.set_num_threads(1)
-        try:
-            vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        finally:
-            torch.set_num_threads(threads)
+    # see encode_query: a few texts are quicker on one core than split across two busy ones
+    with _model_on(threads=1 if len(texts) <= FEW else None) as model:
+        vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return vectors.astype(np.float32, copy=False)
 
 
-FEW = 16  # texts: what a rebuild after one save encodes (its changed title and summary, a body chunk or two, masked for peers)
+@contextmanager
+def _model_on(threads: int | None) -> "Iterator[SentenceTransformer]":
+    """The model, held for this block (one model, shared by threads of the API server), on ``threads`` torch
+    threads (None: torch's default, all cores); torch's setting is restored afterwards."""
+    with _lock:
+        model = _model()
+        import torch  # imported by the model, so this costs nothing
+
+        before = torch.get_num_threads()
+        if threads is not None:
+            torch.set_num_threads(threads)
+        try:
+            yield model
+        finally:
+            torch.set_num_threads(before)
 
 
 def encode_query(text: str) -> np.ndarray:
@@ -74,18 +84,11 @@ def encode_query(text: str) -> np.ndarray:
     directly (tokenise → BERT → mean pooling → normalise), ~3 ms less than
     ``SentenceTransformer.encode`` for one text; :func:`_direct` checks once that it
     gives the same vector, and falls back to ``encode`` otherwise."""
-    import torch  # already imported by the model, so this costs nothing
-
-    with _lock:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            direct = _direct()
-            if direct is not None:
-                return direct(text)
-            vector = _model().encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
-        finally:
-            torch.set_num_threads(threads)
+    with _model_on(threads=1) as model:
+        direct = _direct()
+        if direct is not None:
+            return direct(text)
+        vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
     return vector.astype(np.float32, copy=False)
 
 

@@ -202,8 +202,7 @@ def _renderer_key(templates: Path, versions: dict[str, str], settings: Settings)
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+    """What json cannot write itself (dataclasses are already lists here, see _by_entry_digest); anything else is unhashable."""
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)
     raise TypeError(f"cannot fingerprint {type(value).__name__}")

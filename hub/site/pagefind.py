@@ -3,7 +3,7 @@
 The ``pagefind`` binary comes from npm (``package.json`` pins it; ``scripts/setup.sh``
 runs ``npm ci``), never from a download at build time. Indexing costs a few seconds,
 so when every page of the new site is byte-identical to the previous build's, the
-previous index is copied instead.
+previous index is hard-linked instead.
 """
 
 from __future__ import annotations
@@ -43,12 +43,13 @@ def index(site: Path, previous_site: Path | None = None, stale_ok: bool = False)
     keeps the previous index even when pages changed: re-indexing would add seconds to every save.
     """
     prev = previous_site / OUTPUT if previous_site else None
-    if prev and (prev / DIGEST_FILE).is_file() and stale_ok:  # its digest file still says what it was built from
-        shutil.copytree(prev, site / OUTPUT, copy_function=os.link)  # builds never rewrite a file: links are safe
+    built_from = (prev / DIGEST_FILE).read_text() if prev and (prev / DIGEST_FILE).is_file() else None
+    if prev and built_from is not None and stale_ok:  # its digest file still says what it was built from
+        _link_copy(prev, site / OUTPUT)
         return "reused (preview)"
     digest = _digest(site)
-    if prev and (prev / DIGEST_FILE).is_file() and (prev / DIGEST_FILE).read_text() == digest:
-        shutil.copytree(prev, site / OUTPUT)
+    if prev and built_from == digest:
+        _link_copy(prev, site / OUTPUT)
         return "reused"
     if not BINARY.exists():
         return f"skipped: {BINARY} not found (run `npm ci` or ./scripts/setup.sh); search falls back to the API only"
@@ -57,3 +58,8 @@ def index(site: Path, previous_site: Path | None = None, stale_ok: bool = False)
         raise PagefindError(f"pagefind failed ({proc.returncode}): {(proc.stderr or proc.stdout).strip()[-2000:]}")
     (site / OUTPUT / DIGEST_FILE).write_text(digest)
     return "built"
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """The previous build's index, hard-linked: builds never rewrite a file in place, so sharing one is safe."""
+    shutil.copytree(source, target, copy_function=os.link)
