@@ -145,13 +145,44 @@ def test_semantic_finds_a_paraphrase_keyword_cannot(index: SearchIndex) -> None:
     assert ids(index.search(q, mode="hybrid"))[0] == "beta-sports-league"
 
 
-def test_query_encoder_matches_the_batch_encoder() -> None:
-    from hub.search import encoder
+def test_queries_are_encoded_by_the_onnx_graph_as_the_build_encodes_texts(index: SearchIndex) -> None:
+    from hub.search import encoder, onnx_encoder
 
+    run = onnx_encoder.load(index.directory)
+    assert run is not None and index.semantic.encode_query._encode is run  # the graph passed its probes and is in use
     texts = ["support for refugees from Ukraine", "Київ", "a" * 3000, "?"]
     for text, batch in zip(texts, encoder.encode(texts)):
-        assert np.allclose(encoder.encode_query(text), batch, atol=1e-5), text
-    assert encoder._direct().__qualname__.endswith("traced.<locals>.run")  # the TorchScript path passed its probes here
+        assert np.allclose(run(text), batch, atol=1e-5), text
+        assert np.allclose(encoder.encode_query(text), batch, atol=1e-5), text  # the torch fallback agrees too
+
+
+@pytest.mark.parametrize("damage", ["garbage graph", "missing graph", "other vectors", "missing check"])
+def test_an_unusable_query_graph_falls_back_to_torch_with_a_warning(corpus: Settings, tmp_path, damage: str, caplog) -> None:
+    import shutil
+
+    from hub.search import onnx_encoder
+
+    copy = tmp_path / "search"
+    shutil.copytree(corpus.search_dir, copy)
+    graph, check = copy / onnx_encoder.GRAPH_FILE, copy / onnx_encoder.CHECK_FILE
+    if damage == "garbage graph":
+        graph.unlink()  # a new file: the build's is hard-linked from the cache
+        graph.write_bytes(b"not an onnx graph")
+    elif damage == "missing graph":
+        graph.unlink()
+    elif damage == "other vectors":
+        data = json.loads(check.read_text())
+        data["vectors"][0] = [-v for v in data["vectors"][0]]
+        check.write_text(json.dumps(data))
+    else:
+        check.unlink()
+    with caplog.at_level("WARNING", logger="hub.search"):
+        broken = load(copy)
+    assert onnx_encoder.load(copy) is None
+    if damage != "missing graph":
+        assert str(graph) in caplog.text and "hub build" in caplog.text  # says which file, and how to mend it
+    expected = ids(load(corpus.search_dir).search("athletic activities for teenagers", mode="semantic"))
+    assert ids(broken.search("athletic activities for teenagers", mode="semantic")) == expected  # torch answers the same
 
 
 def test_semantic_scores_are_cosines_best_first(index: SearchIndex) -> None:
@@ -204,12 +235,15 @@ def test_rebuild_encodes_only_changed_records(mini: Settings) -> None:
     assert np.array_equal(before[others], after[others]) and not np.allclose(before[beta], after[beta])
 
 
-def test_loading_and_keyword_search_never_import_the_model(corpus: Settings) -> None:
+def test_searching_never_imports_torch(corpus: Settings) -> None:
+    """A server needs ~400 MB less without torch: every mode, semantic too, runs on the index's ONNX graph."""
     code = ("import sys; from pathlib import Path; from hub.search.index import load; "
             f"ix = load(Path({str(corpus.search_dir)!r})); ix.search('youth', mode='keyword'); ix.search(''); "
-            "print('sentence_transformers' in sys.modules, 'torch' in sys.modules)")
+            "print('sentence_transformers' in sys.modules, 'torch' in sys.modules); "
+            "r = ix.search('athletic activities for teenagers', mode='hybrid'); "
+            "print(r['results'][0]['id'], 'sentence_transformers' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_DIR)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "beta-sports-league", "False", "False"]
 
 
 # --- filters, facets, paging, snippets ---------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub import __version__
-from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build
+from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build, load_search
 from hub.config import Settings, settings as load_settings
 
 
@@ -37,12 +38,10 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     )
     app.state.settings = cfg
     app.state.builds = BuildHolder(cfg.build_dir)
-    if os.environ.get("HUB_PRELOAD_MODEL") == "1":  # set by `hub serve`: each server process loads the model as it starts,
-        import threading  # not on its first semantic search (8-17 s for that request under load, bench/load.py)
+    if os.environ.get("HUB_PRELOAD_MODEL") == "1":  # set by `hub serve`: each server process loads the query model as it starts,
+        import threading  # not on its first semantic search (8-17 s for that request under load with torch, bench/load.py)
 
-        from hub.search.encoder import encode_query
-
-        threading.Thread(target=encode_query, args=("warm up",), daemon=True).start()
+        threading.Thread(target=_warm_up, args=(app.state.builds,), daemon=True).start()
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -131,3 +130,11 @@ class SiteFiles(StaticFiles):
             return full, os.stat(full)
         except (FileNotFoundError, NotADirectoryError):
             return "", None
+
+
+def _warm_up(builds: BuildHolder) -> None:
+    """Load the current build's search index and encode one query, so the first user does not wait for it."""
+    try:
+        builds.get().artefact("search", load_search).semantic.encode_query("warm up")
+    except BuildMissing:
+        pass  # every request says so, as a 503 naming the file

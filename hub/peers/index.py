@@ -15,6 +15,7 @@ import difflib
 import json
 import re
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,7 +27,8 @@ from hub.peers.profile import (
 from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, mask, name_pattern, pieces
 from hub.records import suggest
-from hub.search.semantic import chunks
+from hub.search import encoder, index as search_index
+from hub.search.semantic import QueryEncoder, chunks
 from hub.vocab import fold
 
 PEERS_FILE = "peers.json"
@@ -106,6 +108,7 @@ class PeerIndex:
         self.singles = {pid: explain.practice_profile(e) for pid, e in self.practices.items()}
         self.cities = {e["id"]: e for e in catalog if e["type"] == "city"}
         self.pattern = _names(catalog)
+        self.encode_query: Callable[[str], np.ndarray] = encoder.encode_query  # a loaded build's ONNX one, see load()
         empty = np.zeros((0, next(iter(vectors.values())).shape[0] if vectors else 0), np.float32)
         self.profiles: dict[str, Profile] = {}
         for cid, city in sorted(self.cities.items()):
@@ -128,7 +131,9 @@ class PeerIndex:
         catalog = json.loads((build_dir / "records.json").read_text(encoding="utf-8"))
         with np.load(build_dir / VECTORS_FILE) as data:
             vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
-        return cls(catalog, vectors, weights)
+        index = cls(catalog, vectors, weights)
+        index.encode_query = QueryEncoder(build_dir / search_index.DIRECTORY)  # a described city is a query: encoded as search encodes one
+        return index
 
     def save_vectors(self, out: Path) -> None:
         rows = {f"practice:{pid}": vec for p in self.profiles.values() if len(p.practices) == len(p.vectors)
@@ -190,7 +195,8 @@ class PeerIndex:
         """Peers for a city described in words; raises DescriptionError for empty, huge or unplaceable input."""
         text = check_description(description)
         parts = [mask(c, self.pattern) for c in chunks(text)] or [mask(text, self.pattern)]  # long descriptions in pieces, as bodies are
-        vector = embed_groups({"description": parts}, None)["description"]
+        mean = np.mean([self.encode_query(part) for part in parts], axis=0)
+        vector = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
         profile = description_profile(text, vector, region=region, country=country)
         understood = {facet: [explain.label(scheme, c) for c in sorted(profile.concepts[facet])] for facet, (scheme, _) in FACETS.items()}
         understood["context"] = [explain.label(CONTEXT_SCHEME, c) for c in sorted(profile.context)]

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 # what a result shows and what snippets are cut from
 DISPLAY_FIELDS = ("id", "type", "title", "url", "city", "country", "region", "themes", "levels", "summary", "body")
+DIRECTORY = "search"  # the search index's folder in a build
 CONCEPT_FACETS = ("theme", "stakeholder", "challenge", "level")  # facets whose labels describe the practice
 
 
@@ -141,7 +142,7 @@ def build_index(catalog: Sequence[dict[str, Any]], out: Path, cache_dir: Path, i
 def write_search(ctx: "BuildContext") -> None:
     """Build stage: ``build/search/`` from the catalogue; the keyword index is written in the helper process
     while the next stages run (the build waits for it before the swap); embeddings cached under cache_dir."""
-    stats = build_index(ctx.catalog, ctx.out / "search", ctx.settings.cache_dir, in_background=True)
+    stats = build_index(ctx.catalog, ctx.out / DIRECTORY, ctx.settings.cache_dir, in_background=True)
     ctx.pending.append(stats.pop("keyword_job"))
     ctx.stats["search"] = stats
 

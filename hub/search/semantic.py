@@ -8,8 +8,8 @@ Why a cache: encoding runs at ~30 paragraphs/s on two cores, so vectors are kept
 under ``cache_dir`` by a hash of (model, text). A rebuild encodes only texts that
 changed; the model is not even loaded when nothing did.
 
-At serve time only the query is encoded (lazily, through :mod:`hub.search.encoder`)
-and compared with the stored unit vectors by a dot product (vectors are unit length).
+At serve time only the query is encoded (by the ONNX graph the build puts beside the
+vectors, :mod:`hub.search.onnx_encoder`) and compared with the stored unit vectors by a dot product (vectors are unit length).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from threading import Lock
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from hub.search import encoder
+from hub.search import encoder, onnx_encoder
 
 CHUNK_WORDS = 110  # about one paragraph; well inside the model's 256-token window
 LONG_BODY_WORDS = 60  # shorter bodies add little beyond title + summary
@@ -129,13 +129,17 @@ def build(directory: Path, docs: Sequence[dict], cache_dir: Path) -> dict[str, i
     np.save(directory / "embeddings.npy", matrix)
     meta = {"model": encoder.MODEL_NAME, "doc": [u.doc for u in all_units], "text": [u.text for u in all_units]}
     (directory / "units.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return {"units": len(all_units), "encoded": encoded, "reused": len(all_units) - encoded}
+    query_model = onnx_encoder.write(directory, cache_dir)
+    return {"units": len(all_units), "encoded": encoded, "reused": len(all_units) - encoded, "query_model": query_model}
 
 
 class QueryEncoder:
-    """Query vectors, with a small LRU cache: the same query typed again (paging, facets) is not re-encoded."""
+    """Query vectors, with a small LRU cache: the same query typed again (paging, facets) is not re-encoded.
 
-    def __init__(self, size: int = 512):
+    Encoded by the index's ONNX graph when it has a usable one, else by torch (:mod:`hub.search.onnx_encoder`)."""
+
+    def __init__(self, directory: Path, size: int = 512):
+        self._encode = onnx_encoder.load(directory) or encoder.encode_query
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
         self._lock = Lock()
@@ -146,7 +150,7 @@ class QueryEncoder:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        vec = encoder.encode_query(key)
+        vec = self._encode(key)
         with self._lock:
             self._cache[key] = vec
             while len(self._cache) > self._size:
@@ -171,7 +175,7 @@ class SemanticIndex:
         # units are stored record by record, so each record's units are one slice
         self.starts = np.searchsorted(self.unit_doc, np.arange(n_docs))
         self.ends = np.append(self.starts[1:], len(self.unit_doc))
-        self.encode_query = QueryEncoder()
+        self.encode_query = QueryEncoder(directory)
 
     def scores(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(best cosine per record, cosine per unit).
