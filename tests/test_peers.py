@@ -157,6 +157,23 @@ def test_learning_links_are_not_inputs(peers_settings: Settings, peers: dict, tm
     assert json.loads((cfg.build_dir / PEERS_FILE).read_text(encoding="utf-8")) == peers
 
 
+def test_peers_embed_only_the_masked_texts_search_has_not(mini: Settings) -> None:
+    """A text naming no city is embedded once for search and peers; one naming a city gets one masked copy."""
+    from hub.peers.index import _names, _text_groups
+    from hub.search.semantic import units
+
+    f = mini.data_dir / "practices/beta-sports-league.md"
+    f.write_text(f.read_text(encoding="utf-8").replace("Beta City runs", "The county runs"), encoding="utf-8")  # now it names no city
+    first = build(mini).stats
+    catalog = json.loads((mini.build_dir / "records.json").read_text(encoding="utf-8"))
+    searched = {u.encoded for n, e in enumerate(catalog) for u in units(n, e)}
+    masked = {t for texts in _text_groups(catalog).values() for t in texts}
+    assert masked & searched and masked - searched  # the fixture has both kinds
+    assert first["peer_texts_encoded"] == len(masked - searched)
+    assert all(not _names(catalog).search(t) for t in masked)
+    assert build(mini).stats["peer_texts_encoded"] == 0  # and a rebuild embeds nothing
+
+
 def test_city_names_are_masked_before_embedding() -> None:
     pattern = name_pattern(["Isiolo", "Isiolo County", "Wrocław"])
     assert mask("Isiolo County copied Wrocław's model; isiolo agreed.", pattern) == "the city copied the city's model; the city agreed."

@@ -57,7 +57,12 @@ def _names(catalog: list[dict]) -> re.Pattern[str] | None:
 
 
 def _text_groups(catalog: list[dict]) -> dict[str, list[str]]:
-    """The masked texts each vector stands for: ``practice:<id>``, or ``city:<id>`` for a city with no practice yet."""
+    """The masked texts each vector stands for: ``practice:<id>``, or ``city:<id>`` for a city with no practice yet.
+
+    Every city's name is masked, a practice's own city's too: a name left in pulls profiles
+    together through its letters (a city called Quietvale would match "a quiet place"), and
+    masking only other cities' names lost peer quality in bench/eval_peers.py. The price is
+    a second embedding of each text naming a city (half the texts of a cold build)."""
     pattern = _names(catalog)
     groups = {f"practice:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "practice"}
     groups.update({f"city:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "city" and not e.get("practices")})
@@ -109,6 +114,7 @@ class PeerIndex:
         self.cities = {e["id"]: e for e in catalog if e["type"] == "city"}
         self.pattern = _names(catalog)
         self.encode_query: Callable[[str], np.ndarray] = encoder.encode_query  # a loaded build's ONNX one, see load()
+        self.encoded = 0  # texts embedded for this index (not found in the cache), see from_catalog
         empty = np.zeros((0, next(iter(vectors.values())).shape[0] if vectors else 0), np.float32)
         self.profiles: dict[str, Profile] = {}
         for cid, city in sorted(self.cities.items()):
@@ -121,9 +127,12 @@ class PeerIndex:
     # --- construction ---------------------------------------------------------------------------------
 
     @classmethod
-    def from_catalog(cls, catalog: list[dict], cache_dir: Path | None, weights: Weights | None = None) -> "PeerIndex":
-        """Embed every practice (cached by content hash) and build the index."""
-        return cls(catalog, embed_groups(_text_groups(catalog), cache_dir), weights)
+    def from_catalog(cls, catalog: list[dict], cache_dir: Path, weights: Weights | None = None) -> "PeerIndex":
+        """Embed every practice (cached by content hash) and build the index; ``encoded`` says how many texts were new."""
+        vectors, encoded = embed_groups(_text_groups(catalog), cache_dir)
+        index = cls(catalog, vectors, weights)
+        index.encoded = encoded
+        return index
 
     @classmethod
     def load(cls, build_dir: Path, weights: Weights | None = None) -> "PeerIndex":
@@ -213,5 +222,6 @@ def write_peers(ctx: BuildTarget) -> None:
     (ctx.out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False), encoding="utf-8")  # not indented: json's C encoder, 10x faster
     index.save_vectors(ctx.out)
     ctx.stats["peer_cities"] = len(peers)
+    ctx.stats["peer_texts_encoded"] = index.encoded
     ctx.stats["thin_peer_profiles"] = sum(1 for v in peers.values() if v["thin"])
     ctx.stats["peer_weights"] = index.sim.weights.blend()

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-from hub.search import encoder
 from hub.search.semantic import EmbeddingCache, units
 
 MASK = "the city"
@@ -53,14 +52,10 @@ def pieces(entry: dict, pattern: re.Pattern[str] | None) -> list[str]:
     return [mask(u.encoded, pattern) for u in units(0, entry)]
 
 
-def embed_groups(groups: dict[str, list[str]], cache_dir: Path | None) -> dict[str, np.ndarray]:
-    """One unit vector per group of texts (the normalised mean of theirs), encoding only uncached texts."""
+def embed_groups(groups: dict[str, list[str]], cache_dir: Path) -> tuple[dict[str, np.ndarray], int]:
+    """One unit vector per group of texts (the normalised mean of theirs), and how many texts were not cached."""
     keys = [k for k, texts in groups.items() if texts]
-    flat = [t for k in keys for t in groups[k]]
-    if cache_dir is None:
-        matrix = encoder.encode(flat)
-    else:
-        matrix, _ = EmbeddingCache(cache_dir).embed(flat)
+    matrix, encoded = EmbeddingCache(cache_dir).embed([t for k in keys for t in groups[k]])
     out: dict[str, np.ndarray] = {}
     start = 0
     for k in keys:
@@ -69,4 +64,4 @@ def embed_groups(groups: dict[str, list[str]], cache_dir: Path | None) -> dict[s
         start += n
         norm = float(np.linalg.norm(mean))
         out[k] = (mean / norm if norm else mean).astype(np.float32)
-    return out
+    return out, encoded
