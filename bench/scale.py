@@ -6,12 +6,13 @@ practices each, and one source document) are written as curator Markdown files, 
 embedded) and **warm** (the embedding cache of the cold build, as after an edit).
 
 Embedding is the one cost that is known in advance (texts × the encoder's rate) and
-it dominates a cold build: three to four texts per practice (search units and the
-peers' masked texts) at ~15-30 texts/s on two cores. Above ``--real-cold-max``
-practices the cold build therefore runs with the encoder replaced by a hash of each
-text (random unit vectors, same shapes, everything else real), and the cold time is
-reported as that build's time plus the texts it embedded divided by the encoder rate
-measured in the same run (``cold_estimated_s``). The warm build and serving are real
+it dominates a cold build: about four texts per practice (search units and the
+peers' masked texts) at ~65 texts/s on two cores, 14 minutes at 10,000 practices.
+Above ``--real-cold-max`` practices (default 10,000) the cold build therefore runs
+with the encoder replaced by a hash of each text (random unit vectors, same shapes,
+everything else real), and the cold time is reported as that build's time plus the
+texts it embedded divided by the encoder rate measured in the same run
+(``cold_estimated_s``). The warm build and serving are real
 at every size (semantic scores over random vectors rank nonsense, at the same cost).
 Then ``hub serve`` (1 worker) answers searches in each mode and the SPARQL queries of
 ``bench/sparql.py``, and its memory is read. Measured per size: build wall time and
@@ -19,7 +20,7 @@ its stages, the peak RSS of the build, the sizes of graph.nq, the store, the sea
 index (and its embeddings) and the site, search p50/p95 per mode, SPARQL median per
 query, and the serving RSS (the app process; and with its two SPARQL workers).
 
-    .venv/bin/python bench/scale.py [--sizes 1000 10000 50000] [--real-cold-max 1000] [--max-build-s 3600]
+    .venv/bin/python bench/scale.py [--sizes 1000 10000 50000] [--real-cold-max 10000] [--max-build-s 3600]
     .venv/bin/python bench/scale.py --plot-only          # redraw docs/scaling.png from bench/results/scale.json
 
 A build that does not finish within ``--max-build-s`` is stopped and recorded as such.
@@ -288,7 +289,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
     ap.add_argument("--max-build-s", type=float, default=3600, help="stop a build after this many seconds")
-    ap.add_argument("--real-cold-max", type=int, default=1000, help="above this size the cold build hashes texts instead of embedding "
+    ap.add_argument("--real-cold-max", type=int, default=10_000, help="above this size the cold build hashes texts instead of embedding "
                                                                       "them and its time is estimated with the measured encoder rate")
     ap.add_argument("--one-build", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--searches", type=int, default=40, help="search requests per mode and size")

@@ -91,9 +91,9 @@ BREAKS: dict[str, tuple[Callable[[Path], None], str, list[str]]] = {
     "store missing": (lambda b: shutil.rmtree(b / "store"), "store", ["/api/concepts/themes"]),
     "store corrupted": (lambda b: _each(b / "store", "*.sst", _garbage), "store", ["/api/concepts/themes"]),
     "search index missing": (lambda b: (b / "search" / "meta.json").unlink(), "search/meta.json", ["/api/search?q=youth"]),
-    "search meta truncated": (lambda b: _truncate(b / "search" / "meta.json"), "search", ["/api/search?q=youth&mode=keyword"]),
+    "search meta truncated": (lambda b: _truncate(b / "search" / "meta.json"), "search/meta.json", ["/api/search?q=youth&mode=keyword"]),
     "search index corrupted": (lambda b: _each(b / "search" / "keyword", "*.seg", _garbage), "search", ["/api/search?q=youth"]),
-    "embeddings truncated": (lambda b: (b / "search" / "embeddings.npy").write_bytes(b"\x93NUMPY"), "search",
+    "embeddings truncated": (lambda b: (b / "search" / "embeddings.npy").write_bytes(b"\x93NUMPY"), "search/embeddings.npy",
                              ["/api/search?q=youth&mode=semantic"]),
 }
 

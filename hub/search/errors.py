@@ -6,6 +6,10 @@ file, not the engines.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class SearchInputError(ValueError):
     """The request cannot be answered as asked; ``detail`` is safe to show to the caller."""
@@ -31,3 +35,12 @@ class BadSearchParameter(SearchInputError):
 
 class IndexMissing(RuntimeError):
     """No search index has been built yet (run ``hub build``)."""
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Name the very file of the index that cannot be read (truncated, corrupted), and how to mend it."""
+    try:
+        yield
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise IndexMissing(f"{path} cannot be read ({type(exc).__name__}: {str(exc)[:200]}): run `hub build` to rebuild it") from None

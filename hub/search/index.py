@@ -27,7 +27,7 @@ from hub import vocab
 from hub.config import RECORD_KINDS, VOCAB_DIR
 from hub.ingest.catalog import FACETS
 from hub.search import keyword, query, semantic
-from hub.search.errors import IndexMissing
+from hub.search.errors import IndexMissing, reading
 from hub.search.facets import FACET_NAMES, FacetIndex, FacetValue
 
 if TYPE_CHECKING:
@@ -167,7 +167,8 @@ def load(directory: Path, params: keyword.KeywordParams | None = None) -> Search
     """Open a built index; raises :class:`IndexMissing` when there is none."""
     if not (directory / "meta.json").exists():
         raise IndexMissing(f"no search index in {directory}; run `hub build` first")
-    meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    with reading(directory / "meta.json"):
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
         raise IndexMissing(f"the search index in {directory} has an old format; run `hub build`")
     docs = meta["docs"]

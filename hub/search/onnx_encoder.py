@@ -36,6 +36,7 @@ TOLERANCE = 1e-5
 log = logging.getLogger("hub.search")
 
 QueryFn = Callable[[str], np.ndarray]
+_exported: dict[str, Path] = {}  # cache file name -> a checked graph this process exported (tests build with many caches)
 
 
 def write(directory: Path, cache_dir: Path) -> str:
@@ -44,11 +45,16 @@ def write(directory: Path, cache_dir: Path) -> str:
     The graph is exported only when the cache has none for these versions (~2 s, loading the model);
     otherwise it is hard-linked, so a warm build neither loads torch nor copies 90 MB."""
     cached = cache_dir / "onnx" / _cache_name()
+    if not cached.exists() and _exported.get(cached.name, cached).exists():  # this process made one for another cache
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_exported[cached.name].with_suffix(".json"), cached.with_suffix(".json"))
+        _link(_exported[cached.name], cached)
     if not cached.exists():
         problem = _export(cached)
         if problem:
             log.warning("queries will be encoded with torch: the ONNX export %s", problem)
             return f"torch ({problem})"
+        _exported[cached.name] = cached
     _link(cached, directory / GRAPH_FILE)
     shutil.copyfile(cached.with_suffix(".json"), directory / CHECK_FILE)
     return "onnx"

@@ -28,6 +28,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from hub.search import encoder, onnx_encoder
+from hub.search.errors import reading
 
 CHUNK_WORDS = 110  # about one paragraph; well inside the model's 256-token window
 LONG_BODY_WORDS = 60  # shorter bodies add little beyond title + summary
@@ -166,8 +167,10 @@ class SemanticIndex:
     """Unit vectors in memory; a record's score is the cosine of its best unit."""
 
     def __init__(self, directory: Path, n_docs: int):
-        self.vectors = np.load(directory / "embeddings.npy")
-        meta = json.loads((directory / "units.json").read_text(encoding="utf-8"))
+        with reading(directory / "embeddings.npy"):
+            self.vectors = np.load(directory / "embeddings.npy")
+        with reading(directory / "units.json"):
+            meta = json.loads((directory / "units.json").read_text(encoding="utf-8"))
         if meta["model"] != encoder.MODEL_NAME:
             raise ValueError(f"the search index was built with {meta['model']}, not {encoder.MODEL_NAME}: run hub build")
         self.unit_doc = np.asarray(meta["doc"], dtype=np.int64)
