@@ -26,7 +26,7 @@ from hub.peers.evaluate import expected_rank_metrics
 from hub.peers.index import PEERS_FILE, UnknownCity, close_cities, read_peers
 from hub.peers.profile import MAX_DESCRIPTION, Profile, extract_concepts
 from hub.peers.similarity import Similarity, Stats
-from hub.peers.vectors import mask, name_pattern
+from hub.search.semantic import mask, name_pattern
 
 
 @pytest.fixture(scope="module")
@@ -157,20 +157,27 @@ def test_learning_links_are_not_inputs(peers_settings: Settings, peers: dict, tm
     assert json.loads((cfg.build_dir / PEERS_FILE).read_text(encoding="utf-8")) == peers
 
 
-def test_peers_embed_only_the_masked_texts_search_has_not(mini: Settings) -> None:
-    """A text naming no city is embedded once for search and peers; one naming a city gets one masked copy."""
-    from hub.peers.index import _names, _text_groups
-    from hub.search.semantic import units
+def test_peers_reuse_the_masked_chunks_search_embeds(mini: Settings) -> None:
+    """A body's chunks are embedded once, masked, for search and peers; only a record too short for chunks
+    gets a masked copy of its title and summary, and only when they name a city."""
+    from hub.peers.index import _text_groups
+    from hub.search.semantic import city_names, units
 
-    f = mini.data_dir / "practices/beta-sports-league.md"
-    f.write_text(f.read_text(encoding="utf-8").replace("Beta City runs", "The county runs"), encoding="utf-8")  # now it names no city
+    long = mini.data_dir / "practices/alpha-youth-council.md"
+    paragraph = " ".join(["Young residents of Alphaville asked Beta City how its league finds coaches, and the council wrote a plan."] * 4)
+    long.write_text(long.read_text(encoding="utf-8") + "\n" + "\n\n".join([paragraph] * 3), encoding="utf-8")
     first = build(mini).stats
     catalog = json.loads((mini.build_dir / "records.json").read_text(encoding="utf-8"))
-    searched = {u.encoded for n, e in enumerate(catalog) for u in units(n, e)}
-    masked = {t for texts in _text_groups(catalog).values() for t in texts}
-    assert masked & searched and masked - searched  # the fixture has both kinds
+    names = city_names(catalog)
+    searched = {u.encoded for n, e in enumerate(catalog) for u in units(n, e, names)}
+    groups = _text_groups(catalog)
+    shared = groups["practice:alpha-youth-council"]
+    assert len(shared) >= 2 and set(shared) <= searched  # the chunks: search embedded them, peers read them
+    assert all("the city asked the city" in t for t in shared)
+    masked = {t for texts in groups.values() for t in texts}
+    assert masked - searched  # the short Beta City practice: its masked title + summary
     assert first["peer_texts_encoded"] == len(masked - searched)
-    assert all(not _names(catalog).search(t) for t in masked)
+    assert all(not names.search(t) for t in masked)
     assert build(mini).stats["peer_texts_encoded"] == 0  # and a rebuild embeds nothing
 
 

@@ -15,7 +15,7 @@ from hub.search.hybrid import rrf
 from hub.search.index import SearchIndex, load
 from hub.search.keyword import Synonyms, analyse, analyzer, parse
 from hub.search.query import MAX_QUERY_CHARS
-from hub.search.semantic import CHUNK_WORDS, chunks, units
+from hub.search.semantic import CHUNK_WORDS, chunks, name_pattern, units
 from search_corpus import build_search_corpus
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -213,6 +213,17 @@ def test_chunks_cover_long_bodies_in_order() -> None:
     assert us[0].encoded == "T. S." and len(us) == 1 + len(pieces) and {u.doc for u in us} == {3}
     [short] = units(0, {"title": "T", "summary": "S.", "body": "A *short* body."})
     assert short.encoded == "T. S. A short body."  # a short body is embedded with the summary
+
+
+def test_chunks_are_embedded_with_city_names_masked() -> None:
+    """What a record did is embedded without where (peers need that); its title and summary keep the name."""
+    names = name_pattern(["Alphaville", "Beta City"])
+    body = "\n\n".join(["Alphaville copied Beta City's league. " + " ".join(f"w{i}" for i in range(70))] * 2)
+    first, *rest = units(0, {"title": "Alphaville youth council", "summary": "Alphaville listens.", "body": body}, names)
+    assert first.encoded == "Alphaville youth council. Alphaville listens."
+    assert len(rest) == 2 and all(u.encoded.startswith("the city youth council: the city copied the city's league.") for u in rest)
+    assert all(u.text.startswith("Alphaville copied Beta City's league.") for u in rest)  # snippets show the text as written
+    assert units(0, {"title": "T", "summary": "S.", "body": body})[1].encoded.startswith("T: Alphaville copied")  # no names, no masking
 
 
 def test_rebuild_encodes_only_changed_records(mini: Settings) -> None:

@@ -25,10 +25,10 @@ from hub.peers.profile import (
     CONTEXT_SCHEME, FACETS, Profile, check_description, city_profile, description_profile,
 )
 from hub.peers.similarity import Match, Similarity, Stats, Weights
-from hub.peers.vectors import embed_groups, mask, name_pattern, pieces
+from hub.peers.vectors import embed_groups, pieces
 from hub.records import suggest
 from hub.search import encoder, index as search_index
-from hub.search.semantic import QueryEncoder, chunks
+from hub.search.semantic import QueryEncoder, chunks, city_names, mask
 from hub.vocab import fold
 
 PEERS_FILE = "peers.json"
@@ -50,20 +50,13 @@ class BuildTarget(Protocol):
     stats: dict[str, object]
 
 
-def _names(catalog: list[dict]) -> re.Pattern[str] | None:
-    """Every city name and alias in the hub, to mask in texts before embedding."""
-    cities = [e for e in catalog if e["type"] == "city"]
-    return name_pattern([c["title"] for c in cities] + [a for c in cities for a in c.get("aliases") or []])
-
-
 def _text_groups(catalog: list[dict]) -> dict[str, list[str]]:
     """The masked texts each vector stands for: ``practice:<id>``, or ``city:<id>`` for a city with no practice yet.
 
     Every city's name is masked, a practice's own city's too: a name left in pulls profiles
     together through its letters (a city called Quietvale would match "a quiet place"), and
-    masking only other cities' names lost peer quality in bench/eval_peers.py. The price is
-    a second embedding of each text naming a city (half the texts of a cold build)."""
-    pattern = _names(catalog)
+    masking only other cities' names lost peer quality in bench/eval_peers.py."""
+    pattern = city_names(catalog)
     groups = {f"practice:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "practice"}
     groups.update({f"city:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "city" and not e.get("practices")})
     return groups
@@ -112,7 +105,7 @@ class PeerIndex:
         self.practices = {e["id"]: e for e in catalog if e["type"] == "practice"}
         self.singles = {pid: explain.practice_profile(e) for pid, e in self.practices.items()}
         self.cities = {e["id"]: e for e in catalog if e["type"] == "city"}
-        self.pattern = _names(catalog)
+        self.pattern = city_names(catalog)
         self.encode_query: Callable[[str], np.ndarray] = encoder.encode_query  # a loaded build's ONNX one, see load()
         self.encoded = 0  # texts embedded for this index (not found in the cache), see from_catalog
         empty = np.zeros((0, next(iter(vectors.values())).shape[0] if vectors else 0), np.float32)

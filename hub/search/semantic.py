@@ -4,6 +4,14 @@ Why chunks: a 300-word description covers several ideas ("listen to faith
 communities", "train with police"); one vector for all of it blurs them, so long
 bodies are split into paragraph-sized pieces and a record scores by its best piece.
 
+Why chunks are embedded with city names masked ("Nansana trained…" → "the city
+trained…"): a chunk's vector should say what was done, not where. Peer cities
+(:mod:`hub.peers.vectors`) need exactly that, and a name left in pulls texts
+together by its letters (a city called Quietvale reads like "a quiet place"). One
+masked embedding serves both, so each text of a cold build is encoded once, not
+twice. Where a record is stays in what is embedded as written — its title and
+summary — and in the keyword index, which is what finds places by name.
+
 Why a cache: encoding runs at ~30 paragraphs/s on two cores, so vectors are kept
 under ``cache_dir`` by a hash of (model, text). A rebuild encodes only texts that
 changed; the model is not even loaded when nothing did.
@@ -19,7 +27,8 @@ import json
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -33,6 +42,7 @@ from hub.search.errors import reading
 CHUNK_WORDS = 110  # about one paragraph; well inside the model's 256-token window
 LONG_BODY_WORDS = 60  # shorter bodies add little beyond title + summary
 _MARKDOWN = re.compile(r"[#*_`>|]+|\[([^\]]*)\]\([^)]*\)")
+MASK = "the city"
 
 
 @dataclass(frozen=True)
@@ -75,8 +85,33 @@ def chunks(body: str, size: int = CHUNK_WORDS) -> list[str]:
     return packed
 
 
-def units(position: int, doc: dict) -> list[Unit]:
-    """The texts embedded for one record: title + summary first, then body chunks when the body is long."""
+def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive regex for every name, longest first so 'Isiolo County' wins over 'Isiolo'."""
+    unique = sorted({n.strip() for n in names if n and len(n.strip()) > 2}, key=len, reverse=True)
+    if not unique:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in unique) + r")\b", re.IGNORECASE)
+
+
+def city_names(catalog: Iterable[dict]) -> re.Pattern[str] | None:
+    """Every hub city's name and aliases, as masked in the texts :func:`units` embeds."""
+    cities = [e for e in catalog if e["type"] == "city"]
+    return name_pattern([c["title"] for c in cities] + [a for c in cities for a in c.get("aliases") or []])
+
+
+def mask(text: str, pattern: re.Pattern[str] | None) -> str:
+    return _masked(text, pattern) if pattern else text
+
+
+@lru_cache(maxsize=200_000)
+def _masked(text: str, pattern: re.Pattern[str]) -> str:
+    """Remembered: a rebuild masks every chunk of every record again, and only an edited one has changed."""
+    return pattern.sub(MASK, text)
+
+
+def units(position: int, doc: dict, names: re.Pattern[str] | None = None) -> list[Unit]:
+    """The texts embedded for one record: title + summary first, then body chunks when the body is long,
+    with the ``names`` (:func:`city_names`) masked in the chunks."""
     title, summary, body = doc.get("title") or "", _plain(doc.get("summary") or ""), doc.get("body") or ""
     long_body = len(body.split()) > LONG_BODY_WORDS
     text = summary
@@ -85,7 +120,7 @@ def units(position: int, doc: dict) -> list[Unit]:
     text = text or " ".join(_plain(body).split()[:CHUNK_WORDS])
     out = [Unit(position, text, f"{title}. {text}" if text else title)]
     if long_body:
-        out.extend(Unit(position, c, f"{title}: {c}") for c in chunks(body))
+        out.extend(Unit(position, c, mask(f"{title}: {c}", names)) for c in chunks(body))
     return out
 
 
@@ -125,7 +160,8 @@ class EmbeddingCache:
 def build(directory: Path, docs: Sequence[dict], cache_dir: Path) -> dict[str, int]:
     """Write ``embeddings.npy`` (one row per unit) and ``units.json``; return encode statistics."""
     directory.mkdir(parents=True, exist_ok=True)
-    all_units = [u for n, doc in enumerate(docs) for u in units(n, doc)]
+    names = city_names(docs)
+    all_units = [u for n, doc in enumerate(docs) for u in units(n, doc, names)]
     matrix, encoded = EmbeddingCache(cache_dir).embed([u.encoded for u in all_units])
     np.save(directory / "embeddings.npy", matrix)
     meta = {"model": encoder.MODEL_NAME, "doc": [u.doc for u in all_units], "text": [u.text for u in all_units]}
