@@ -48,7 +48,7 @@ def model() -> "SentenceTransformer":
     return SentenceTransformer(model_path(), device="cpu")
 
 
-FEW = 16  # texts: what a rebuild after one save encodes (its changed title and summary, a body chunk or two, masked for peers)
+FEW = 16  # texts: what a rebuild after one save encodes (its changed title and summary, a body chunk or two)
 
 
 def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
