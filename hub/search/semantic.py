@@ -102,7 +102,8 @@ def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def _trie_regex(node: dict[str, dict]) -> str:
-    """The regex of one trie node: its branches, longest first (greedy), with the end of a name optional."""
+    """The regex of one trie node: one branch per next character, and where a name may end there the rest
+    is optional — greedy, so the longest name that matches wins, as longest-first alternatives would."""
     branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
     if not branches:
         return ""
