@@ -88,7 +88,7 @@ def chunks(body: str, size: int = CHUNK_WORDS) -> list[str]:
 def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """One case-insensitive regex for every name; the longest name wins ('Isiolo County' over 'Isiolo').
 
-    The names are written as a trie (``(?:is(?:iolo(?: county)?)|…)``), not as one alternative each:
+    The names are written as a trie (``(?:isiolo(?: county)?|nan(?:sana)?)``), not as one alternative each:
     the regex engine then follows one branch per character instead of trying every name at
     every position, so masking costs the same with 2,500 names as with 50 (it grew with
     texts × names: most of a 50,000-practice build's search stage)."""
@@ -107,8 +107,9 @@ def _trie_regex(node: dict[str, dict]) -> str:
     branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
     if not branches:
         return ""
-    body = branches[0] if len(branches) == 1 and len(branches[0]) == 1 else "(?:" + "|".join(branches) + ")"
-    return body + "?" if "" in node else body
+    if len(branches) == 1 and "" not in node:
+        return branches[0]  # a run of single letters needs no group: 'abc', not 'a(?:b(?:c))'
+    return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
 
 
 def city_names(catalog: Iterable[dict]) -> re.Pattern[str] | None:
