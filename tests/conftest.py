@@ -70,3 +70,49 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def live_hub(corpus_settings: Settings):
+    """The real `hub serve` command over the real corpus build, as a person reaches it: yields its base URL.
+
+    Journey tests (tests/test_journey_*.py) drive it in Chromium; one server for the whole session."""
+    from sparql_server import hub_serve
+
+    env = {"HUB_DATA": str(corpus_settings.data_dir), "HUB_BUILD": str(corpus_settings.build_dir),
+           "HUB_CACHE": str(corpus_settings.cache_dir), "HF_HUB_OFFLINE": "1", "HUB_RATE_LIMIT": "0"}
+    with hub_serve(env) as (base, _proc):
+        yield base
+
+
+def _page(browser, **context_options):
+    """A fresh context and page; yields the page and fails the test if it raised a JavaScript error."""
+    context = browser.new_context(accept_downloads=True, **context_options)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def desk(browser):
+    """A desktop-sized page (1280 x 900)."""
+    yield from _page(browser, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (375 x 800, touch), as the phone user's journeys see the site."""
+    yield from _page(browser, viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True)
+
+
+def axe_violations(pg) -> list[str]:
+    """axe-core's violations on the page as it is now (axe from node_modules: no CDN)."""
+    pg.add_script_tag(path=str(AXE))
+    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]
