@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from hub.config import REPO_DIR, Settings
 
@@ -14,6 +15,10 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 # The per-client rate limit (hub.api.guard) is for the public: servers under test answer every request,
 # and the tests of the limit give their own Settings a rate (tests/test_security.py).
 os.environ.setdefault("HUB_RATE_LIMIT", "0")
+# CI draws the same examples every run (a red CI from chance blocks everyone); locally hypothesis explores.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
