@@ -96,6 +96,11 @@ def edit_to_visible(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def level_name(level: dict[str, Any]) -> str:
+    users = level["users"]
+    return f"{users} user{'' if users == 1 else 's'}, think {num(level['think_s'])} s"
+
+
 def load(d: dict[str, Any]) -> list[str]:
     out = [f"`bench/load.py`: `hub serve --workers {d.get('workers')}` over the corpus build, each level "
            f"{num(d.get('duration_s'))} s (at most {num(d.get('max_requests'))} requests). {d.get('note', '')}"]
@@ -111,7 +116,7 @@ def load(d: dict[str, Any]) -> list[str]:
         kinds = sorted({k for lv in levels for k in lv.get("by_kind", {})})
         if kinds:
             out.append(f"By kind of request, store {run.get('store')}, p50 / p95 / p99 (ms):\n\n" + table(
-                ["kind", *(f"{lv['users']} users, think {num(lv['think_s'])} s" for lv in levels)],
+                ["kind", *(level_name(lv) for lv in levels)],
                 [[k, *(pcts(lv.get("by_kind", {}).get(k)) for lv in levels)] for k in kinds]))
     return out
 
@@ -160,7 +165,8 @@ def scale(d: dict[str, Any]) -> list[str]:
                      " / ".join(num(search.get(m, {}).get("p50")) for m in ("keyword", "semantic", "hybrid")),
                      num(serve.get("rss_mb_app")), num(serve.get("rss_mb_with_workers")), s.get("load_average_1m")])
     out.append(table(["practices", "cities", "triples", "build cold", "build warm", "cold peak RSS", "store (MB)",
-                      "search index (MB)", "embeddings (MB)", "site (MB)", "search p50 keyword / semantic / hybrid (ms)",
+                      "search index (MB)", "embeddings (MB)", "site (MB)",
+                      "search p50 keyword / semantic / hybrid (ms)",
                       "serving RSS app (MB)", "with SPARQL workers (MB)", "load average"], rows))
     queries = sorted({q for s in sizes for q in s.get("serve", {}).get("sparql", {})})
     if queries:
@@ -179,7 +185,7 @@ def scale(d: dict[str, Any]) -> list[str]:
 def search_eval(d: dict[str, Any]) -> list[str]:
     out = [f"`bench/eval_search.py`: {d.get('queries')} judged queries, cut-off {d.get('k')}."]
     modes = d.get("modes", {})
-    out.append(table([f"mode", f"nDCG@{d.get('k')}", f"Recall@{d.get('k')}", "MRR"],
+    out.append(table(["mode", f"nDCG@{d.get('k')}", f"Recall@{d.get('k')}", "MRR"],
                      [[m, v["ndcg"], v["recall"], v["mrr"]] for m, v in modes.items()]))
     by_kind = d.get("by_kind", {})
     kinds = sorted({k for v in by_kind.values() for k in v})
@@ -197,7 +203,8 @@ def search(d: dict[str, Any]) -> list[str]:
     rows, builds = [], []
     for name, s in d.get("scales", {}).items():
         for mode in ("keyword", "semantic", "hybrid"):
-            rows.append([f"{name} ({num(s.get('records'))} records)", mode, pcts(s.get("library", {}).get(mode), ("p50", "p95")),
+            rows.append([f"{name} ({num(s.get('records'))} records)", mode,
+                         pcts(s.get("library", {}).get(mode), ("p50", "p95")),
                          pcts(s.get("api_in_process", {}).get(mode), ("p50", "p95")),
                          pcts(s.get("http", {}).get(mode), ("p50", "p95"))])
         b = s.get("build", {})
@@ -212,7 +219,8 @@ def search(d: dict[str, Any]) -> list[str]:
 def site_quality(d: dict[str, Any]) -> list[str]:
     out = [f"`bench/site_quality.py`: {num(d.get('pages'))} pages; bytes of HTML + CSS per page."]
     out.append(table(["page", "URL", "HTML + CSS (bytes)", "gzip (bytes)"],
-                     [[k, f"`{v['url']}`", num(v["total"]), num(v["total_gzip"])] for k, v in d.get("weights", {}).items()]))
+                     [[k, f"`{v['url']}`", num(v["total"]), num(v["total_gzip"])]
+                      for k, v in d.get("weights", {}).items()]))
     if d.get("axe"):
         out.append("axe-core violations:\n\n" + table(["page", "violations"],
                                                      [[f"`{p}`", len(v)] for p, v in d["axe"].items()]))
@@ -220,9 +228,11 @@ def site_quality(d: dict[str, Any]) -> list[str]:
 
 
 def sparql(d: dict[str, Any]) -> list[str]:
-    out = [f"`bench/sparql.py`: {d.get('note', '')} Median of {d.get('runs')} requests after a first one (in brackets)."]
+    out = [f"`bench/sparql.py`: {d.get('note', '')} Median of {d.get('runs')} requests after a first one "
+           "(in brackets)."]
     for res in d.get("results", []):
-        servers = [k for k in next(iter(res["queries"].values())) if isinstance(next(iter(res["queries"].values()))[k], dict)]
+        first = next(iter(res["queries"].values()))
+        servers = [k for k, v in first.items() if isinstance(v, dict)]
         out.append(f"**{res.get('dataset')} graph ({num(res.get('triples'))} triples)**\n\n" + table(
             ["query", "rows", *(f"{s} (ms)" for s in servers), "speed-up"],
             [[q, num(v[servers[0]].get("size")),
