@@ -3,7 +3,8 @@
 Only the files named in :data:`hub.exports.FILES` can be served (a fixed lookup, so no
 path can walk out of the build). Each response names its licence and description in
 ``Link`` headers; ``/download/`` lists the files with sizes, checksums, licence and
-provenance (from ``downloads.json``, written by the build).
+provenance (from ``downloads.json``, written by the build). Every answer is an attachment with
+its file name: a browser saves the graph rather than showing megabytes of text in a tab.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def index(build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse
     """The files with media type, size and SHA-256, the licence (data CC BY 4.0, code MIT) and the provenance statement."""
     m = _manifest(build)
     files = [{"name": name, "url": f"/download/{name}", **info} for name, info in m["files"].items()]
-    return JSONResponse({"licence": m["licence"], "provenance": m["provenance"], "files": files}, headers={"Link": LINKS})
+    return JSONResponse({"licence": m["licence"], "provenance": m["provenance"], "files": files},
+                        headers={"Link": LINKS, "Content-Disposition": 'attachment; filename="downloads.json"'})
 
 
 @router.get("/download/{name}", summary="One bulk file", response_class=Response,
@@ -52,4 +54,4 @@ def download(name: str, build: Annotated[LoadedBuild, Depends(current_build)]) -
         raise BuildMissing(f"{name} is not in this build: run `hub build`")
     media = FILES[name][0]
     return FileResponse(build.path / name, media_type=f"{media}; charset=utf-8" if media.startswith("text/") else media,
-                        filename=name, content_disposition_type="inline", headers={"Link": LINKS})
+                        filename=name, content_disposition_type="attachment", headers={"Link": LINKS})
