@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from hub.api.app import error
+from hub.api.contract import errors, example
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
 from hub.exports import DATA_LICENCE, FILES
 
@@ -44,9 +45,13 @@ def index(build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse
 
 
 @router.get("/download/{name}", summary="One bulk file", response_class=Response,
-            responses={200: {"content": {media: {} for media, _ in FILES.values()}}, 404: {"description": "no such file"}})
+            responses={200: {"content": {media: {} for media, _ in FILES.values()}},
+                       **errors(404, s404="no such file; `detail.available` lists them")})
 @router.head("/download/{name}", include_in_schema=False)
-def download(name: str, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def download(name: Annotated[str, Path(json_schema_extra={"enum": list(FILES)},  # declared; an unknown name is the 404 listing them
+                                       openapi_examples={"csv": example("practices.csv", "the practices table"),
+                                                         "graph": example("graph.ttl", "the whole graph as Turtle")})],
+             build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """`graph.ttl`, `graph.jsonld`, `graph.nq`, `practices.csv` or `dataset.ttl` of the build being served."""
     if name not in FILES:
         return error(404, "not_found", {"message": f"no download named '{name}'", "available": list(FILES)})

@@ -19,13 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.api import sparql_page as page
 from hub.api.app import error
+from hub.api.contract import errors
 from hub.api.deps import LoadedBuild, current_build
 from hub.api.negotiation import accept_ranges
 from hub.config import BASE_IRI, Settings
 from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS, ResultFormat, format_named
 from hub.sparql.runner import Answer, QueryBusy, QueryFailed, QueryTimeout, default_format, effective_timeout, run_query
-from hub.store import PREFIXES
+from hub.store import GRAPH_PREFIX, PREFIXES
 
 router = APIRouter(tags=["sparql"])
 
@@ -143,12 +144,12 @@ async def _answer(request: Request, build: LoadedBuild, params: Params, cors: bo
         if "update" in params:
             raise QueryRefused("update_refused", "SPARQL Update is not accepted: this endpoint is read-only")
         query = _one(params, "query")
+        limit = effective_timeout(cfg, _seconds(_optional(params, "timeout")))  # checked with or without a query: one contract
         if query is None:
             return _page(request, cfg, params, build) if html else _service_description(request, build, params, extra)
         # parsing a long query can take a good part of a second: never on the event loop
         plan = await run_in_threadpool(check, query, cfg.sparql_max_query_chars, params.get("default-graph-uri", []),
                                        params.get("named-graph-uri", []))
-        limit = effective_timeout(cfg, _seconds(_optional(params, "timeout")))
         fmt = default_format(plan) if html else _negotiate(request, params, plan.returns_graph)
         answer = await run_in_threadpool(run_query, cfg, plan, fmt, limit, build.path / "store")
     except QueryRefused as exc:
@@ -189,18 +190,25 @@ limit (`X-SPARQL-Truncated: true` says so). UPDATE, LOAD, CLEAR, SERVICE and FRO
 are refused with 400; a query over its time limit is stopped with 503. Without a query: the
 HTML page for a browser, the service description (Turtle) otherwise."""
 
+GET_QUERY_CHARS = 600  # what fits the server's 8 KiB URL whatever the characters (12 bytes each, %-encoded); longer: POST
+_GRAPHS = {"type": "array", "items": {"type": "string", "pattern": f"^{GRAPH_PREFIX.replace('.', '[.]')}"}}
+_QUERY_EXAMPLES = {e.id: {"summary": e.title, "value": e.query} for e in EXAMPLES[:3]}
 _PARAMS = [
-    {"name": "query", "in": "query", "schema": {"type": "string"}, "description": "the SPARQL query"},
-    {"name": "format", "in": "query", "schema": {"type": "string", "enum": [*FORMATS, "html"]}, "description": "overrides Accept"},
-    {"name": "timeout", "in": "query", "schema": {"type": "number"}, "description": "seconds; at most the server's limit"},
-    {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "description": "only the hub's graphs"},
-    {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "description": "only the hub's graphs"},
+    {"name": "query", "in": "query", "schema": {"type": "string", "maxLength": GET_QUERY_CHARS},
+     "description": f"the SPARQL query (by GET at most {GET_QUERY_CHARS} characters are sure to fit the URL; POST longer ones)",
+     "examples": _QUERY_EXAMPLES},
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": [*FORMATS, "html", ""]},
+     "description": "overrides Accept (empty: by Accept)", "examples": {"json": {"summary": "SPARQL JSON results", "value": "json"}}},
+    {"name": "timeout", "in": "query", "schema": {"type": "number"},  # checked (> 0) only when a query runs
+     "description": "seconds, more than 0, for the query given; at most the server's limit", "examples": {"five": {"summary": "five seconds", "value": 5}}},
+    {"name": "default-graph-uri", "in": "query", "schema": _GRAPHS, "description": "only the hub's graphs"},
+    {"name": "named-graph-uri", "in": "query", "schema": _GRAPHS, "description": "only the hub's graphs"},
 ]
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "results (text/html: the query page, for a browser or format=html)",
           "content": {**{f.media_type: {} for f in FORMATS.values()}, "text/html": {}}},
-    400: {"description": "malformed or refused query (update, SERVICE, remote FROM)"},
-    406: {"description": "no acceptable format"}, 413: {"description": "query too large"}, 503: {"description": "time limit reached"},
+    **errors(400, 406, 413, 502, 503, s400="malformed or refused query (update, SERVICE, remote FROM), or a bad parameter",
+             s413="query too large", s503="time limit reached, or every query worker busy (`Retry-After`)"),
 }
 
 
@@ -210,10 +218,13 @@ async def sparql_get(request: Request, build: Annotated[LoadedBuild, Depends(cur
     return await _answer(request, build, _merge({}, request.query_params.multi_items()), cors=True)
 
 
-@router.post("/sparql", summary="SPARQL query (POST)", description=_DOC, response_class=Response, responses=_RESPONSES,
-             openapi_extra={"requestBody": {"content": {
-                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
-                 "application/sparql-query": {"schema": {"type": "string"}}}}})
+@router.post("/sparql", summary="SPARQL query (POST)", description=_DOC, response_class=Response,
+             responses={**_RESPONSES, **errors(415, s415="a body that is neither a form nor application/sparql-query")},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"query": {"type": "string"}}},
+                                                       "examples": {k: {**e, "value": {"query": e["value"]}}
+                                                                    for k, e in _QUERY_EXAMPLES.items()}},
+                 "application/sparql-query": {"schema": {"type": "string"}, "examples": _QUERY_EXAMPLES}}}})
 async def sparql_post(request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     cfg: Settings = request.app.state.settings
     params = _merge({}, request.query_params.multi_items())
