@@ -23,6 +23,7 @@ from hub.api.contract import errors
 from hub.api.deps import LoadedBuild, current_build
 from hub.api.negotiation import accept_ranges
 from hub.config import BASE_IRI, Settings
+from hub.sparql.examples import EXAMPLES
 from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS, ResultFormat, format_named
 from hub.sparql.runner import Answer, QueryBusy, QueryFailed, QueryTimeout, default_format, effective_timeout, run_query
