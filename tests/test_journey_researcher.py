@@ -14,19 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from hub.config import REPO_DIR
 from hub.store import PREFIXES
 
-AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe(pg: Page) -> list[str]:
-    """axe-core's violations. Evaluated through the DevTools protocol, since the hub's CSP (rightly) refuses the
-    inline <script> tag the shared helper would add to a page served by `hub serve`."""
-    pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]
-
+from conftest import axe_violations
 
 def column(pg: Page, name: str) -> list[str]:
     """The clean values of one result column, in the order the table shows them."""
@@ -74,7 +64,7 @@ def test_researcher_runs_reads_sorts_downloads_and_maps(desk: Page, live_hub: st
     expect(bars).to_have_count(len(themes))
     expect(bars.first.locator(".bar-label")).to_have_text(themes[0])
     expect(bars.first.locator(".bar-value")).to_have_text(str(counts[0]))
-    assert axe(desk) == []
+    assert axe_violations(desk) == []
 
     # sort by a column, with the mouse and with the keyboard
     by_count = desk.get_by_role("button", name="?practices")
@@ -123,12 +113,12 @@ def test_researcher_runs_reads_sorts_downloads_and_maps(desk: Page, live_hub: st
     expect(desk.locator("h1")).to_have_text((focused or "").split(":")[0])
     desk.go_back()
     expect(desk.locator(".result-map")).to_be_visible()
-    assert axe(desk) == []
+    assert axe_violations(desk) == []
 
 
 def test_researcher_starts_from_the_linked_data_page(desk: Page, live_hub: str) -> None:
     desk.goto(f"{live_hub}/linked-data/")
-    assert axe(desk) == []
+    assert axe_violations(desk) == []
     gallery = desk.locator(".example-gallery li")
     assert gallery.count() >= 10
     desk.get_by_role("link", name="Run “Practices per theme”").click()
