@@ -50,6 +50,10 @@ class SearchResponse(BaseModel):
     results: list[Result]
     facets: dict[str, list[FacetCount]]
     notices: list[str] | None = None  # present when the query could not be used as typed
+    match: Literal["all", "most", "any"] | None = None  # keyword results hold all the words, most, or any one (fallback)
+    did_you_mean: str | None = None  # the query with words no record contains corrected from the index's words
+    corrected: bool = False  # the results are for did_you_mean: the query as typed matched nothing with all its words
+    notice: str | None = None  # one sentence for people on how the query was read ("Showing results for …")
 
 
 def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> SearchIndex:
@@ -74,6 +78,8 @@ def search(
     challenge: Values = [],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    correct: Annotated[bool, Query(description="search the suggested spelling when the query as typed finds nothing; "
+                                               "false searches exactly what was typed")] = True,
 ) -> JSONResponse:
     """Hybrid (default), keyword or semantic search with facets.
 
@@ -84,6 +90,6 @@ def search(
     filters = {"type": type, "theme": theme, "region": region, "country": country, "level": level,
                "stakeholder": stakeholder, "challenge": challenge}
     try:
-        return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset))
+        return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))
     except SearchInputError as exc:
         return error(422, exc.error, exc.detail)

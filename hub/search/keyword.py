@@ -118,7 +118,7 @@ class KeywordParams:
     common_ratio: float = 0.4  # terms in more than this share of documents do not decide matching
     most_slack: int = 99  # when too few records hold all words: results hold at least (the most any holds − this)
     min_all: int = 10  # fewer records than this holding every word (a page): records with some of them follow
-    tiers: bool = True  # ... after those holding every word
+    tiers: bool = True  # ... after those holding every word (hybrid nDCG@10 0.849 with, 0.845 without)
 
 
 @dataclass

@@ -91,6 +91,7 @@ def run(
     limit: int = 20,
     offset: int = 0,
     fusion: FusionParams = DEFAULT_FUSION,
+    correct: bool = True,
 ) -> dict[str, Any]:
     """``{query, mode, total, results, facets, match, did_you_mean, corrected, notice}`` (+ ``notices`` when the
     query could not be used as typed)."""
@@ -109,7 +110,7 @@ def run(
     corrected = False
     if text:
         found = _rank(index, text, mode, allowed, fusion)
-        if suggestion and not _all_words(index, text, mode, found) and _all_words(index, suggestion, mode):
+        if correct and suggestion and not _all_words(index, text, mode, found) and _all_words(index, suggestion, mode):
             found, corrected = _rank(index, suggestion, mode, allowed, fusion), True
     else:  # browse: everything matches, filters narrow it
         order = index.browse_order[allowed[index.browse_order]]
