@@ -80,19 +80,22 @@ def calibrate_floor(index, queries) -> None:
         alone = [sum(1 for i in np.flatnonzero(s >= floor) if i not in kw) for q, s, kw in sims]
         alone_judged = [sum(1 for i in np.flatnonzero(s >= floor) if i not in kw and index.docs[i]["id"] in q.relevant)
                         for q, s, kw in sims]
-        report = evaluate(index, queries, ("semantic", "hybrid"), FusionParams(**{**asdict(DEFAULT_FUSION), "semantic_floor": floor, "semantic_mode_floor": floor}))
+        fusion = FusionParams(**{**asdict(DEFAULT_FUSION), "semantic_floor": floor, "semantic_mode_floor": floor})
+        report = evaluate(index, queries, ("semantic", "hybrid"), fusion)
         rows.append({"floor": floor, "relevant_kept": round(sum(kept) / len(kept), 3),
                      "meaning_only_per_query": round(sum(alone) / len(alone), 1),
                      "meaning_only_judged_relevant": round(sum(alone_judged) / max(1, sum(alone)), 3),
                      **{mode: report["modes"][mode] for mode in ("semantic", "hybrid")}})
-    print("| floor | judged relevant at or above | records matched by meaning alone per query | of which judged relevant "
-          "| semantic nDCG@10 / R@10 | hybrid nDCG@10 / R@10 |\n|---|---|---|---|---|---|")
+    print("| floor | judged relevant at or above | records matched by meaning alone per query "
+          "| of which judged relevant | semantic nDCG@10 / R@10 | hybrid nDCG@10 / R@10 |\n|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['floor']:.2f} | {r['relevant_kept']:.3f} | {r['meaning_only_per_query']} | {r['meaning_only_judged_relevant']:.3f} "
-              f"| {r['semantic']['ndcg']:.3f} / {r['semantic']['recall']:.3f} | {r['hybrid']['ndcg']:.3f} / {r['hybrid']['recall']:.3f} |")
+        sem, hyb = r["semantic"], r["hybrid"]
+        print(f"| {r['floor']:.2f} | {r['relevant_kept']:.3f} | {r['meaning_only_per_query']} "
+              f"| {r['meaning_only_judged_relevant']:.3f} | {sem['ndcg']:.3f} / {sem['recall']:.3f} "
+              f"| {hyb['ndcg']:.3f} / {hyb['recall']:.3f} |")
     FLOOR_RESULTS.parent.mkdir(exist_ok=True)
-    FLOOR_RESULTS.write_text(json.dumps({"machine": machine_info(), "records": len(index.docs), "floors": rows}, indent=2) + "\n",
-                             encoding="utf-8")
+    out = {"machine": machine_info(), "records": len(index.docs), "floors": rows}
+    FLOOR_RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {FLOOR_RESULTS}")
 
 

@@ -50,7 +50,7 @@ class SearchResponse(BaseModel):
     results: list[Result]
     facets: dict[str, list[FacetCount]]
     notices: list[str] | None = None  # present when the query could not be used as typed
-    match: Literal["all", "most", "any"] | None = None  # keyword results hold all the words, most, or any one (fallback)
+    match: Literal["all", "most", "any"] | None = None  # results hold all the words, or most / any (a fallback)
     did_you_mean: str | None = None  # the query with words no record contains corrected from the index's words
     corrected: bool = False  # the results are for did_you_mean: the query as typed matched nothing with all its words
     notice: str | None = None  # one sentence for people on how the query was read ("Showing results for …")

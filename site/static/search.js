@@ -230,7 +230,9 @@ function showReading(reading, total, filtered) {
   } else if (r.didYouMean) {
     line("Did you mean ", searchLink(r.didYouMean, false), "?");
   }
-  if (r.match === "most" || r.match === "any") line("No record contains all of your words: records with some of them are included.");
+  if (r.match === "most" || r.match === "any") {
+    line("No record contains all of your words: records with some of them are included.");
+  }
   if (total > 0 || (!state.q && !filtered)) return;
   const ways = line("Nothing found. ");
   if (filtered) {
