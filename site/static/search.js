@@ -35,6 +35,7 @@ const api = {
   description: "hybrid search on the hub's server",
   async search(q, filters, offset) {
     const p = new URLSearchParams({ q, mode: "hybrid", limit: String(PAGE), offset: String(offset) });
+    if (new URLSearchParams(location.search).get("correct") === "0") p.set("correct", "false"); // "search instead for"
     for (const f of FACETS) for (const v of filters[f] || []) p.append(f, v);
     const r = await fetch(`/api/search?${p}`, { headers: { Accept: "application/json" } });
     if (!r.ok) throw new Error(`the search API answered ${r.status}`);
@@ -44,6 +45,7 @@ const api = {
     return {
       total: j.total,
       counts,
+      reading: { notice: j.notice, didYouMean: j.did_you_mean, corrected: j.corrected, match: j.match },
       results: j.results.map((x) => ({
         url: x.url, title: x.title, type: labels.type?.[x.type] || x.type,
         place: [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
@@ -189,7 +191,67 @@ async function run(append = false) {
   more.hidden = state.offset + PAGE >= out.total;
   if (!state.q && !filtered) status.textContent = "Type a query or choose a filter.";
   else status.textContent = describe(out.total);
+  showReading(out.reading, out.total, filtered);
   if (append && items.length) items[0].querySelector("a").focus();
+}
+
+// How the query was read, under the status line: a correction ("Showing results for X; search instead for Y"),
+// "did you mean", the any-word fallback, and, when nothing is found, ways on (a suggestion, clearing the filters,
+// browsing). Built from text nodes and links only.
+function searchLink(q, exact) {
+  const a = document.createElement("a");
+  const p = new URLSearchParams({ q });
+  if (exact) p.set("correct", "0");
+  a.href = `/search/?${p}`;
+  a.textContent = q;
+  return a;
+}
+
+function showReading(reading, total, filtered) {
+  let box = document.getElementById("search-reading");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "search-reading";
+    box.className = "search-reading";
+    status.after(box);
+  }
+  box.replaceChildren();
+  const r = reading || {};
+  const line = (...parts) => {
+    const p = document.createElement("p");
+    p.append(...parts);
+    box.append(p);
+    return p;
+  };
+  if (r.corrected && r.didYouMean) {
+    const strong = document.createElement("strong");
+    strong.textContent = r.didYouMean;
+    line("Showing results for ", strong, ". Search instead for ", searchLink(state.q, true), ".");
+  } else if (r.didYouMean) {
+    line("Did you mean ", searchLink(r.didYouMean, false), "?");
+  }
+  if (r.match === "most" || r.match === "any") {
+    line("No record contains all of your words: records with some of them are included.");
+  }
+  if (total > 0 || (!state.q && !filtered)) return;
+  const ways = line("Nothing found. ");
+  if (filtered) {
+    const clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "secondary";
+    clear.textContent = "Search without filters";
+    clear.addEventListener("click", () => document.getElementById("clear-filters").click());
+    ways.append(clear, " ");
+  }
+  ways.append("Browse by ");
+  const browse = [["/themes/", "theme"], ["/regions/", "region"], ["/practices/", "all practices"]];
+  browse.forEach(([href, text], i) => {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    ways.append(i ? (i === browse.length - 1 ? " or see " : ", ") : "", a);
+  });
+  ways.append(".");
 }
 
 form.addEventListener("submit", (ev) => {
