@@ -97,8 +97,11 @@ _TOKEN = r"\w+(?:\.?\w+)*"
 
 
 def analyzer() -> Analyzer:
-    """The analyser of every text field and of every query: words → folded → no stop words → stems."""
-    return RegexTokenizer(_TOKEN) | FoldFilter() | StopFilter(stoplist=STOPLIST, minsize=2) | StemFilter()
+    """The analyser of every text field and of every query: words → folded → no stop words → stems.
+
+    Stop words are dropped again after stemming: a stem can be one ('ÆÐ' folds to 'aed', whose stem is 'a')."""
+    stop = StopFilter(stoplist=STOPLIST, minsize=2)
+    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter() | stop
 
 
 def analyse(text: str, ana: Analyzer | None = None) -> list[str]:
