@@ -46,7 +46,7 @@ const api = {
       counts,
       results: j.results.map((x) => ({
         url: x.url, title: x.title, type: labels.type?.[x.type] || x.type,
-        place: [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
+        place: x.place || [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
       })),
     };
   },
