@@ -329,7 +329,7 @@ def test_paging_is_consistent(index: SearchIndex) -> None:
 
 def test_results_carry_the_contract_fields(index: SearchIndex) -> None:
     r = index.search("youth council")["results"][0]
-    assert set(r) == {"id", "type", "title", "url", "city", "country", "region", "score", "snippet", "themes", "levels"}
+    assert set(r) == {"id", "type", "title", "url", "city", "country", "region", "place", "score", "snippet", "themes", "levels"}
     assert (r["id"], r["url"], r["city"], r["country"], r["region"]) == (
         "alpha-youth-council", "/practices/alpha-youth-council/", "Alphaville", "Poland", "Europe")
     assert r["themes"] == ["youth engagement", "mayoral leadership"] and r["levels"] == ["primary"]

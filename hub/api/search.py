@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hub.api.app import error
 from hub.api.contract import errors, example
@@ -36,9 +36,11 @@ class Result(BaseModel):
     type: str
     title: str
     url: str
-    city: str | None
-    country: str | None
-    region: str | None
+    city: str | None = Field(description="the first city or local government the record names, or null")
+    country: str | None = Field(description="that city's country; the record's first country when it names no city")
+    region: str | None = Field(description="the region of that country")
+    place: str = Field("", description="every place the record is about, as the pages say it: "
+                                      "'Cape Town (South Africa)' or 'Cape Town, London, Edmonton and 46 more'")
     score: float
     snippet: str  # HTML-escaped text; query words wrapped in <mark>
     themes: list[str]

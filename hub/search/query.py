@@ -216,6 +216,7 @@ def _result(index: "SearchIndex", d: int, score: float, terms: frozenset[str], u
     return {
         "id": doc["id"], "type": doc["type"], "title": doc["title"], "url": doc["url"],
         "city": doc.get("city"), "country": doc.get("country"), "region": doc.get("region"),
+        "place": doc.get("place") or "",
         "score": round(float(score), 4), "snippet": snippet(texts, terms),
         "themes": doc.get("themes") or [], "levels": doc.get("levels") or [],
     }

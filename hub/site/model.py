@@ -144,6 +144,10 @@ class SiteModel:
         ids = self.concept_ids_with_descendants(lst, concept_id)
         return [e for k in kinds for e in self._by_title[k] if not ids.isdisjoint(e["facets"][lst.facet])]
 
+    def untagged(self, lst: Listing) -> list[Entry]:
+        """Practices with no value in the facet: a filter on it never shows them, so its pages say how many there are."""
+        return [p for p in self.practices if not p["facets"][lst.facet]]
+
     def counts(self, lst: Listing) -> dict[str, int]:
         """Practices per concept, a practice counting once under each broader concept of its tags."""
         scheme = self.schemes[lst.scheme]

@@ -48,7 +48,7 @@ const api = {
       reading: { notice: j.notice, didYouMean: j.did_you_mean, corrected: j.corrected, match: j.match },
       results: j.results.map((x) => ({
         url: x.url, title: x.title, type: labels.type?.[x.type] || x.type,
-        place: [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
+        place: x.place || [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
       })),
     };
   },
