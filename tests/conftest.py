@@ -112,7 +112,9 @@ def phone(browser):
 
 
 def axe_violations(pg) -> list[str]:
-    """axe-core's violations on the page as it is now (axe from node_modules: no CDN)."""
-    pg.add_script_tag(path=str(AXE))
+    """axe-core's violations on the page as it is now (axe from node_modules: no CDN).
+
+    axe is evaluated through DevTools, not added as a <script>: `hub serve`'s CSP rightly blocks inline scripts."""
+    pg.evaluate(AXE.read_text(encoding="utf-8"))
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]

@@ -43,7 +43,8 @@ def test_phone_search_shows_results_first_and_filters_in_a_dialog(phone, live_hu
     assert not phone.locator("#filters").is_visible()
     assert axe_violations(phone) == []
 
-    opener = phone.get_by_role("button", name="Filters")
+    expect(phone.get_by_role("button", name="Filters", exact=True)).to_be_visible()  # nothing ticked: no number
+    opener = phone.locator("#filters-open")
     assert opener.get_attribute("aria-expanded") == "false"
     opener.tap()
     dialog = phone.get_by_role("dialog", name="Filters")
