@@ -234,6 +234,7 @@ function openFilters() {
   drawer.classList.add("open");
   drawer.setAttribute("role", "dialog");
   drawer.setAttribute("aria-modal", "true");
+  drawer.setAttribute("aria-labelledby", "filters-h");
   opener.setAttribute("aria-expanded", "true");
   document.documentElement.classList.add("drawer-open");
   for (let el = drawer; el.parentElement && el !== document.body; el = el.parentElement) {
@@ -252,6 +253,7 @@ function closeFilters(returnFocus = true) {
   drawer.classList.remove("open");
   drawer.removeAttribute("role");
   drawer.removeAttribute("aria-modal");
+  drawer.removeAttribute("aria-labelledby");
   opener.setAttribute("aria-expanded", "false");
   document.documentElement.classList.remove("drawer-open");
   for (const el of inerted) el.inert = false;
@@ -262,7 +264,7 @@ function closeFilters(returnFocus = true) {
 opener.addEventListener("click", () => (drawer.classList.contains("open") ? closeFilters() : openFilters()));
 document.getElementById("filters-close").addEventListener("click", () => closeFilters());
 document.getElementById("filters-done").addEventListener("click", () => closeFilters());
-drawer.addEventListener("keydown", (ev) => {
+document.addEventListener("keydown", (ev) => { // wherever focus is: the page behind the dialog is inert
   if (ev.key === "Escape" && drawer.classList.contains("open")) {
     ev.preventDefault();
     closeFilters();
