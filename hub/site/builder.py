@@ -143,8 +143,12 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         "themes": m.tree(lists["theme"]), "regions": m.tree(lists["region"]), "levels": m.tree(lists["level"]),
         "mapped": mapped, "unmapped": unmapped, "latest": m.spotlights[:3],
     })
-    facets = [{"name": f, "title": "Type" if f == "type" else next(lst.singular for lst in LISTINGS if lst.facet == f),
-               "options": m.facet_values(f)} for f in SEARCH_FACETS]
+    titles = {"type": "Type", "country": "Country"} | {lst.facet: lst.singular for lst in LISTINGS}
+    facets = [{"name": f, "title": titles[f], "options": m.facet_values(f)} for f in SEARCH_FACETS]
+    # a practice without a prevention level drops out when a level is chosen: the Level filter says how many do
+    practices = m.by_kind["practice"].values()
+    facets[SEARCH_FACETS.index("level")] |= {"unstated": sum(not p["facets"].get("level") for p in practices),
+                                             "of": len(practices)}
     yield Page("/search/", "search.html", {
         "title": "Search", "breadcrumbs": crumbs(("Search", "/search/")), "facets": facets,
         "description": "Search city practices, cities, resources and impact stories, and filter by theme, region, prevention level and stakeholder.",

@@ -45,7 +45,7 @@ LISTING_BY_FACET = {lst.facet: lst for lst in LISTINGS}
 TYPE_LABELS = {"practice": ("Practice", "Practices"), "city": ("City", "Cities"), "resource": ("Resource", "Resources"),
                "spotlight": ("Impact story", "Impact stories")}
 # The search page's filters, in the order shown; Pagefind indexes the same names.
-SEARCH_FACETS = ["type", "region", "level", "theme", "stakeholder", "challenge"]
+SEARCH_FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"]
 SIMILAR_FACETS = ("theme", "challenge", "stakeholder")
 PEERS_SHOWN = 6  # the closest few, with reasons; the API has the full list
 RELATIONS = {"learned_from": "learned from", "replicated": "replicated a model of", "attended_event_in": "attended an event in",

@@ -1,7 +1,7 @@
 // The search page: the hub's /api/search (hybrid) when a server answers, the static Pagefind index when not.
 // No framework. The URL (?q=…&theme=…) is the state, so a search can be bookmarked and shared.
 
-const FACETS = ["type", "region", "level", "theme", "stakeholder", "challenge"];
+const FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"];
 const PAGE = 20;
 const labels = JSON.parse(document.getElementById("facet-labels").textContent); // {facet: {id: label}}
 const ids = Object.fromEntries(FACETS.map((f) => [f, Object.fromEntries(Object.entries(labels[f] || {}).map(([id, l]) => [l, id]))]));
@@ -117,7 +117,9 @@ function readForm() {
   history.replaceState(null, "", p.toString() ? `?${p}` : location.pathname);
 }
 
-function showCounts(counts) {
+function showCounts(counts, total) {
+  const done = document.getElementById("filters-done");
+  done.textContent = total === undefined ? "Show results" : `Show ${total} result${total === 1 ? "" : "s"}`;
   for (const box of document.querySelectorAll(".facet input[type=checkbox]")) {
     const known = counts?.[box.name] !== undefined; // a backend that does not count this facet shows no number
     const n = known ? (counts[box.name][box.value] ?? 0) : null;
@@ -182,7 +184,7 @@ async function run(append = false) {
     return;
   }
   if (mine !== seq) return; // a newer search has started
-  showCounts(out.counts);
+  showCounts(out.counts, out.total);
   list.dataset.backend = backend.name;
   if (!append) list.replaceChildren();
   const items = out.results.map(resultItem);
@@ -262,12 +264,14 @@ form.addEventListener("submit", (ev) => {
 for (const box of document.querySelectorAll(".facet input[type=checkbox]")) {
   box.addEventListener("change", () => {
     readForm();
+    showTicked();
     run();
   });
 }
 document.getElementById("clear-filters").addEventListener("click", () => {
   for (const box of document.querySelectorAll(".facet input[type=checkbox]")) box.checked = false;
   readForm();
+  showTicked();
   run();
 });
 more.addEventListener("click", () => {
@@ -275,7 +279,73 @@ more.addEventListener("click", () => {
   run(true);
 });
 
-// On a phone the filters start folded so the results are in view; one tap on "Filters" opens them.
-if (window.matchMedia("(max-width: 50rem)").matches) document.getElementById("filters").open = false;
+// ---- the filters: a column on wide screens, a dialog over the results on a phone ----------------------------
+// On a phone the results come first; "Filters (2)" opens the filters as a modal dialog (everything behind it is
+// inert), and "Show N results", "Close" or Escape shut it and return to the results.
+const narrow = window.matchMedia("(max-width: 50rem)");
+const drawer = document.getElementById("filters");
+const opener = document.getElementById("filters-open");
+let inerted = [];
+
+function showTicked() {
+  const n = document.querySelectorAll(".facet input[type=checkbox]:checked").length;
+  opener.textContent = n ? `Filters (${n})` : "Filters";
+}
+
+function openFilters() {
+  drawer.classList.add("open");
+  drawer.setAttribute("role", "dialog");
+  drawer.setAttribute("aria-modal", "true");
+  drawer.setAttribute("aria-labelledby", "filters-h");
+  opener.setAttribute("aria-expanded", "true");
+  document.documentElement.classList.add("drawer-open");
+  for (let el = drawer; el.parentElement && el !== document.body; el = el.parentElement) {
+    for (const sib of el.parentElement.children) {
+      if (sib !== el && !sib.inert && !["SCRIPT", "STYLE"].includes(sib.tagName)) {
+        sib.inert = true;
+        inerted.push(sib);
+      }
+    }
+  }
+  document.getElementById("filters-close").focus();
+}
+
+function closeFilters(returnFocus = true) {
+  if (!drawer.classList.contains("open")) return;
+  drawer.classList.remove("open");
+  drawer.removeAttribute("role");
+  drawer.removeAttribute("aria-modal");
+  drawer.removeAttribute("aria-labelledby");
+  opener.setAttribute("aria-expanded", "false");
+  document.documentElement.classList.remove("drawer-open");
+  for (const el of inerted) el.inert = false;
+  inerted = [];
+  if (returnFocus) opener.focus();
+}
+
+opener.addEventListener("click", () => (drawer.classList.contains("open") ? closeFilters() : openFilters()));
+document.getElementById("filters-close").addEventListener("click", () => closeFilters());
+document.getElementById("filters-done").addEventListener("click", () => closeFilters());
+document.addEventListener("keydown", (ev) => { // wherever focus is: the page behind the dialog is inert
+  if (ev.key === "Escape" && drawer.classList.contains("open")) {
+    ev.preventDefault();
+    closeFilters();
+  }
+});
+narrow.addEventListener("change", () => closeFilters(false)); // turned or resized to a wide screen: a column again
+
+// A long facet shows its first values (and every ticked one); "Show all (N)" unfolds it in place.
+for (const button of document.querySelectorAll(".facet .show-all")) {
+  const values = document.getElementById(button.getAttribute("aria-controls"));
+  const label = button.textContent;
+  values.classList.add("folded");
+  button.addEventListener("click", () => {
+    const open = values.classList.toggle("folded") === false;
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Show fewer" : label;
+  });
+}
+
 readUrl();
+showTicked();
 run();
