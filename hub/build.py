@@ -192,12 +192,18 @@ def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, rep
     return ctx
 
 
-def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None, initial: bool = False) -> None:
+def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None, initial: bool = False,
+          fresh: bool = False) -> None:
     """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one.
 
     Meant to run in its own process (`hub build --watch`, which `hub serve --watch` starts):
     the model, parsed vocabularies, shapes and JSON-LD documents stay loaded between saves,
     and preview builds reuse what did not change (see :func:`build`).
+
+    It first builds the files as they are now (``initial``: a full build; otherwise a preview
+    one), since they may have changed while no preview ran: a record created before the start
+    must show, and the status a past session left (errors of a file since fixed or deleted)
+    must not. ``fresh`` says the caller has just built these very files, so only the caches are filled.
     """
     from watchfiles import watch as watch_files
 
@@ -205,23 +211,20 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
 
     # load the model now, not on the first edit: the first save should be as quick as the tenth
     threading.Thread(target=encode, args=(["warm up"],), daemon=True).start()
-    if initial:
-        _rebuild(settings, report, preview=False)
-    else:  # fill the caches of unchanged records (graphs, JSON-LD, templates) before the first save, not during it
+    if fresh:  # fill the caches of unchanged records (graphs, JSON-LD, templates) before the first save, not during it
         threading.Thread(target=_warm_up, args=(settings,), daemon=True).start()
+    else:
+        _write_status(settings, True, "building the current files", [], None)  # no banner from a past session meanwhile
+        state, preview = None, not initial
+        while state != (state := _data_state(settings)):  # a save made during this build is not missed either
+            _rebuild(settings, report, preview=preview)
+            preview = True
     try:
         for changes in watch_files(settings.data_dir, stop_event=stop, debounce=100, step=50):
             changed = sorted({Path(p).name for _, p in changes})
             report(f"changed: {', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}")
             _rebuild(settings, report, preview=True)
     except KeyboardInterrupt:
-        pass
-
-
-def _warm_up(settings: Settings) -> None:
-    try:
-        build(settings, preview=True, swap=False)
-    except Exception:  # the first save reports whatever is wrong
         pass
 
 
