@@ -228,6 +228,18 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
         pass
 
 
+def _data_state(settings: Settings) -> dict[str, int]:
+    """Every file under data/ with its modification time: what a build that started before watching saw."""
+    return {str(p): p.stat().st_mtime_ns for p in settings.data_dir.rglob("*") if p.is_file()}
+
+
+def _warm_up(settings: Settings) -> None:
+    try:
+        build(settings, preview=True, swap=False)
+    except Exception:  # the first save reports whatever is wrong
+        pass
+
+
 def _rebuild(settings: Settings, report: Reporter, preview: bool) -> None:
     try:
         ctx = build(settings, report=lambda _m: None, preview=preview)
