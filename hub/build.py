@@ -215,10 +215,9 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
         threading.Thread(target=_warm_up, args=(settings,), daemon=True).start()
     else:
         _write_status(settings, True, "building the current files", [], None)  # no banner from a past session meanwhile
-        state, preview = None, not initial
-        while state != (state := _data_state(settings)):  # a save made during this build is not missed either
-            _rebuild(settings, report, preview=preview)
-            preview = True
+        # in a thread, so that files saved meanwhile are seen by the watch below and the watcher still stops
+        # as soon as its server goes; _rebuild's lock keeps one build at a time in this process
+        threading.Thread(target=_rebuild, args=(settings, report, not initial), daemon=True).start()
     try:
         for changes in watch_files(settings.data_dir, stop_event=stop, debounce=100, step=50):
             changed = sorted({Path(p).name for _, p in changes})
@@ -228,11 +227,6 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
         pass
 
 
-def _data_state(settings: Settings) -> dict[str, int]:
-    """Every file under data/ with its modification time: what a build that started before watching saw."""
-    return {str(p): p.stat().st_mtime_ns for p in settings.data_dir.rglob("*") if p.is_file()}
-
-
 def _warm_up(settings: Settings) -> None:
     try:
         build(settings, preview=True, swap=False)
@@ -240,7 +234,15 @@ def _warm_up(settings: Settings) -> None:
         pass
 
 
+_REBUILDING = threading.Lock()  # the watcher's first build runs in a thread; saves wait for it, then build again
+
+
 def _rebuild(settings: Settings, report: Reporter, preview: bool) -> None:
+    with _REBUILDING:
+        _rebuild_now(settings, report, preview)
+
+
+def _rebuild_now(settings: Settings, report: Reporter, preview: bool) -> None:
     try:
         ctx = build(settings, report=lambda _m: None, preview=preview)
         slowest = sorted(((v, k) for k, v in ctx.timings.items() if k != "total"), reverse=True)[:3]
