@@ -261,7 +261,7 @@ def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: R
     t0 = time.perf_counter()
     corpus = load_corpus(settings.data_dir)
     if corpus.errors:
-        raise BuildError(f"{len(corpus.errors)} validation error(s); nothing was built", corpus.problems)
+        raise BuildError(f"{corpus.errors_in_words()}; nothing was built", corpus.problems)
     report(f"validated {sum(len(r) for r in corpus.records.values())} records")
     builds = settings.builds_dir
     builds.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,8 @@ def build(
         from hub.build import watch as watch_data
 
         stop = _stop_with_parent()
-        # started by `hub serve --watch`: a preview build of the files as they are now, unless the server just built them
+        # started by `hub serve --watch`: a preview build of the files as they are now,
+        # unless the server has just built them
         watch_data(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False), stop=stop, initial=stop is None,
                    fresh=os.environ.get("HUB_WATCH_FRESH") == "1")
         return
@@ -210,7 +211,8 @@ def _ask(field: str, prompt: str, data_dir: Path, many: bool = True) -> list[str
             if checked.value is not None:
                 chosen.append(checked.value)
                 break
-            raw = typer.prompt(f"  {checked.problem}\n  type it again, or press Enter to skip", default="", show_default=False)
+            raw = typer.prompt(f"  {checked.problem}\n  type it again, or press Enter to skip", default="",
+                               show_default=False)
     return chosen
 
 
@@ -234,14 +236,16 @@ def _check_flags(given: dict[str, tuple[str, list[str]]], data_dir: Path) -> tup
 @app.command()
 def new(
     kind: Annotated[str, typer.Argument(help="practice | city | resource | spotlight")],
-    title: Annotated[Optional[str], typer.Option(help="title (name, for a city); the id is derived from it. Without it, hub new asks for every field")] = None,
+    title: Annotated[Optional[str], typer.Option(
+        help="title (name, for a city); the id is derived from it. Without it, hub new asks for every field")] = None,
     city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],
     theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],
     stakeholder: Annotated[list[str], typer.Option(help="stakeholder (repeatable)", autocompletion=_complete("stakeholders"))] = [],
     challenge: Annotated[list[str], typer.Option(help="challenge (repeatable)", autocompletion=_complete("challenges"))] = [],
     level: Annotated[list[str], typer.Option(help="prevention level (repeatable)", autocompletion=_complete("prevention-levels"))] = [],
     country: Annotated[Optional[str], typer.Option(help="country (cities)", autocompletion=_complete("countries"))] = None,
-    source: Annotated[Optional[str], typer.Option(help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")] = None,
     section: Annotated[Optional[str], typer.Option(help="section of the source document")] = None,
 ) -> None:
     """Create a new record file with its id derived from the title, then tell you how to check it.
@@ -288,7 +292,8 @@ def new(
     if values["country"]:
         fields["country"] = values["country"][0]
     path = create(kind, title, data_dir, fields)
-    console.print(f"[green]created[/green] {path}\nreplace the placeholders (text in capitals and the sample sentences) "
+    console.print(f"[green]created[/green] {path}\n"
+                  "replace the placeholders (text in capitals and the sample sentences) "
                   "with what the sources say, then run [bold]hub validate[/bold]", highlight=False)
 
 

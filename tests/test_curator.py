@@ -58,7 +58,8 @@ def test_scaffold_without_answers_fails_with_teaching_errors(mini: Settings) -> 
 @pytest.mark.parametrize("kind", ["practice", "city", "resource", "spotlight"])
 def test_every_untouched_placeholder_is_an_error_at_its_line(mini: Settings, kind: str) -> None:
     """Each placeholder the scaffold defines and writes is refused where it stands, whatever else is right."""
-    path = create(kind, "Placeholder check", mini.data_dir, {"cities": ["beta-city"], "themes": ["sports"], "country": "Kenya"})
+    given = {"cities": ["beta-city"], "themes": ["sports"], "country": "Kenya"}
+    path = create(kind, "Placeholder check", mini.data_dir, given)
     lines = path.read_text(encoding="utf-8").splitlines()
     rel = f"data/{path.parent.name}/{path.name}"
     reported = {p.line for p in load_corpus(mini.data_dir).errors if p.path == rel and "placeholder" in p.message}
@@ -94,7 +95,8 @@ def hub_new(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_new_writes_a_file_that_validates(mini: Settings) -> None:
-    out = hub_new(mini, "resource", "--title", "Toolkit on youth work", "--source", "003_test.txt", "--section", "Annex I")
+    out = hub_new(mini, "resource", "--title", "Toolkit on youth work", "--source", "003_test.txt",
+                  "--section", "Annex I")
     assert out.returncode == 0, out.stderr
     path = mini.data_dir / "resources/toolkit-on-youth-work.md"
     assert "    section: Annex I" in path.read_text(encoding="utf-8")
@@ -114,7 +116,8 @@ def test_cli_new_flags_refuse_unknown_values_and_write_nothing(mini: Settings) -
     assert "--city 'beta-cty' is not a city id (a file in data/cities/): did you mean 'beta-city'?" in err
     assert "--source '003_tset.txt' is not a source document: did you mean '003_test.txt'?" in err
     # nothing close: the whole (small) scheme in words, never a Python list or an empty one
-    assert "--level 'zzz' is not a prevention-levels term: the prevention-levels terms are 'primary', 'secondary' and 'tertiary'" in err
+    assert ("--level 'zzz' is not a prevention-levels term: "
+            "the prevention-levels terms are 'primary', 'secondary' and 'tertiary'") in err
     assert "[" not in err and "one of" not in err
     far = hub_new(mini, "practice", "--title", "Sports for newcomers", "--theme", "qqqqqq")
     assert far.returncode != 0 and "`hub vocab themes` lists the terms" in far.stderr

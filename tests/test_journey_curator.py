@@ -77,14 +77,16 @@ def workspace(tmp_path: Path, corpus_settings: Settings) -> Iterator[tuple[Setti
     shutil.copytree(built, tmp_path / ".builds" / built.name, symlinks=True)
     (tmp_path / "build").symlink_to(Path(".builds") / built.name)
     cfg = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build", cache_dir=corpus_settings.cache_dir)
-    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir),
+    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir),
+           "HUB_CACHE": str(cfg.cache_dir),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HUB_RATE_LIMIT": "0", "COLUMNS": "200"}
     yield cfg, env
 
 
 def serve_watch(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "hub"), "serve", "--watch", "--port", str(port)], env=env,
+    hub_cmd = str(Path(sys.executable).parent / "hub")
+    proc = subprocess.Popen([hub_cmd, "serve", "--watch", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
     base = f"http://127.0.0.1:{port}"
 
@@ -132,7 +134,8 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
                "--source", SOURCE, "--section", "Nansana Municipality (Uganda)")
     assert made.returncode == 0, made.stderr
     before = cfg.data_dir / "practices" / "street-library-run-by-retired-teachers.md"
-    fill_in(before, "Retired teachers in Nansana run a street library for children on market days.", "themes: [education]")
+    fill_in(before, "Retired teachers in Nansana run a street library for children on market days.",
+            "themes: [education]")
     ok = hub(env, "validate", "--no-warnings")
     assert ok.returncode == 0, ok.stderr
     assert "no errors" in ok.stderr and "records valid" in ok.stderr
@@ -165,8 +168,8 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
         rel = "data/practices/night-mediators-on-the-market-streets.md"
 
         # the untouched placeholders are refused: the open page shows where, and the site keeps the last good build
-        desk.wait_for_function(f"() => (document.getElementById('build-banner') || {{}}).textContent?.includes({rel!r})",
-                               timeout=120_000)
+        banner_says = "text => (document.getElementById('build-banner') || {}).textContent?.includes(text)"
+        desk.wait_for_function(banner_says, arg=rel, timeout=120_000)
         assert "placeholder" in banner_text(desk)
         assert httpx.get(base + "/practices/night-mediators-on-the-market-streets/").status_code == 404
 
@@ -176,12 +179,12 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
         checked = hub(env, "validate")
         assert checked.returncode == 1
         line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "comunity" in text)
-        assert f"{rel}:{line}: error: unknown themes term 'comunity engagement' — did you mean 'community engagement'" \
-            in checked.stderr
+        assert (f"{rel}:{line}: error: unknown themes term 'comunity engagement' — "
+                "did you mean 'community engagement'") in checked.stderr
         assert "1 error in 1 file" in checked.stderr and "placeholder" not in checked.stderr
-        desk.wait_for_function("() => (document.getElementById('build-banner') || {}).textContent?.includes('comunity')",
-                               timeout=120_000)
+        desk.wait_for_function(banner_says, arg="comunity", timeout=120_000)
         assert f"{rel}:{line}: unknown themes term 'comunity engagement'" in banner_text(desk)
+        assert "1 error in 1 file" in banner_text(desk)
 
         # the fix: the page reloads by itself onto the new build and the banner goes
         path.write_text(path.read_text(encoding="utf-8").replace("comunity engagement", "community engagement"),
@@ -206,8 +209,7 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
         # a broken file shows the banner; deleting it makes the banner go
         stray = cfg.data_dir / "practices" / "stray-copy.md"
         stray.write_text("---\nid: stray-copy\ntype: practice\n---\nCopied by mistake.\n", encoding="utf-8")
-        desk.wait_for_function("() => (document.getElementById('build-banner') || {}).textContent?.includes('stray-copy')",
-                               timeout=120_000)
+        desk.wait_for_function(banner_says, arg="stray-copy", timeout=120_000)
         stray.unlink()
         desk.wait_for_function("() => !document.getElementById('build-banner')", timeout=300_000)
         final = poll(lambda: (s := status(base))["ok"] and s)

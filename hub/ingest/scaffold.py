@@ -181,8 +181,8 @@ def check(field: str, raw: str, data_dir: Path) -> Checked:
         if raw in sources:
             return Checked(raw)
         hint = vocab.did_you_mean(difflib.get_close_matches(raw, sources, n=3, cutoff=0.6))
-        return Checked(None, f"'{raw}' is not a source document: "
-                             f"{hint or 'a source is a resource with a seed_file (see CONTRIBUTING.md, Source documents)'}")
+        where = "a source is a resource with a seed_file (see CONTRIBUTING.md, Source documents)"
+        return Checked(None, f"'{raw}' is not a source document: {hint or where}")
     raise ValueError(f"no check for field {field!r}")
 
 

@@ -66,14 +66,18 @@ class Corpus:
     def valid_counts(self) -> dict[str, int]:
         """Records without any error, per kind: a record with a bad reference or term is not counted."""
         broken = {p.path for p in self.errors}
-        return {kind: sum(1 for r in recs.values() if _rel(self.documents[r.id].path, self.documents[r.id].path.parents[1])
-                          not in broken) for kind, recs in self.records.items()}
+        rel = {rid: _rel(doc.path, doc.path.parents[1]) for rid, doc in self.documents.items()}
+        return {kind: sum(1 for rid in recs if rel[rid] not in broken) for kind, recs in self.records.items()}
+
+    def errors_in_words(self) -> str:
+        """The count of errors in plain words, "2 errors in 1 file" (or "no errors"), for summaries and the banner."""
+        broken = {p.path for p in self.errors}
+        return f"{_count(len(self.errors), 'error')} in {_count(len(broken), 'file')}" if broken else "no errors"
 
     def summary(self) -> str:
         """One plain sentence for the end of `hub validate`: "2 errors in 1 file; 308 records valid (…)"."""
-        broken = {p.path for p in self.errors}
         warnings = len(self.problems) - len(self.errors)
-        head = f"{_count(len(self.errors), 'error')} in {_count(len(broken), 'file')}" if broken else "no errors"
+        head = self.errors_in_words()
         if warnings:
             head += f", {_count(warnings, 'warning')}"
         valid = self.valid_counts()
@@ -166,7 +170,8 @@ def _check_vocab(kind: str, values: dict[str, Any], doc: Document, rel: str,
                     msg = f"'{v}' is a synonym in {scheme_name}: write its preferred label '{alt.label}'"
                 else:
                     hint = vocab.did_you_mean(scheme.suggest(v))
-                    msg = f"unknown {scheme_name} term '{v}'" + (f" — {hint}" if hint else f" ({vocab.valid_terms(scheme)})")
+                    msg = f"unknown {scheme_name} term '{v}'"
+                    msg += f" — {hint}" if hint else f" ({vocab.valid_terms(scheme)})"
                 out.append(Problem(rel, doc.line(key), msg))
                 normalised.append(v)
             else:
