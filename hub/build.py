@@ -192,12 +192,18 @@ def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, rep
     return ctx
 
 
-def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None, initial: bool = False) -> None:
+def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None, initial: bool = False,
+          fresh: bool = False) -> None:
     """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one.
 
     Meant to run in its own process (`hub build --watch`, which `hub serve --watch` starts):
     the model, parsed vocabularies, shapes and JSON-LD documents stay loaded between saves,
     and preview builds reuse what did not change (see :func:`build`).
+
+    It first builds the files as they are now (``initial``: a full build; otherwise a preview
+    one), since they may have changed while no preview ran: a record created before the start
+    must show, and the status a past session left (errors of a file since fixed or deleted)
+    must not. ``fresh`` says the caller has just built these very files, so only the caches are filled.
     """
     from watchfiles import watch as watch_files
 
@@ -205,10 +211,13 @@ def watch(settings: Settings, report: Reporter, stop: threading.Event | None = N
 
     # load the model now, not on the first edit: the first save should be as quick as the tenth
     threading.Thread(target=encode, args=(["warm up"],), daemon=True).start()
-    if initial:
-        _rebuild(settings, report, preview=False)
-    else:  # fill the caches of unchanged records (graphs, JSON-LD, templates) before the first save, not during it
+    if fresh:  # fill the caches of unchanged records (graphs, JSON-LD, templates) before the first save, not during it
         threading.Thread(target=_warm_up, args=(settings,), daemon=True).start()
+    else:
+        _write_status(settings, True, "building the current files", [], None)  # no banner from a past session meanwhile
+        # in a thread, so that files saved meanwhile are seen by the watch below and the watcher still stops
+        # as soon as its server goes; _rebuild's lock keeps one build at a time in this process
+        threading.Thread(target=_rebuild, args=(settings, report, not initial), daemon=True).start()
     try:
         for changes in watch_files(settings.data_dir, stop_event=stop, debounce=100, step=50):
             changed = sorted({Path(p).name for _, p in changes})
@@ -225,7 +234,15 @@ def _warm_up(settings: Settings) -> None:
         pass
 
 
+_REBUILDING = threading.Lock()  # the watcher's first build runs in a thread; saves wait for it, then build again
+
+
 def _rebuild(settings: Settings, report: Reporter, preview: bool) -> None:
+    with _REBUILDING:
+        _rebuild_now(settings, report, preview)
+
+
+def _rebuild_now(settings: Settings, report: Reporter, preview: bool) -> None:
     try:
         ctx = build(settings, report=lambda _m: None, preview=preview)
         slowest = sorted(((v, k) for k, v in ctx.timings.items() if k != "total"), reverse=True)[:3]
@@ -244,7 +261,7 @@ def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: R
     t0 = time.perf_counter()
     corpus = load_corpus(settings.data_dir)
     if corpus.errors:
-        raise BuildError(f"{len(corpus.errors)} validation error(s); nothing was built", corpus.problems)
+        raise BuildError(f"{corpus.errors_in_words()}; nothing was built", corpus.problems)
     report(f"validated {sum(len(r) for r in corpus.records.values())} records")
     builds = settings.builds_dir
     builds.mkdir(parents=True, exist_ok=True)

@@ -43,11 +43,8 @@ def validate(
     corpus = load_corpus(s.data_dir)
     shown = corpus.problems if warnings else corpus.errors
     _print_problems(shown, fmt)
-    n = sum(len(r) for r in corpus.records.values())
     if fmt == "text":
-        counts = ", ".join(f"{len(recs)} {k}" for k, recs in corpus.records.items())
-        msg = f"{len(corpus.errors)} error(s), {len(corpus.problems) - len(corpus.errors)} warning(s) in {n} valid records ({counts})"
-        err.print(("[red]✗[/red] " if corpus.errors else "[green]✓[/green] ") + msg, highlight=False)
+        err.print(("[red]✗[/red] " if corpus.errors else "[green]✓[/green] ") + corpus.summary(), highlight=False)
     raise typer.Exit(1 if corpus.errors else 0)
 
 
@@ -61,10 +58,15 @@ def build(
 
     s = settings()
     if watch:
+        import os
+
         from hub.build import watch as watch_data
 
         stop = _stop_with_parent()
-        watch_data(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False), stop=stop, initial=stop is None)
+        # started by `hub serve --watch`: a preview build of the files as they are now,
+        # unless the server has just built them
+        watch_data(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False), stop=stop, initial=stop is None,
+                   fresh=os.environ.get("HUB_WATCH_FRESH") == "1")
         return
     report = (lambda _m: None) if quiet else (lambda m: err.print(f"[dim]•[/dim] {m}", highlight=False))
     try:
@@ -105,6 +107,7 @@ def serve(
         err.print(f"no usable build yet ({exc}); building first", highlight=False)
         build(quiet=False, watch=False)  # a curator's first preview: exits with the errors if the data does not build
         preflight(s)
+        os.environ["HUB_WATCH_FRESH"] = "1"  # the watcher need not build the same files again
     watcher = None
     if watch:
         # The rebuilds run in their own process (`hub build --watch`): in this one they would
@@ -196,57 +199,102 @@ def _complete(scheme: str):
     return complete
 
 
-def _ask_terms(scheme: str, given: list[str], prompt: str) -> list[str]:
-    """Interactive: take comma-separated terms, resolving each to a preferred label or offering the nearest."""
-    from hub import vocab
+def _ask(field: str, prompt: str, data_dir: Path, many: bool = True) -> list[str]:
+    """Prompt mode: take comma-separated values, checking each as flags are checked and offering the nearest."""
+    from hub.ingest.scaffold import check
 
-    if given or not sys.stdin.isatty():
-        return given
-    sch = vocab.load()[scheme]
     chosen: list[str] = []
-    for raw in typer.prompt(f"{prompt} (comma-separated; `hub vocab {scheme}` lists them)", default="").split(","):
-        if not raw.strip():
-            continue
-        concept = sch.get(raw) or sch.by_alt_label(raw)
-        if concept is None:
-            hints = sch.suggest(raw)
-            pick = typer.prompt(f"  '{raw.strip()}' is not a term; did you mean one of {hints}? (type it, or Enter to skip)", default="")
-            concept = sch.get(pick) if pick else None
-        if concept is not None:
-            chosen.append(concept.label)
+    answer = typer.prompt(f"{prompt}{' (comma-separated)' if many else ''}", default="", show_default=False)
+    for raw in answer.split(",") if many else [answer]:
+        while raw.strip():
+            checked = check(field, raw, data_dir)
+            if checked.value is not None:
+                chosen.append(checked.value)
+                break
+            raw = typer.prompt(f"  {checked.problem}\n  type it again, or press Enter to skip", default="",
+                               show_default=False)
     return chosen
+
+
+def _check_flags(given: dict[str, tuple[str, list[str]]], data_dir: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Flags mode: every value resolved, or every refusal (with its suggestion) collected before anything is written."""
+    from hub.ingest.scaffold import check
+
+    values: dict[str, list[str]] = {}
+    problems: list[str] = []
+    for field, (flag, raws) in given.items():
+        values[field] = []
+        for raw in raws:
+            checked = check(field, raw, data_dir)
+            if checked.value is None:
+                problems.append(f"{flag} {checked.problem}")
+            else:
+                values[field].append(checked.value)
+    return values, problems
 
 
 @app.command()
 def new(
     kind: Annotated[str, typer.Argument(help="practice | city | resource | spotlight")],
-    title: Annotated[Optional[str], typer.Option(help="title (name, for a city); the id is derived from it")] = None,
+    title: Annotated[Optional[str], typer.Option(
+        help="title (name, for a city); the id is derived from it. Without it, hub new asks for every field")] = None,
     city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],
     theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],
     stakeholder: Annotated[list[str], typer.Option(help="stakeholder (repeatable)", autocompletion=_complete("stakeholders"))] = [],
     challenge: Annotated[list[str], typer.Option(help="challenge (repeatable)", autocompletion=_complete("challenges"))] = [],
     level: Annotated[list[str], typer.Option(help="prevention level (repeatable)", autocompletion=_complete("prevention-levels"))] = [],
     country: Annotated[Optional[str], typer.Option(help="country (cities)", autocompletion=_complete("countries"))] = None,
-    source: Annotated[Optional[str], typer.Option(help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")] = None,
     section: Annotated[Optional[str], typer.Option(help="section of the source document")] = None,
 ) -> None:
-    """Create a new record file with its id derived from the title, then tell you how to check it."""
+    """Create a new record file with its id derived from the title, then tell you how to check it.
+
+    Every value given is checked first, as `hub validate` would: an unknown term, city or source
+    is refused with the nearest valid ones and nothing is written. Without --title (or at a
+    terminal) it asks for each field not given."""
     from hub.config import KIND_FOLDERS
     from hub.ingest.scaffold import create
 
     if kind not in KIND_FOLDERS:
         raise typer.BadParameter(f"choose one of {', '.join(KIND_FOLDERS)}", param_hint="KIND")
+    data_dir = settings().data_dir
+    given = {"city": ("--city", city), "source": ("--source", [source] if source else []),
+             "themes": ("--theme", theme), "stakeholders": ("--stakeholder", stakeholder),
+             "challenges": ("--challenge", challenge), "levels": ("--level", level),
+             "country": ("--country", [country] if country else [])}
+    values, problems = _check_flags(given, data_dir)
+    if problems:
+        for problem in problems:
+            err.print(f"[red]✗[/red] {problem}", highlight=False)
+        err.print("nothing was written; run the command again with these fixed", highlight=False)
+        raise typer.Exit(2)
+    interactive = title is None or sys.stdin.isatty()
     title = title or typer.prompt("Title" if kind != "city" else "Name")
-    fields: dict = {"cities": city, "doc": source or "SOURCE-FILE", "section": section or "SECTION"}
-    if kind == "practice":
-        fields["themes"] = _ask_terms("themes", theme, "Themes")
-        fields["stakeholders"] = _ask_terms("stakeholders", stakeholder, "Stakeholders")
-        fields["challenges"] = _ask_terms("challenges", challenge, "Challenges")
-        fields["levels"] = _ask_terms("prevention-levels", level, "Prevention levels")
-    if country:
-        fields["country"] = country
-    path = create(kind, title, settings().data_dir, fields)
-    console.print(f"[green]created[/green] {path}\nfill in the placeholders, then run [bold]hub validate[/bold]", highlight=False)
+    asks = {"city": "City ids, lead city first", "themes": "Themes", "stakeholders": "Stakeholders",
+            "challenges": "Challenges", "levels": "Prevention levels"} if kind in ("practice", "spotlight") else {}
+    if kind == "spotlight":
+        asks = {"city": asks["city"]}
+    if kind == "city":
+        asks = {"country": "Country"}
+    asks["source"] = "Source document (its file name, or a resource id)"
+    for field, prompt in asks.items():
+        if interactive and not values[field]:
+            values[field] = _ask(field, prompt, data_dir, many=field not in ("source", "country"))
+    if interactive and not section:
+        section = typer.prompt("Section of the source document", default="", show_default=False).strip() or None
+    fields: dict = {"cities": values["city"], "themes": values["themes"], "stakeholders": values["stakeholders"],
+                    "challenges": values["challenges"], "levels": values["levels"]}
+    if values["source"]:
+        fields["doc"] = values["source"][0]
+    if section:
+        fields["section"] = section
+    if values["country"]:
+        fields["country"] = values["country"][0]
+    path = create(kind, title, data_dir, fields)
+    console.print(f"[green]created[/green] {path}\n"
+                  "replace the placeholders (text in capitals and the sample sentences) "
+                  "with what the sources say, then run [bold]hub validate[/bold]", highlight=False)
 
 
 @app.command()

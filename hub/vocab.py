@@ -67,6 +67,10 @@ class Scheme:
             close = [k for k in labels if fold(value) in k][:n]
         return [labels[k] for k in close]
 
+    def hint(self, value: str) -> str:
+        """What to tell someone who typed ``value``: the closest labels, else where the valid ones are."""
+        return did_you_mean(self.suggest(value)) or valid_terms(self)
+
     def top(self) -> list[Concept]:
         return [c for c in self.concepts.values() if not c.broader or self.name == "countries"]
 
@@ -83,6 +87,31 @@ class Scheme:
                 out.append(b)
                 todo.extend(self.concepts[b].broader)
         return out
+
+
+def did_you_mean(options: list[str]) -> str:
+    """The one wording of a suggestion, for every message that offers one: "did you mean 'a' or 'b'?".
+
+    Empty when there is nothing to suggest, so callers never print "did you mean one of []".
+    """
+    return f"did you mean {_listed(options, 'or')}?" if options else ""
+
+
+def _listed(words: list[str], last: str) -> str:
+    """'a', 'b' or 'c': quoted words in plain English, never a Python list."""
+    quoted = [f"'{w}'" for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+
+
+SMALL_SCHEME = 8  # a scheme this small is listed in full when nothing is close
+
+
+def valid_terms(scheme: Scheme) -> str:
+    """When no term is close: the whole list of a small scheme, or the command that lists a large one."""
+    labels = sorted(c.label for c in scheme.concepts.values())
+    if 0 < len(labels) <= SMALL_SCHEME:
+        return f"the {scheme.name} terms are {_listed(labels, 'and')}"
+    return f"`hub vocab {scheme.name}` lists the terms"
 
 
 def fold(text: str) -> str:

@@ -141,6 +141,33 @@ def test_all_problems_reported_in_one_run(mini: Settings) -> None:
     assert [m.split(":")[0] for m in msgs] == sorted(m.split(":")[0] for m in msgs)
 
 
+def test_a_missing_field_does_not_hide_an_unknown_term(mini: Settings) -> None:
+    """One run reports every problem of a file, the vocabulary included, even when its shape is wrong."""
+    f = mini.data_dir / "practices/alpha-youth-council.md"
+    edit(f, "title: Youth council advising the mayor on cohesion\n", "")
+    edit(f, "themes: [youth engagement,", "themes: [yuoth engagement,")
+    edit(f, "scope: city", "scope: citywide")
+    msgs = messages(mini)
+    assert any("missing required field 'title'" in m for m in msgs), msgs
+    assert any(m.startswith(f"data/practices/alpha-youth-council.md:{line_of(f, 'yuoth')}: error: unknown themes term "
+                            "'yuoth engagement' — did you mean 'youth engagement'") for m in msgs), msgs
+    assert any(f":{line_of(f, 'citywide')}: error: unknown scopes term 'citywide'" in m for m in msgs), msgs
+    assert len(msgs) == 3
+
+
+def test_summary_counts_records_without_errors(mini: Settings) -> None:
+    corpus = load_corpus(mini.data_dir)
+    assert corpus.summary() == "no errors, 2 warnings; 6 records valid (2 practices, 2 cities, 1 resource, 1 spotlight)"
+    # two errors in one file that still makes a record (a bad term, a bad reference): that record is not valid
+    edit(mini.data_dir / "practices/beta-sports-league.md", "themes: [sports]", "themes: [sprots]")
+    edit(mini.data_dir / "cities/beta-city.md", "country: Kenya", "country: Kenia")
+    edit(mini.data_dir / "cities/beta-city.md", "admin_type: county", "admin_type: countty")
+    corpus = load_corpus(mini.data_dir)
+    assert len(corpus.errors) == 3
+    assert corpus.summary().startswith("3 errors in 2 files, ")
+    assert corpus.summary().endswith("; 4 records valid (1 practice, 1 city, 1 resource, 1 spotlight)")
+
+
 def run_cli(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
     env = {"HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "hub.cli", *args], capture_output=True, text=True, env=env, timeout=120)
@@ -149,7 +176,7 @@ def run_cli(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
 def test_cli_validate_exit_codes_and_formats(mini: Settings) -> None:
     ok = run_cli(mini, "validate")
     assert ok.returncode == 0, ok.stderr
-    assert "0 error(s)" in ok.stderr
+    assert "no errors, 2 warnings; 6 records valid (2 practices, 2 cities, 1 resource, 1 spotlight)" in ok.stderr
     edit(mini.data_dir / "practices/beta-sports-league.md", "themes: [sports]", "themes: [sprots]")
     bad = run_cli(mini, "validate")
     assert bad.returncode == 1

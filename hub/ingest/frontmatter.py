@@ -17,7 +17,7 @@ class Document:
     path: Path
     meta: dict
     body: str
-    body_line: int
+    body_line: int  # file line of the body's first line (of the line after the front-matter when it is empty)
     # "themes" -> line of the key; "themes[2]" -> line of the third item; "sources[0].doc" -> line
     lines: dict[str, int] = field(default_factory=dict)
 
@@ -107,8 +107,11 @@ def parse(text: str, path: Path) -> Document:
     positions: dict[str, int] = {}
     if node is not None:
         _record_lines(node, "", offset, positions)
-    body = "\n".join(lines[end + 1:]).strip("\n")
-    return Document(path=path, meta=meta, body=body, body_line=end + 2, lines=positions)
+    rest = "\n".join(lines[end + 1:])
+    body = rest.strip("\n")
+    # the file line of the body's first line, past blank lines, so a line of the body is body_line + its index
+    body_line = end + 2 + (len(rest) - len(rest.lstrip("\n")) if body else 0)
+    return Document(path=path, meta=meta, body=body, body_line=body_line, lines=positions)
 
 
 def read(path: Path) -> Document:

@@ -8,6 +8,7 @@ ids and sources, and returns all problems sorted by file and line.
 from __future__ import annotations
 
 import difflib
+from typing import Any
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from hub import vocab
 from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.ingest.frontmatter import Document, FrontMatterError, read
 from hub.ingest.records import MODELS, City, Practice, RecordBase, Resource, Spotlight
+from hub.ingest.scaffold import PLACEHOLDER_TEXTS, PLACEHOLDER_VALUES
 
 # front-matter field -> vocabulary scheme, per record kind
 VOCAB_FIELDS: dict[str, dict[str, str]] = {
@@ -55,10 +57,32 @@ class Corpus:
     documents: dict[str, Document] = field(default_factory=dict)  # by record id
     problems: list[Problem] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # file stems that failed their own checks
+    files: list[str] = field(default_factory=list)  # every record file read, as reported in problems
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def valid_counts(self) -> dict[str, int]:
+        """Records without any error, per kind: a record with a bad reference or term is not counted."""
+        broken = {p.path for p in self.errors}
+        rel = {rid: _rel(doc.path, doc.path.parents[1]) for rid, doc in self.documents.items()}
+        return {kind: sum(1 for rid in recs if rel[rid] not in broken) for kind, recs in self.records.items()}
+
+    def errors_in_words(self) -> str:
+        """The count of errors in plain words, "2 errors in 1 file" (or "no errors"), for summaries and the banner."""
+        broken = {p.path for p in self.errors}
+        return f"{_count(len(self.errors), 'error')} in {_count(len(broken), 'file')}" if broken else "no errors"
+
+    def summary(self) -> str:
+        """One plain sentence for the end of `hub validate`: "2 errors in 1 file; 308 records valid (…)"."""
+        warnings = len(self.problems) - len(self.errors)
+        head = self.errors_in_words()
+        if warnings:
+            head += f", {_count(warnings, 'warning')}"
+        valid = self.valid_counts()
+        kinds = ", ".join(f"{n} {KIND_FOLDERS[k] if n != 1 else k}" for k, n in valid.items())
+        return f"{head}; {_count(sum(valid.values()), 'record')} valid ({kinds})"
 
     @property
     def practices(self) -> dict[str, Practice]:
@@ -91,9 +115,13 @@ def _rel(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _did_you_mean(value: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
-    return f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    hint = vocab.did_you_mean(difflib.get_close_matches(value, options, n=3, cutoff=0.6))
+    return f" — {hint}" if hint else ""
 
 
 def _pydantic_problems(exc: ValidationError, doc: Document, rel: str) -> list[Problem]:
@@ -114,33 +142,80 @@ def _pydantic_problems(exc: ValidationError, doc: Document, rel: str) -> list[Pr
     return out
 
 
-def _check_vocab(kind: str, record: RecordBase, doc: Document, rel: str, schemes: dict[str, vocab.Scheme]) -> list[Problem]:
-    """Unknown labels are errors with the nearest preferred labels; known ones are normalised."""
+def _vocab_values(kind: str, source: RecordBase | dict) -> dict[str, Any]:
+    """The vocabulary fields of a record, or of raw front-matter that did not make a record (to check them anyway)."""
+    out = {}
+    for fname in VOCAB_FIELDS[kind]:
+        value = getattr(source, fname) if isinstance(source, RecordBase) else source.get(fname)
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            out[fname] = value  # anything else is a shape error pydantic reports
+    return out
+
+
+def _check_vocab(kind: str, values: dict[str, Any], doc: Document, rel: str,
+                 schemes: dict[str, vocab.Scheme]) -> tuple[list[Problem], dict[str, Any]]:
+    """Unknown labels are errors with the nearest preferred labels; known ones come back normalised."""
     out = []
-    for fname, scheme_name in VOCAB_FIELDS[kind].items():
+    normalised_fields: dict[str, Any] = {}
+    for fname, value in values.items():
+        scheme_name = VOCAB_FIELDS[kind][fname]
         scheme = schemes[scheme_name]
-        value = getattr(record, fname)
-        values = value if isinstance(value, list) else [value]
+        items = value if isinstance(value, list) else [value]
         normalised = []
-        for i, v in enumerate(values):
+        for i, v in enumerate(items):
             key = f"{fname}[{i}]" if isinstance(value, list) else fname
             concept = scheme.get(v)
             if concept is None:
-                hint = scheme.suggest(v)
                 if (alt := scheme.by_alt_label(v)) is not None:
                     msg = f"'{v}' is a synonym in {scheme_name}: write its preferred label '{alt.label}'"
                 else:
-                    msg = f"unknown {scheme_name} term '{v}'" + (
-                        f" — did you mean {' or '.join(repr(h) for h in hint)}?" if hint else f" (see `hub vocab {scheme_name}`)"
-                    )
+                    hint = vocab.did_you_mean(scheme.suggest(v))
+                    msg = f"unknown {scheme_name} term '{v}'"
+                    msg += f" — {hint}" if hint else f" ({vocab.valid_terms(scheme)})"
                 out.append(Problem(rel, doc.line(key), msg))
                 normalised.append(v)
             else:
                 normalised.append(concept.label)
         if len(set(normalised)) < len(normalised):
             out.append(Problem(rel, doc.line(fname), f"'{fname}' lists the same term twice"))
-        setattr(record, fname, normalised if isinstance(value, list) else normalised[0])
+        normalised_fields[fname] = normalised if isinstance(value, list) else normalised[0]
+    return out, normalised_fields
+
+
+def _placeholder_in(text: str) -> str | None:
+    """The `hub new` placeholder this text still holds, if any (whitespace-insensitive, so re-wrapping hides none)."""
+    flat = " ".join(text.split())
+    if flat in PLACEHOLDER_VALUES:
+        return flat
+    return next((t for t in PLACEHOLDER_TEXTS if t in flat), None)
+
+
+def _check_placeholders(doc: Document, rel: str) -> list[Problem]:
+    """Text `hub new` wrote for the curator to replace must not be published word for word."""
+    out = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{key}[{i}]")
+        elif isinstance(value, str) and (found := _placeholder_in(value)):
+            out.append(Problem(rel, doc.line(key), f"'{key}' still holds the placeholder '{_short(found)}' "
+                                                   "that `hub new` wrote: replace it with what the sources say"))
+
+    walk(doc.meta, "")
+    for i, line in enumerate(doc.body.split("\n")):
+        if found := _placeholder_in(line):
+            out.append(Problem(rel, doc.body_line + i, f"the description still holds the placeholder '{_short(found)}' "
+                                                       "that `hub new` wrote: describe it in your own words"))
     return out
+
+
+def _short(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def _check_refs(corpus: Corpus) -> list[Problem]:
@@ -160,7 +235,7 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
             from hub.vocab import fold
 
             hits = [cid for cid, ns in names.items() if fold(target.replace("-", " ")) in (fold(n) for n in ns)]
-            hint = f" — did you mean '{hits[0]}'?" if hits else ""
+            hint = f" — {vocab.did_you_mean(hits[:1])}" if hits else ""
         out.append(Problem(_rel(doc.path, doc.path.parents[1]), doc.line(key), f"no {kind} with id '{target}' (expected a file data/{KIND_FOLDERS[kind]}/{target}.md){hint}"))
 
     for kind, record in corpus.all():
@@ -221,6 +296,7 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
     for kind, folder in KIND_FOLDERS.items():
         for path in sorted((data_dir / folder).glob("*.md")):
             rel = _rel(path, data_dir)
+            corpus.files.append(rel)
             corpus.unreadable.add(path.stem)  # until it passes
             try:
                 doc = read(path)
@@ -232,10 +308,13 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
             if declared != kind:
                 corpus.problems.append(Problem(rel, doc.line("type"), f"'type' must be '{kind}' for a file in data/{folder}/ (found {declared!r})"))
                 continue
+            corpus.problems.extend(_check_placeholders(doc, rel))
             try:
                 record = MODELS[kind].model_validate({**meta, "body": doc.body})
             except ValidationError as exc:
                 corpus.problems.extend(_pydantic_problems(exc, doc, rel))
+                # the terms are checked from the raw front-matter, so one run reports every problem of the file
+                corpus.problems.extend(_check_vocab(kind, _vocab_values(kind, meta), doc, rel, schemes)[0])
                 continue
             if record.id != path.stem:
                 corpus.problems.append(Problem(rel, doc.line("id"), f"id '{record.id}' must match the file name '{path.stem}.md'"))
@@ -244,8 +323,10 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                 corpus.problems.append(Problem(rel, doc.line("id"), f"duplicate id '{record.id}': already used by {first_seen[record.id]}"))
                 continue
             first_seen[record.id] = rel
-            problems = _check_vocab(kind, record, doc, rel, schemes)
+            problems, normalised = _check_vocab(kind, _vocab_values(kind, record), doc, rel, schemes)
             corpus.problems.extend(problems)
+            for fname, value in normalised.items():
+                setattr(record, fname, value)
             if not doc.body.strip():
                 corpus.problems.append(Problem(rel, doc.body_line, "the description below the front-matter is empty"))
             elif kind == "practice":

@@ -15,7 +15,8 @@
     box.className = "build-banner";
     box.setAttribute("role", "alert");
     var head = document.createElement("p");
-    head.textContent = "The last edit did not build, so this page shows the last good build. " + (status.message || "");
+    head.textContent = "The files as they are now do not build, so this page shows the last good build. " +
+      (status.message || "");
     box.appendChild(head);
     var list = document.createElement("ul");
     (status.problems || []).filter(function (p) { return p.severity === "error"; }).slice(0, 20).forEach(function (p) {
