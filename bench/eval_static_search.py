@@ -8,8 +8,8 @@ server's keyword and hybrid modes on the same build.
 
     .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/eval_static_search.py [--build DIR] [--site DIR]
 
-``--site`` measures another copy of the site (e.g. an older build's); prints a table and writes
-bench/results/static-search-eval.json.
+``--site`` measures another copy of the site (e.g. one whose search is another engine's); prints a table and writes
+bench/results/static-search-eval.json (or ``--out``).
 """
 
 from __future__ import annotations
@@ -120,6 +120,7 @@ def main() -> None:
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="a build directory (default: build/)")
     ap.add_argument("--site", type=Path, help="the static site to measure (default: the build's site/)")
     ap.add_argument("--no-server", action="store_true", help="skip the server's modes")
+    ap.add_argument("--out", type=Path, default=RESULTS, help=f"where the JSON goes (default: {RESULTS.name} in bench/results)")
     args = ap.parse_args()
     from hub.search.index import load
 
@@ -140,7 +141,7 @@ def main() -> None:
     report = {"k": K, "queries": len(queries), "site": str(site), "static": static,
               "server": {m: server["modes"][m] for m in server.get("modes", {})}}
     RESULTS.parent.mkdir(exist_ok=True)
-    out = RESULTS if not args.site else RESULTS.with_name(f"static-search-eval-{site.parent.name or 'site'}.json")
+    out = args.out
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {out}")
 
