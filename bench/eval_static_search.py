@@ -28,7 +28,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from hub.config import settings
-from hub.search.evaluate import K, Judged, evaluate, load_queries, ndcg, recall, reciprocal_rank
+from hub.search.evaluate import (
+    Judged,
+    K,
+    evaluate,
+    load_queries,
+    ndcg,
+    recall,
+    reciprocal_rank,
+)
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "static-search-eval.json"
@@ -44,8 +52,8 @@ def static_server(site: Path) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -94,10 +102,11 @@ def score(rankings: dict[str, list[str]], queries: Sequence[Judged]) -> dict:
     """Mean metrics, per kind, and per query, as :func:`hub.search.evaluate.evaluate` reports a mode."""
     rows = [(q, {"ndcg": ndcg(rankings[q.id], q.relevant), "recall": recall(rankings[q.id], q.relevant),
                  "mrr": reciprocal_rank(rankings[q.id], q.relevant)}) for q in queries]
-    mean = lambda ms: {k: round(sum(m[k] for m in ms) / len(ms), 4) for k in ("ndcg", "recall", "mrr")}  # noqa: E731
+    mean = lambda ms: {k: round(sum(m[k] for m in ms) / len(ms), 4) for k in ("ndcg", "recall", "mrr")}
     kinds = sorted({q.kind for q in queries})
     return {"mean": mean([m for _, m in rows]),
-            "by_kind": {k: mean([m for q, m in rows if q.kind == k]) | {"n": sum(q.kind == k for q in queries)} for k in kinds},
+            "by_kind": {k: mean([m for q, m in rows if q.kind == k]) | {"n": sum(q.kind == k for q in queries)}
+                        for k in kinds},
             "empty": sum(not rankings[q.id] for q in queries),
             "per_query": {q.id: {"query": q.query, **{k: round(v, 3) for k, v in m.items()}, "top": rankings[q.id][:K]}
                           for q, m in rows}}
@@ -120,7 +129,7 @@ def main() -> None:
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="a build directory (default: build/)")
     ap.add_argument("--site", type=Path, help="the static site to measure (default: the build's site/)")
     ap.add_argument("--no-server", action="store_true", help="skip the server's modes")
-    ap.add_argument("--out", type=Path, default=RESULTS, help=f"where the JSON goes (default: {RESULTS.name} in bench/results)")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes (default: bench/results/)")
     args = ap.parse_args()
     from hub.search.index import load
 
@@ -133,7 +142,8 @@ def main() -> None:
         rows[f"server {mode}"] = server["modes"][mode] | {"by_kind": server["by_kind"][mode]}
     kinds = sorted(static["by_kind"])
     print(f"{len(queries)} judged queries; static copy: {site}; {static['empty']} queries with no result\n")
-    print("| search | nDCG@10 | Recall@10 | MRR | " + " | ".join(f"nDCG {k} ({static['by_kind'][k]['n']})" for k in kinds) + " |")
+    header = " | ".join(f"nDCG {k} ({static['by_kind'][k]['n']})" for k in kinds)
+    print(f"| search | nDCG@10 | Recall@10 | MRR | {header} |")
     print("|---|---|---|---|" + "---|" * len(kinds))
     for name, m in rows.items():
         print(f"| {name} | {m['ndcg']:.3f} | {m['recall']:.3f} | {m['mrr']:.3f} | "

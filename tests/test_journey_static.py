@@ -12,14 +12,14 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-
 from conftest import axe_violations
+
 from hub.config import REPO_DIR, Settings
 from hub.search.evaluate import load_queries
 from hub.vocab import fold
 
 sys.path.insert(0, str(REPO_DIR / "bench"))
-from eval_static_search import QUERIES, static_server  # noqa: E402
+from eval_static_search import QUERIES, static_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -39,7 +39,8 @@ def ask(page, question: str) -> list[str]:
     """Type a question into the search box, press Enter, wait for the answer; the record ids shown, in order."""
     page.fill("#q", question)
     page.press("#q", "Enter")
-    page.wait_for_function("q => document.getElementById('status').textContent.includes(`for “${q}”`)", arg=question)
+    page.wait_for_function("q => document.getElementById('status').textContent.includes(`for “${q}”`)",
+                           arg=question)
     assert page.locator("#results").get_attribute("data-backend") == "static"  # no server behind a static copy
     hrefs = page.eval_on_selector_all("#results .card-title a", "els => els.map(a => a.getAttribute('href'))")
     return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
@@ -66,12 +67,14 @@ def test_a_static_copy_answers_plain_questions_and_filters_narrow_them(desk, sta
 
     # a question in another language's grammar still gets answers, and they are about radicalisation
     shown = ask(desk, "radicalisation des jeunes")
-    about = [r for r in shown[:10] if "radicali" in fold(" ".join(records[r].get(k) or "" for k in ("title", "summary", "body")))]
+    text = {r: fold(" ".join(records[r].get(k) or "" for k in ("title", "summary", "body"))) for r in shown[:10]}
+    about = [r for r in shown[:10] if "radicali" in text[r]]
     assert len(shown) >= 10 and len(about) >= 6, (shown[:10], about)
 
     # a city's name without its accent finds the city and every practice it runs
     shown = ask(desk, "Wroclaw")
-    own = {r for r, e in records.items() if e["type"] == "practice" and any(c["id"] == "wroclaw" for c in e.get("cities") or [])}
+    own = {r for r, e in records.items()
+           if e["type"] == "practice" and any(c["id"] == "wroclaw" for c in e.get("cities") or [])}
     assert len(own) >= 3 and shown[0] == "wroclaw" and own <= set(shown[:1 + len(own) + 1]), (shown, own)
     everything = total(desk)
 

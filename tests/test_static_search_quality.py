@@ -15,7 +15,7 @@ from hub.search.evaluate import evaluate, load_queries
 from hub.search.index import load
 
 sys.path.insert(0, str(REPO_DIR / "bench"))
-from eval_static_search import QUERIES, score, static_rankings, static_server  # noqa: E402
+from eval_static_search import QUERIES, score, static_rankings, static_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 MARGIN = 0.05  # what the static copy may lose to the server's keyword mode

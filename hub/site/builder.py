@@ -312,4 +312,5 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     urls = [p.url for p in pages if p.sitemap]
     (site / "sitemap.xml").write_text(render(env, "sitemap.xml", {"urls": urls}), encoding="utf-8")
     (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8")
-    return {"pages": len(pages), "rendered": rendered, "search_index": static_search.index_name(searchable), "peers": len(peers)}
+    return {"pages": len(pages), "rendered": rendered, "search_index": static_search.index_name(searchable),
+            "peers": len(peers)}

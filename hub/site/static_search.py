@@ -68,7 +68,7 @@ def files(catalog: Sequence[dict[str, Any]]) -> dict[str, bytes]:
     for name, rel in VENDOR.items():
         source = NODE_MODULES / rel
         if not source.is_file():
-            raise StaticSearchError(f"{source} not found: run `npm ci` (or ./scripts/setup.sh) before building the site")
+            raise StaticSearchError(f"{source} not found: run `npm ci` (or ./scripts/setup.sh) before building")
         out[name] = source.read_bytes()
     data = json.dumps(payload(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     out[f"search-index-{hashlib.sha256(data).hexdigest()[:12]}.json"] = data

@@ -55,7 +55,8 @@ const api = {
 const offlineConfig = JSON.parse(document.getElementById("static-search").textContent);
 let offline = null;
 function staticBackend() {
-  offline = offline || import(offlineConfig.engine).then((m) => m.createBackend({ config: offlineConfig, facets: FACETS, labels, page: PAGE }));
+  offline = offline || import(offlineConfig.engine)
+    .then((m) => m.createBackend({ config: offlineConfig, facets: FACETS, labels, page: PAGE }));
   return offline;
 }
 

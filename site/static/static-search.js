@@ -12,7 +12,8 @@ function escape(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-// config: {minisearch, stemmer, index} URLs (from the search page); facets: the filter names; labels: {facet: {id: label}}
+// config: {minisearch, stemmer, index} URLs (from the search page); facets: the filter names;
+// labels: {facet: {id: label}}; page: results per page
 export async function createBackend({ config, facets, labels, page }) {
   let ready = null;
 
@@ -27,7 +28,8 @@ export async function createBackend({ config, facets, labels, page }) {
     ]);
     const stop = new Set(data.stopwords);
     const letters = new RegExp(`[${Object.keys(data.letters).join("")}]`, "g");
-    const fold = (w) => w.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "").replace(letters, (c) => data.letters[c]);
+    const fold = (w) => w.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "")
+      .replace(letters, (c) => data.letters[c]);
     const term = (w) => {
       const f = fold(w);
       return f.length < 2 || stop.has(f) ? null : stemmer(f); // the server's analyser: fold, stop words, Porter stem
@@ -47,7 +49,8 @@ export async function createBackend({ config, facets, labels, page }) {
     ms.addAll(data.docs);
     const byId = new Map(data.docs.map((d) => [d.id, d]));
     const kind = Object.fromEntries(data.order.map((k, i) => [k, i]));
-    const browse = [...data.docs].sort((a, b) => (kind[a.type] ?? 9) - (kind[b.type] ?? 9) || a.title.toLowerCase().localeCompare(b.title.toLowerCase()));
+    const browse = [...data.docs].sort((a, b) => (kind[a.type] ?? 9) - (kind[b.type] ?? 9)
+      || a.title.toLowerCase().localeCompare(b.title.toLowerCase())); // no query: practices first, by title
     return { ms, byId, browse, term };
   }
 
@@ -91,7 +94,8 @@ export async function createBackend({ config, facets, labels, page }) {
       const { ms, byId, browse, term } = await ready;
       const filtered = facets.some((f) => filters[f]?.length);
       if (!q && !filtered) return { total: 0, results: [], counts: countsOf(browse, filters) };
-      const hits = q ? ms.search(q).map((r) => ({ doc: byId.get(r.id), terms: new Set(r.terms) })) : browse.map((doc) => ({ doc }));
+      const hits = q ? ms.search(q).map((r) => ({ doc: byId.get(r.id), terms: new Set(r.terms) }))
+        : browse.map((doc) => ({ doc }));
       const kept = hits.filter((h) => passes(h.doc, filters));
       return {
         total: kept.length,
