@@ -16,8 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
 
 from hub import __version__
+from hub.api.contract import EVERY_ROUTE, FROM_BUILD, RATE_LIMITED, EmptyMeansAbsent, allowed_methods, route_methods
 from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build, load_search
 from hub.config import Settings, settings as load_settings
 
@@ -44,9 +47,13 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         threading.Thread(target=_warm_up, args=(app.state.builds,), daemon=True).start()
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         names = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 414: "uri_too_long", 429: "too_many_requests"}
-        return error(exc.status_code, names.get(exc.status_code, "http_error"), exc.detail)
+        resp = error(exc.status_code, names.get(exc.status_code, "http_error"), exc.detail)
+        resp.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # RFC 9110: say which methods the resource has (the site's files answer 405 without)
+            resp.headers["Allow"] = ", ".join(allowed_methods(app.router.routes, request.scope))
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,12 +68,12 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     async def crash(_: Request, exc: Exception) -> JSONResponse:  # never a traceback to the client
         return error(500, "internal_error", "the server failed to answer this request; it has been logged")
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], responses={**EVERY_ROUTE, **FROM_BUILD})
     def healthz(build: LoadedBuild = Depends(current_build)) -> dict:
         """Liveness and what build is served."""
         return {"status": "ok", "version": __version__, "build": build.stamp, "stats": build.manifest.get("stats", {})}
 
-    @app.get("/api/build", tags=["meta"])
+    @app.get("/api/build", tags=["meta"], responses={**EVERY_ROUTE, **FROM_BUILD})
     def build_status() -> dict:
         """The last build attempt (ok, or the errors that kept the previous build serving), and whether `hub serve --watch` is on."""
         path = cfg.status_file
@@ -75,20 +82,22 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
 
     from hub.api.search import router as search_router  # here: the router imports error() from this module
 
-    app.include_router(search_router)
+    app.include_router(search_router, responses={**EVERY_ROUTE, **FROM_BUILD, **RATE_LIMITED})
     from hub.api.cities import router as cities_router
 
-    app.include_router(cities_router)
+    app.include_router(cities_router, responses={**EVERY_ROUTE, **FROM_BUILD})
     from hub.api import concepts, downloads, records, sparql
 
-    for module in (records, concepts, sparql, downloads):
-        app.include_router(module.router)
+    app.include_router(sparql.router, responses={**EVERY_ROUTE, **FROM_BUILD, **RATE_LIMITED})
+    for module in (records, concepts, downloads):
+        app.include_router(module.router, responses={**EVERY_ROUTE, **FROM_BUILD})
     from hub.api import docs
 
     docs.install(app)
-    app.mount("/", SiteFiles(app.state.builds), name="site")  # last: it answers every path the routes above do not
+    app.mount("/", SiteFiles(app.state.builds, app.router.routes), name="site")  # last: it answers every path the routes above do not
     from hub.api.guard import Guard  # size limits, rate limit, security headers (imports error() from here)
 
+    app.add_middleware(EmptyMeansAbsent)  # an empty query parameter is the default, on every route (hub.api.contract)
     app.add_middleware(Guard, cfg=cfg)
     generated = app.openapi
 
@@ -109,9 +118,16 @@ ERROR_SCHEMA = {"title": "Error", "type": "object", "required": ["error", "detai
 class SiteFiles(StaticFiles):
     """The static site of the *current* build: the directory is looked up per request, so a swap needs no restart."""
 
-    def __init__(self, builds: BuildHolder):
+    def __init__(self, builds: BuildHolder, routes: list[BaseRoute]):
         super().__init__(directory=None, html=True, check_dir=False)
         self.builds = builds
+        self.routes = routes  # the app's: a path of the API asked with a method it lacks is a 405, not the site's 404
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        methods = route_methods(self.routes, scope)
+        if methods and scope["method"] not in methods:
+            raise StarletteHTTPException(405)  # the app's handler lists them in Allow
+        await super().__call__(scope, receive, send)
 
     def get_directories(self, directory=None, packages=None):  # type: ignore[override]
         return []

@@ -13,18 +13,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.app import error
+from hub.api.contract import EXAMPLE_IDS, errors, example, place_consistency, vocab_values
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
-from hub.api.records import RECORD_RESPONSES, record_response, representation
+from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, representation
 from hub.peers import DescriptionError, PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
 from hub.peers.profile import MAX_DESCRIPTION
 
 router = APIRouter(tags=["cities"])
 Build = Annotated[LoadedBuild, Depends(current_build)]
-Limit = Annotated[int, Query(ge=1, le=STORED_PEERS, description=f"how many peers, 1–{STORED_PEERS}")]
+Limit = Annotated[int, Query(ge=1, le=STORED_PEERS, description=f"how many peers, 1–{STORED_PEERS}",
+                             openapi_examples={"five": example(5, "the five closest")})]
+CityId = Annotated[str, PathParam(max_length=120, pattern=ID_PATTERN, description="the city id, optionally ending in .ttl, .nt, .jsonld or .json",
+                                  openapi_examples={"json": example(EXAMPLE_IDS["city"], "a city as JSON"),
+                                                    "turtle": example(f"{EXAMPLE_IDS['city']}.ttl", "its RDF as Turtle")})]
+PeerCityId = Annotated[str, PathParam(max_length=120, pattern=ID_PATTERN, description="the city id",
+                                      openapi_examples={"city": example(EXAMPLE_IDS["city"], "a city of the hub")})]
+PLACE_EXAMPLES = {"region": {"africa": example("East and Southern Africa", "a region")},
+                  "country": {"kenya": example("Kenya", "a country")}}
 
 
 class PeerPractice(BaseModel):
@@ -63,10 +72,36 @@ class PeersResponse(BaseModel):
 
 
 class Describe(BaseModel):
-    description: str = Field(max_length=MAX_DESCRIPTION, description="the city in a few sentences: its situation, what it faces, what it does")
-    region: str | None = Field(None, max_length=100, description="a region of the hub's vocabulary, e.g. 'East and Southern Africa'")
-    country: str | None = Field(None, max_length=100, description="a country of the hub's vocabulary, e.g. 'Uganda'")
+    # pattern and enums are declared, not enforced here: the profile's own checks answer with what would work
+    description: str = Field(max_length=MAX_DESCRIPTION, description="the city in a few sentences: its situation, what it faces, what it does",
+                             json_schema_extra={"pattern": r"\S"})
+    region: str | None = Field(None, max_length=100, description="a region of the hub's vocabulary (id or label; empty: none), "
+                                                                 "e.g. 'East and Southern Africa'",
+                               json_schema_extra=lambda s: _enum(s, "regions"))
+    country: str | None = Field(None, max_length=100, description="a country of the hub's vocabulary (id or label; empty: none), "
+                                                                  "e.g. 'Uganda'; when a region is given too, it must lie in it",
+                                json_schema_extra=lambda s: _enum(s, "countries"))
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=STORED_PEERS)
+
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(place_consistency()))
+
+
+def _enum(schema: dict[str, Any], scheme: str) -> None:
+    """Put the vocabulary's values (and empty, meaning none) on the string branch of an optional field."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["enum"] = ["", *vocab_values(scheme)]
+
+
+DESCRIBE_EXAMPLES = {
+    "port-city": example({"description": "A port city on the Indian Ocean coast with a young population. Young people are recruited "
+                                         "into violent extremist groups online and in prisons; the county works with religious leaders, "
+                                         "youth groups and the police on prevention.", "country": "Kenya", "limit": 5},
+                         "a coastal city facing youth recruitment, in Kenya"),
+    "divided-town": example({"description": "A mid-sized town where polarisation between communities has grown after a wave of "
+                                            "migration; hate speech online and anti-migrant narratives are rising.",
+                             "region": "Europe"}, "a European town facing polarisation and hate speech"),
+}
 
 
 def _peers(path: Path) -> dict[str, Any]:
@@ -97,10 +132,13 @@ def _city_or_404(build: LoadedBuild, city_id: str) -> dict[str, Any]:
     return city
 
 
-@router.get("/api/cities", summary="Every city and local government in the hub")
+@router.get("/api/cities", summary="Every city and local government in the hub",
+            responses=errors(422, s422="a region or country longer than 100 characters"))
 def list_cities(build: Build,
-                region: Annotated[str | None, Query(description="only cities of this region (label)")] = None,
-                country: Annotated[str | None, Query(description="only cities of this country (label)")] = None) -> dict:
+                region: Annotated[str | None, Query(max_length=100, description="only cities of this region (its label)",
+                                                    openapi_examples=PLACE_EXAMPLES["region"])] = None,
+                country: Annotated[str | None, Query(max_length=100, description="only cities of this country (its label)",
+                                                     openapi_examples=PLACE_EXAMPLES["country"])] = None) -> dict:
     rows = [{"id": c["id"], "label": c["title"], "country": c["country"], "region": c["region"], "admin_type": c.get("admin_type"),
              "context": c.get("context") or [], "practices": len(c.get("practices") or []), "links": len(c.get("links") or []),
              "url": c["url"], "peers": f"/api/cities/{c['id']}/peers"}
@@ -111,8 +149,7 @@ def list_cities(build: Build,
 
 @router.get("/api/cities/{city_id}", summary="One city: its record, its practices and its learning links",
             response_class=Response, responses=RECORD_RESPONSES)
-def get_city(build: Build, request: Request,
-             city_id: Annotated[str, PathParam(max_length=120, description="the city id, optionally ending in .ttl, .nt, .jsonld or .json")]) -> Any:
+def get_city(build: Build, request: Request, city_id: CityId) -> Any:
     """JSON: the catalogue record with its practices expanded and its learning links as recorded facts (never peer scores).
     Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""
     city_id, fmt = representation(request, city_id)
@@ -126,16 +163,20 @@ def get_city(build: Build, request: Request,
     return JSONResponse({**city, "practices": practices, "links": links, "peers": f"/api/cities/{city_id}/peers"}, headers={"Vary": "Accept"})
 
 
-@router.get("/api/cities/{city_id}/peers", response_model=PeersResponse, summary="Peer cities, with reasons")
-def city_peers(build: Build, city_id: Annotated[str, PathParam(max_length=120)], limit: Limit = DEFAULT_LIMIT) -> dict:
+@router.get("/api/cities/{city_id}/peers", response_model=PeersResponse, summary="Peer cities, with reasons",
+            responses=errors(404, 422, s404="no such city; `detail.suggestions` lists close matches",
+                             s422="a city id over 120 characters, or a limit out of range"))
+def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) -> dict:
     """Cities that faced what this city faces and what they did, precomputed at build time."""
     _city_or_404(build, city_id)
     entry = build.artefact("peers", _peers)[city_id]
     return {**entry, "peers": entry["peers"][:limit]}
 
 
-@router.post("/api/peers", response_model=PeersResponse, summary="Peer cities for a city described in words")
-def describe_peers(build: Build, body: Annotated[Describe, Body()]) -> Any:
+@router.post("/api/peers", response_model=PeersResponse, summary="Peer cities for a city described in words",
+             responses=errors(422, s422="an empty or too long description, an unknown region or country, or a country "
+                                        "outside the region given"))
+def describe_peers(build: Build, body: Annotated[Describe, Body(openapi_examples=DESCRIBE_EXAMPLES)]) -> Any:
     """Profile a city that is not in the hub from a description (and optionally its region or country)."""
     index = build.artefact("peer-index", _index)
     try:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from hub import concepts
 from hub.api.app import error
+from hub.api.contract import errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
+from hub.api.records import ID_PATTERN
 
 router = APIRouter(tags=["concepts"])
 
@@ -22,8 +24,12 @@ def schemes() -> dict[str, Any]:
 
 
 @router.get("/api/concepts/{scheme}", summary="One vocabulary as a tree, with counts",
-            responses={404: {"description": "unknown scheme; `detail.suggestions` lists close names"}})
-def scheme_tree(scheme: str, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse:
+            responses=errors(404, 422, s404="unknown scheme; `detail.suggestions` lists close names",
+                             s422="the name is longer than 120 characters or holds a slash or control character"))
+def scheme_tree(scheme: Annotated[str, Path(max_length=120, pattern=ID_PATTERN, description="a scheme name from `/api/concepts`",
+                                            openapi_examples={"themes": example("themes", "the themes"),
+                                                              "regions": example("regions", "regions and their countries")})],
+                request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse:
     """The scheme's concepts nested by `skos:broader`, each with `count` (records using it), `total` (with its
     narrower concepts, each record once) and `by_type` (practice, city, resource, spotlight)."""
     names = concepts.scheme_names()

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from hub import records
 from hub.api.app import error
+from hub.api.contract import EXAMPLE_IDS, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
 from hub.api.negotiation import accept_ranges
 from hub.config import KIND_FOLDERS
@@ -55,24 +56,35 @@ def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild
 
 RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}, "description": "the record"},
-    404: {"description": "no such record; `detail.suggestions` lists close matches"},
+    **errors(404, 422, s404="no such record; `detail.suggestions` lists close matches",
+             s422="the id is longer than 120 characters or holds a slash or control character"),
 }
-RecordId = Annotated[str, Path(description="the record id, optionally ending in .ttl, .nt, .jsonld or .json")]
+ID_PATTERN = r"^[^\x00-\x1f\x7f/]+$"  # a path segment: the guard answers 400 for control characters, routing 404 for '/'
+
+
+def record_id_param(kind: str) -> Any:
+    """The ``{record_id}`` path parameter of a kind, with a real id of the corpus and its Turtle form as examples."""
+    real = EXAMPLE_IDS[kind]
+    return Path(max_length=120, pattern=ID_PATTERN, description="the record id, optionally ending in .ttl, .nt, .jsonld or .json",
+                openapi_examples={"json": example(real, f"a {kind} as JSON"), "turtle": example(f"{real}.ttl", "its RDF as Turtle")})
 
 
 @router.get("/api/practices/{record_id}", summary="One practice", response_class=Response, responses=RECORD_RESPONSES)
-def practice(record_id: RecordId, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def practice(record_id: Annotated[str, record_id_param("practice")], request: Request,
+             build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """A practice as JSON (default), or its RDF as Turtle / N-Triples / JSON-LD by `Accept` or suffix."""
     return record_response("practice", record_id, request, build)
 
 
 @router.get("/api/resources/{record_id}", summary="One resource", response_class=Response, responses=RECORD_RESPONSES)
-def resource(record_id: RecordId, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def resource(record_id: Annotated[str, record_id_param("resource")], request: Request,
+             build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """A guide, toolkit, report or other resource as JSON (default), or its RDF by `Accept` or suffix."""
     return record_response("resource", record_id, request, build)
 
 
 @router.get("/api/spotlights/{record_id}", summary="One impact story", response_class=Response, responses=RECORD_RESPONSES)
-def spotlight(record_id: RecordId, request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def spotlight(record_id: Annotated[str, record_id_param("spotlight")], request: Request,
+              build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     """An impact story as JSON (default), or its RDF by `Accept` or suffix."""
     return record_response("spotlight", record_id, request, build)

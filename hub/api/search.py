@@ -6,21 +6,29 @@ re-read or re-encode the corpus; only the query itself is embedded.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hub.api.app import error
+from hub.api.contract import errors, example
 from hub.api.deps import BuildMissing, LoadedBuild, current_build, load_search
 from hub.search.errors import IndexMissing, SearchInputError
-from hub.search.index import SearchIndex
+from hub.search.index import SearchIndex, facet_values
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 
 router = APIRouter(tags=["search"])
 
-Values = Annotated[list[str], Query()]
+
+
+def _filter(name: str, what: str, **examples: list[str]) -> Any:
+    """A repeatable filter parameter whose items are the facet's vocabulary ids and labels (declared: the search checks them)."""
+    values = [*dict.fromkeys(v for fv in facet_values()[name] for v in (fv.id, fv.label)), ""]  # empty: no filter
+    return Query(description=f"{what}: a vocabulary id or label (empty: no filter); repeat to OR values",
+                 json_schema_extra={"items": {"type": "string", "enum": values}},
+                 openapi_examples={key: example(value, f"{name} {', '.join(value)}") for key, value in examples.items()})
 
 
 class Result(BaseModel):
@@ -60,20 +68,28 @@ def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> Searc
         raise BuildMissing(str(exc)) from None
 
 
-@router.get("/api/search", response_model=SearchResponse, summary="Search practices, cities, resources and stories")
+@router.get("/api/search", response_model=SearchResponse, summary="Search practices, cities, resources and stories",
+            responses=errors(422, s422="a query over the length limit, an unknown filter value (`detail.valid` lists them) "
+                                       "or a parameter out of range"))
 def search(
     index: Annotated[SearchIndex, Depends(search_index)],
-    q: Annotated[str, Query(description=f"what you are looking for, in your own words (at most {MAX_QUERY_CHARS} characters); empty to browse")] = "",
-    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
-    type: Values = [],  # noqa: A002 - the contract's parameter name
-    theme: Values = [],
-    region: Values = [],
-    country: Values = [],
-    level: Values = [],
-    stakeholder: Values = [],
-    challenge: Values = [],
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    q: Annotated[str, Query(description=f"what you are looking for, in your own words (at most {MAX_QUERY_CHARS} characters); empty to browse",
+                            json_schema_extra={"maxLength": MAX_QUERY_CHARS},  # declared; the search answers query_too_long itself
+                            openapi_examples={"need": example("how to keep young people from being recruited by extremists",
+                                                              "a need in your own words"),
+                                              "words": example("youth council", "a few words")})] = "",
+    mode: Annotated[Literal["hybrid", "keyword", "semantic"], Query(description="the engines (empty: hybrid)",
+                                                                    json_schema_extra={"enum": ["hybrid", "keyword", "semantic", ""]},
+                                                                    openapi_examples={"hybrid": example("hybrid", "both engines")})] = "hybrid",
+    type: Annotated[list[str], _filter("type", "practice, city, resource or spotlight", practices=["practice"])] = [],  # noqa: A002
+    theme: Annotated[list[str], _filter("theme", "a theme", youth=["youth-engagement"])] = [],
+    region: Annotated[list[str], _filter("region", "a region", africa=["east-and-southern-africa"])] = [],
+    country: Annotated[list[str], _filter("country", "a country", kenya=["kenya"])] = [],
+    level: Annotated[list[str], _filter("level", "a prevention level", primary=["primary"])] = [],
+    stakeholder: Annotated[list[str], _filter("stakeholder", "a stakeholder", faith=["faith-leaders"])] = [],
+    challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, openapi_examples={"ten": example(10, "ten results")})] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, openapi_examples={"second-page": example(10, "from the 11th")})] = 0,
 ) -> JSONResponse:
     """Hybrid (default), keyword or semantic search with facets.
 

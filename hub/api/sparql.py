@@ -9,29 +9,27 @@ limits, is :mod:`hub.sparql`'s job.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
-import jinja2
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hub.api import sparql_page as page
 from hub.api.app import error
+from hub.api.contract import errors
 from hub.api.deps import LoadedBuild, current_build
 from hub.api.negotiation import accept_ranges
-from hub.config import BASE_IRI, KIND_FOLDERS, Settings
+from hub.config import BASE_IRI, Settings
 from hub.sparql.examples import EXAMPLES
 from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS, ResultFormat, format_named
 from hub.sparql.runner import Answer, QueryBusy, QueryFailed, QueryTimeout, default_format, effective_timeout, run_query
-from hub.store import PREFIXES
+from hub.store import GRAPH_PREFIX, PREFIXES
 
 router = APIRouter(tags=["sparql"])
-_pages = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
 
 LIMIT_HEADERS = ("X-SPARQL-Rows", "X-SPARQL-Truncated", "X-SPARQL-Row-Limit", "X-SPARQL-Timeout")
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(LIMIT_HEADERS)}
@@ -51,7 +49,7 @@ class Refusal(Exception):
 
 def _wants_html(request: Request, params: Params) -> bool:
     fmt = (params.get("format") or [None])[0]  # a repeated format is refused later, in the page or as JSON
-    if fmt is not None:
+    if fmt:
         return fmt.lower() == "html"
     ranges = accept_ranges(request.headers.get("accept", ""))
     return bool(ranges) and ranges[0] in ("text/html", "application/xhtml+xml")
@@ -60,7 +58,7 @@ def _wants_html(request: Request, params: Params) -> bool:
 def _negotiate(request: Request, params: Params, for_graphs: bool) -> ResultFormat:
     """``format=`` wins; otherwise the best Accept range any candidate format matches; ``*/*`` gets the default."""
     candidates = [f for f in FORMATS.values() if f.for_graphs == for_graphs]
-    name = _one(params, "format")
+    name = _optional(params, "format")
     if name is not None:
         fmt = format_named(name)
         if fmt is None:
@@ -87,6 +85,12 @@ def _one(params: Params, name: str) -> str | None:
     return values[0] if values else None
 
 
+def _optional(params: Params, name: str) -> str | None:
+    """An optional parameter: given empty (a form's untouched field) it means "use the default", like not given."""
+    value = _one(params, name)
+    return value if value and value.strip() else None
+
+
 def _merge(params: Params, pairs: list[tuple[str, str]]) -> Params:
     for k, v in pairs:
         params.setdefault(k, []).append(v)
@@ -104,6 +108,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise Refusal(413, "query_too_large", f"the request body passes {limit} bytes; send a shorter query")
     return bytes(body)
+
+
+def _wants_download(params: Params) -> bool:
+    """``download=1`` (any value but 0/false/no): the results come as a file to save, not a page to show."""
+    value = _optional(params, "download")
+    return value is not None and value.strip().lower() not in ("0", "false", "no")
 
 
 def _seconds(value: str | None) -> float | None:
@@ -135,35 +145,38 @@ async def _answer(request: Request, build: LoadedBuild, params: Params, cors: bo
         if "update" in params:
             raise QueryRefused("update_refused", "SPARQL Update is not accepted: this endpoint is read-only")
         query = _one(params, "query")
+        limit = effective_timeout(cfg, _seconds(_optional(params, "timeout")))  # checked with or without a query: one contract
         if query is None:
-            return _page(request, cfg, params) if html else _service_description(request, build, params, extra)
+            return _page(request, cfg, params, build) if html else _service_description(request, build, params, extra)
         # parsing a long query can take a good part of a second: never on the event loop
         plan = await run_in_threadpool(check, query, cfg.sparql_max_query_chars, params.get("default-graph-uri", []),
                                        params.get("named-graph-uri", []))
-        limit = effective_timeout(cfg, _seconds(_one(params, "timeout")))
         fmt = default_format(plan) if html else _negotiate(request, params, plan.returns_graph)
         answer = await run_in_threadpool(run_query, cfg, plan, fmt, limit, build.path / "store")
     except QueryRefused as exc:
-        return _fail(request, cfg, params, html, Refusal(_refusal_status(exc.code), exc.code, str(exc)), extra)
+        return _fail(request, cfg, params, build, html, Refusal(_refusal_status(exc.code), exc.code, str(exc)), extra)
     except Refusal as exc:
-        return _fail(request, cfg, params, html, exc, extra)
+        return _fail(request, cfg, params, build, html, exc, extra)
     except QueryTimeout as exc:
-        return _fail(request, cfg, params, html, Refusal(503, "query_timeout", str(exc)), extra)
+        return _fail(request, cfg, params, build, html, Refusal(503, "query_timeout", str(exc)), extra)
     except QueryBusy as exc:
-        return _fail(request, cfg, params, html, Refusal(503, "busy", str(exc), {"Retry-After": "2"}), extra)
+        return _fail(request, cfg, params, build, html, Refusal(503, "busy", str(exc), {"Retry-After": "2"}), extra)
     except QueryFailed as exc:
         status, code = {"query": (400, "query_error"), "store": (502, "store_unavailable")}.get(exc.code, (500, "query_failed"))
-        return _fail(request, cfg, params, html, Refusal(status, code, str(exc)), extra)
+        return _fail(request, cfg, params, build, html, Refusal(status, code, str(exc)), extra)
     if html:
-        return _page(request, cfg, params, plan=plan, answer=answer)
+        return _page(request, cfg, params, build, plan=plan, answer=answer)
     headers = {**extra, "Vary": "Accept", "X-SPARQL-Rows": str(answer.rows), "X-SPARQL-Truncated": str(answer.truncated).lower(),
                "X-SPARQL-Row-Limit": str(answer.max_rows), "X-SPARQL-Timeout": f"{answer.timeout_s:g}"}
+    if _wants_download(params):
+        headers["Content-Disposition"] = f'attachment; filename="query-results.{page.EXTENSIONS[fmt.name]}"'
     return Response(answer.payload, media_type=fmt.content_type, headers=headers)
 
 
-def _fail(request: Request, cfg: Settings, params: Params, html: bool, exc: Refusal, extra: dict[str, str]) -> Response:
+def _fail(request: Request, cfg: Settings, params: Params, build: LoadedBuild, html: bool, exc: Refusal,
+          extra: dict[str, str]) -> Response:
     if html:
-        return _page(request, cfg, params, failure=exc)
+        return _page(request, cfg, params, build, failure=exc)
     resp = error(exc.status, exc.code, str(exc))
     resp.headers.update({**extra, **exc.headers})
     return resp
@@ -178,18 +191,25 @@ limit (`X-SPARQL-Truncated: true` says so). UPDATE, LOAD, CLEAR, SERVICE and FRO
 are refused with 400; a query over its time limit is stopped with 503. Without a query: the
 HTML page for a browser, the service description (Turtle) otherwise."""
 
+GET_QUERY_CHARS = 600  # what fits the server's 8 KiB URL whatever the characters (12 bytes each, %-encoded); longer: POST
+_GRAPHS = {"type": "array", "items": {"type": "string", "pattern": f"^{GRAPH_PREFIX.replace('.', '[.]')}"}}
+_QUERY_EXAMPLES = {e.id: {"summary": e.title, "value": e.query} for e in EXAMPLES[:3]}
 _PARAMS = [
-    {"name": "query", "in": "query", "schema": {"type": "string"}, "description": "the SPARQL query"},
-    {"name": "format", "in": "query", "schema": {"type": "string", "enum": [*FORMATS, "html"]}, "description": "overrides Accept"},
-    {"name": "timeout", "in": "query", "schema": {"type": "number"}, "description": "seconds; at most the server's limit"},
-    {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "description": "only the hub's graphs"},
-    {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "description": "only the hub's graphs"},
+    {"name": "query", "in": "query", "schema": {"type": "string", "maxLength": GET_QUERY_CHARS},
+     "description": f"the SPARQL query (by GET at most {GET_QUERY_CHARS} characters are sure to fit the URL; POST longer ones)",
+     "examples": _QUERY_EXAMPLES},
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": [*FORMATS, "html", ""]},
+     "description": "overrides Accept (empty: by Accept)", "examples": {"json": {"summary": "SPARQL JSON results", "value": "json"}}},
+    {"name": "timeout", "in": "query", "schema": {"type": "number"},  # checked (> 0) only when a query runs
+     "description": "seconds, more than 0, for the query given; at most the server's limit", "examples": {"five": {"summary": "five seconds", "value": 5}}},
+    {"name": "default-graph-uri", "in": "query", "schema": _GRAPHS, "description": "only the hub's graphs"},
+    {"name": "named-graph-uri", "in": "query", "schema": _GRAPHS, "description": "only the hub's graphs"},
 ]
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "results (text/html: the query page, for a browser or format=html)",
           "content": {**{f.media_type: {} for f in FORMATS.values()}, "text/html": {}}},
-    400: {"description": "malformed or refused query (update, SERVICE, remote FROM)"},
-    406: {"description": "no acceptable format"}, 413: {"description": "query too large"}, 503: {"description": "time limit reached"},
+    **errors(400, 406, 413, 502, 503, s400="malformed or refused query (update, SERVICE, remote FROM), or a bad parameter",
+             s413="query too large", s503="time limit reached, or every query worker busy (`Retry-After`)"),
 }
 
 
@@ -199,10 +219,13 @@ async def sparql_get(request: Request, build: Annotated[LoadedBuild, Depends(cur
     return await _answer(request, build, _merge({}, request.query_params.multi_items()), cors=True)
 
 
-@router.post("/sparql", summary="SPARQL query (POST)", description=_DOC, response_class=Response, responses=_RESPONSES,
-             openapi_extra={"requestBody": {"content": {
-                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
-                 "application/sparql-query": {"schema": {"type": "string"}}}}})
+@router.post("/sparql", summary="SPARQL query (POST)", description=_DOC, response_class=Response,
+             responses={**_RESPONSES, **errors(415, s415="a body that is neither a form nor application/sparql-query")},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"query": {"type": "string"}}},
+                                                       "examples": {k: {**e, "value": {"query": e["value"]}}
+                                                                    for k, e in _QUERY_EXAMPLES.items()}},
+                 "application/sparql-query": {"schema": {"type": "string"}, "examples": _QUERY_EXAMPLES}}}})
 async def sparql_post(request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
     cfg: Settings = request.app.state.settings
     params = _merge({}, request.query_params.multi_items())
@@ -215,7 +238,7 @@ async def sparql_post(request: Request, build: Annotated[LoadedBuild, Depends(cu
                                                          "or as an application/sparql-query body")
         body = _decode(await _read_body(request, cfg.sparql_max_query_chars * 12 + 4096))  # room for %-encoded UTF-8
     except Refusal as exc:
-        return _fail(request, cfg, params, False, exc, {})
+        return _fail(request, cfg, params, build, False, exc, {})
     if media == "application/sparql-query":
         params["query"] = [*params.get("query", []), body]
     else:
@@ -277,53 +300,18 @@ def _service_description(request: Request, build: LoadedBuild, params: Params, e
 # ---------------------------------------------------------------- the HTML page
 
 
-def _local_page(iri: str) -> str | None:
-    """The site page of a record IRI (https://w3id.org/cityhub/practices/x → /practices/x/)."""
-    rest = iri[len(BASE_IRI):] if iri.startswith(BASE_IRI) else ""
-    folder, _, rid = rest.partition("/")
-    return f"/{folder}/{rid}/" if folder in KIND_FOLDERS.values() and rid and "/" not in rid and "#" not in rid else None
-
-
-def _cell(binding: dict[str, Any] | None) -> dict[str, Any]:
-    if binding is None:
-        return {"text": ""}
-    if binding["type"] == "uri":
-        href = _local_page(binding["value"]) or (binding["value"] if binding["value"].startswith(("http://", "https://")) else None)
-        return {"text": binding["value"], "href": href}
-    if binding["type"] == "bnode":
-        return {"text": f"_:{binding['value']}"}
-    if binding["type"] == "triple":
-        return {"text": json.dumps(binding["value"])}
-    if "xml:lang" in binding:
-        return {"text": binding["value"], "note": f"@{binding['xml:lang']}", "note_kind": "lang"}
-    dt = binding.get("datatype", "")
-    return {"text": binding["value"], "note": f"^^xsd:{dt.rsplit('#', 1)[-1]}" if dt else "", "note_kind": "type"}
-
-
-def _page(request: Request, cfg: Settings, params: Params, plan: Plan | None = None, answer: Answer | None = None,
-          failure: Refusal | None = None) -> HTMLResponse:
+def _page(request: Request, cfg: Settings, params: Params, build: LoadedBuild, plan: Plan | None = None,
+          answer: Answer | None = None, failure: Refusal | None = None) -> HTMLResponse:
     endpoint = request.url_for("sparql").path
     query = (params.get("query") or [""])[0]
-    result: dict[str, Any] | None = None
+    timeout = (params.get("timeout") or [""])[0]
+    result, links = None, []
     if answer is not None and plan is not None:
-        unit = "triples" if plan.returns_graph else ("answer" if plan.kind == "ask" else "rows")
-        result = {"count": answer.rows, "unit": unit, "truncated": answer.truncated, "elapsed_ms": round(answer.elapsed_s * 1000, 1),
-                  "boolean": None, "text": None}
-        if plan.returns_graph:
-            result["text"] = answer.payload.decode("utf-8")
-        else:
-            data = json.loads(answer.payload)
-            if "boolean" in data:
-                result["boolean"] = data["boolean"]
-            else:
-                result["vars"] = data["head"]["vars"]
-                result["rows"] = [[_cell(b.get(v)) for v in result["vars"]] for b in data["results"]["bindings"]]
-    examples = [{"title": e.title, "description": e.description, "query": e.query,
-                 "href": f"{endpoint}?{urlencode({'query': e.query})}"} for e in EXAMPLES]
-    body = _pages.get_template("sparql.html").render(
-        endpoint=endpoint, query=query or EXAMPLES[0].query, fmt=(params.get("format") or ["html"])[0], timeout=(params.get("timeout") or [""])[0],
-        max_timeout=f"{cfg.sparql_timeout_s:g}", max_rows=cfg.sparql_max_rows, prefixes=sorted(PREFIXES.items()),
-        formats=list(FORMATS.values()), examples=examples, result=result,
-        error={"code": failure.code, "message": str(failure)} if failure else None,
+        result = page.results(plan.kind, plan.returns_graph, answer.payload, answer.rows, answer.truncated, answer.elapsed_s)
+        links = page.downloads(endpoint, query, timeout.strip() or None, plan.returns_graph)
+    body = page.render(
+        cfg, build.artefact("static_versions", page.asset_versions), endpoint=endpoint, query=query,
+        fmt=(params.get("format") or ["html"])[0] or "html", timeout=timeout, formats=list(FORMATS.values()), result=result,
+        failure=page.Failure(failure.code, str(failure)) if failure else None, downloads_=links,
     )
     return HTMLResponse(body, status_code=failure.status if failure else 200, headers={"Vary": "Accept"})

@@ -17,7 +17,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import quote
 
 from hub import __version__
 from hub.config import KIND_FOLDERS, REPO_DIR, Settings
@@ -25,26 +24,11 @@ from hub.site import geo, static_search
 from hub.site.linked import JsonLd
 from hub.site.model import LISTINGS, SEARCH_FACETS, TYPE_LABELS, Entry, Listing, SiteModel, read_peers
 from hub.site.render import SiteError, environment, render
-from hub.store import open_local
+from hub.sparql import examples as sparql_examples
+from hub.store import PREFIXES, open_local
 
 FINGERPRINTS = "site-pages.json"  # in the build, beside site/: each page's URL → the hash of what it was rendered from
 TEMPLATES = {"practice": "practice.html", "city": "city.html", "resource": "resource.html", "spotlight": "spotlight.html"}
-# Shown on the linked-data page; each opens /sparql with the query filled in.
-SPARQL_EXAMPLES = [
-    ("Practices and their lead city", """SELECT ?practice ?title ?city WHERE {
-  ?practice a hub:Practice ; schema:name ?title ; hub:leadCity/schema:name ?city .
-} ORDER BY ?city LIMIT 50"""),
-    ("How many practices per theme", """SELECT ?theme (COUNT(?p) AS ?practices) WHERE {
-  ?p a hub:Practice ; hub:theme/skos:prefLabel ?theme .
-} GROUP BY ?theme ORDER BY DESC(?practices)"""),
-    ("Which city learned from which", """SELECT ?from ?to ?evidence WHERE {
-  ?link a hub:LearningLink ; hub:fromCity/schema:name ?from ; hub:toCity/schema:name ?to ; hub:evidence ?evidence .
-}"""),
-    ("Practices in a region, with the source they come from", """SELECT ?title ?doc ?section WHERE {
-  ?p a hub:Practice ; schema:name ?title ; hub:region/skos:prefLabel "Europe"@en ;
-     prov:wasDerivedFrom [ dcterms:isPartOf/schema:name ?doc ; hub:section ?section ] .
-} LIMIT 50"""),
-]
 
 
 @dataclass
@@ -181,7 +165,7 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
     yield Page("/linked-data/", "linked_data.html", {
         "title": "Linked data and SPARQL", "breadcrumbs": crumbs(("Linked data and SPARQL", "/linked-data/")),
         "description": "The hub as a knowledge graph: SPARQL endpoint, example queries, bulk downloads and the API.",
-        "examples": [{"title": t, "query": q, "href": "/sparql?query=" + quote(q)} for t, q in SPARQL_EXAMPLES],
+        "examples": sparql_examples.gallery(), "prefixes": list(PREFIXES),
     })
     yield Page("/404.html", "404.html", {"title": "Page not found", "breadcrumbs": [], "description": ""}, sitemap=False)
 

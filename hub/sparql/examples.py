@@ -1,6 +1,6 @@
-"""Example queries shown on the SPARQL page and by ``hub sparql --examples``.
+"""The one gallery of example queries: the SPARQL page, the site's linked-data page and ``hub sparql --examples``.
 
-They double as documentation of the graph's shape (which property links what), so
+The first is the query the SPARQL page opens with. They double as documentation of the graph's shape (which property links what), so
 each one is written to be read: prefixes ``hub:``, ``schema:``, ``skos:``, ``dcterms:``,
 ``rdfs:`` and ``prov:`` are predeclared by the endpoint. Tests run every one of them.
 """
@@ -19,6 +19,19 @@ class Example:
 
 
 EXAMPLES: tuple[Example, ...] = (
+    Example(
+        "practices-lead-city", "Practices and their lead city",
+        "Each practice with the city that leads it; both link to their pages on this site.",
+        """SELECT ?practice ?title ?city ?name
+WHERE {
+  ?practice a hub:Practice ;
+            rdfs:label ?title ;
+            hub:leadCity ?city .
+  ?city rdfs:label ?name .
+}
+ORDER BY ?name ?title
+LIMIT 50""",
+    ),
     Example(
         "practices-per-theme", "Practices per theme",
         "How many practices work on each theme: the counts behind the search facets.",
@@ -69,6 +82,19 @@ WHERE {
   FILTER (CONTAINS(LCASE(?title), "youth") || REGEX(?summary, "young|youth", "i"))
 }
 ORDER BY ?title""",
+    ),
+    Example(
+        "cities-on-a-map", "Cities on a map",
+        "Every city with coordinates and how many practices it has: results with a latitude and longitude are drawn on a map.",
+        """SELECT ?city ?name ?lat ?long (COUNT(DISTINCT ?practice) AS ?practices)
+WHERE {
+  ?city a hub:City ;
+        rdfs:label ?name ;
+        schema:geo [ schema:latitude ?lat ; schema:longitude ?long ] .
+  OPTIONAL { ?practice a hub:Practice ; hub:implementedBy ?city }
+}
+GROUP BY ?city ?name ?lat ?long
+ORDER BY DESC(?practices) ?name""",
     ),
     Example(
         "learning-links", "Which city learned from which",
@@ -159,3 +185,11 @@ WHERE {
 WHERE { ?city a hub:City ; dcterms:identifier "nansana" }""",
     ),
 )
+
+
+def gallery(endpoint: str = "/sparql") -> list[dict[str, str]]:
+    """The examples as the pages show them: each with a link that opens the query page with it filled in and run."""
+    from urllib.parse import urlencode
+
+    return [{"id": e.id, "title": e.title, "description": e.description, "query": e.query,
+             "href": f"{endpoint}?{urlencode({'query': e.query})}#results"} for e in EXAMPLES]

@@ -22,13 +22,14 @@ some engines go and fetch.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
-from hub.store import GRAPH_PREFIX
+from hub.store import GRAPH_PREFIX, PREFIXES
 
 Kind = Literal["select", "ask", "construct", "describe"]
 _parser_lock = threading.Lock()  # pyparsing grammars keep state while they parse: one parse at a time
@@ -123,6 +124,7 @@ def _plan(query: str) -> Plan:
     if services:
         where = ", ".join(sorted({s["term"].n3() for s in services}))
         raise QueryRefused("service_refused", f"SERVICE (federated query to {where}) is not allowed here: this endpoint only answers from its own graph")
+    _refuse_unknown_prefixes(query, tree)
     default, named = [], []
     # CompValue.get returns the key itself when it is missing, so test membership instead
     for clause in body["datasetClause"] if "datasetClause" in body else []:
@@ -132,6 +134,24 @@ def _plan(query: str) -> Plan:
             named.append(str(clause["named"]))
     _only_local_graphs(default + named, "FROM / FROM NAMED")
     return Plan(_KINDS[body.name], query, tuple(default), tuple(named))
+
+
+def _refuse_unknown_prefixes(query: str, tree: Any) -> None:
+    """Name a prefix neither declared in the query nor predeclared, instead of the engine's raw parser output."""
+    declared = set(PREFIXES) | {str(d["prefix"]) if "prefix" in d else "" for d in tree[0] if getattr(d, "name", "") == "PrefixDecl"}
+    unknown = sorted({str(n["prefix"]) if "prefix" in n else "" for n in _walk(tree[1]) if getattr(n, "name", None) == "pname"} - declared)
+    if not unknown:
+        return
+    found = [(m.start(), p) for p in unknown if (m := re.search(rf"(?<![\w.:<\-]){re.escape(p)}:", query))]
+    at, first = "", unknown[0]
+    if found:
+        start, first = min(found)
+        column = start - query.rfind("\n", 0, start)
+        at = f" (line {query.count(chr(10), 0, start) + 1}, column {column})"
+    names = ", ".join(f"{p}:" for p in unknown)
+    raise QueryRefused("unknown_prefix", f"unknown prefix {names}{at}. The predeclared prefixes are "
+                                         f"{', '.join(f'{p}:' for p in PREFIXES)}; declare another at the top of the query, "
+                                         f"e.g. PREFIX {first}: <http://example.org/{first}#>")
 
 
 def _refuse_if_update(query: str) -> None:
