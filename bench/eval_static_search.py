@@ -6,16 +6,19 @@ as ``/search/?q=…`` (with the query's filters), the ranked result links are re
 nDCG@10, Recall@10 and MRR are computed with :mod:`hub.search.evaluate`'s own functions, beside the
 server's keyword and hybrid modes on the same build.
 
-    .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/eval_static_search.py [--build DIR] [--site DIR]
+    .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/eval_static_search.py [--build DIR]
+        [--also "Pagefind (before)=/path/to/other/site"]
 
-``--site`` measures another copy of the site (e.g. one whose search is another engine's); prints a table and writes
-bench/results/static-search-eval.json (or ``--out``).
+``--also`` measures other static copies of the same corpus beside it (the figures of the Pagefind search
+this replaced were taken so, from the same build's pages indexed by Pagefind 1.5.2 and the search.js of
+that time). Prints a table and writes bench/results/static-search-eval.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import socket
 import subprocess
@@ -26,6 +29,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
+
+from eval_peers import _machine as machine_info
 
 from hub.config import settings
 from hub.search.evaluate import (
@@ -124,36 +129,47 @@ def measure_static(site: Path, queries: Sequence[Judged]) -> dict:
             browser.close()
 
 
+def _commit() -> str | None:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).parent)
+    return proc.stdout.strip() or None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="a build directory (default: build/)")
-    ap.add_argument("--site", type=Path, help="the static site to measure (default: the build's site/)")
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=DIR", help="another static copy to measure")
     ap.add_argument("--no-server", action="store_true", help="skip the server's modes")
-    ap.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes (default: bench/results/)")
     args = ap.parse_args()
     from hub.search.index import load
 
     queries = load_queries(QUERIES)
-    site = (args.site or args.build / "site").resolve()
+    machine = machine_info()  # before the run: the load it started under
+    site = (args.build / "site").resolve()
     static = measure_static(site, queries)
+    others = {label: measure_static(Path(d).resolve(), queries) for label, d in (a.split("=", 1) for a in args.also)}
     server = {} if args.no_server else evaluate(load(args.build / "search"), queries, SERVER_MODES)
-    rows = {"static (browser)": static["mean"] | {"by_kind": static["by_kind"]}}
-    for mode in server.get("modes", {}):
-        rows[f"server {mode}"] = server["modes"][mode] | {"by_kind": server["by_kind"][mode]}
+    rows = {"static copy (this site)": static} | {f"static copy, {k}": v for k, v in others.items()}
+    rows |= {f"server, {m} mode": {"mean": server["modes"][m], "by_kind": server["by_kind"][m], "empty": None}
+             for m in server.get("modes", {})}
     kinds = sorted(static["by_kind"])
-    print(f"{len(queries)} judged queries; static copy: {site}; {static['empty']} queries with no result\n")
+    print(f"{len(queries)} judged queries; static copy: {site}\n")
     header = " | ".join(f"nDCG {k} ({static['by_kind'][k]['n']})" for k in kinds)
-    print(f"| search | nDCG@10 | Recall@10 | MRR | {header} |")
-    print("|---|---|---|---|" + "---|" * len(kinds))
-    for name, m in rows.items():
-        print(f"| {name} | {m['ndcg']:.3f} | {m['recall']:.3f} | {m['mrr']:.3f} | "
-              + " | ".join(f"{m['by_kind'][k]['ndcg']:.3f}" for k in kinds) + " |")
-    report = {"k": K, "queries": len(queries), "site": str(site), "static": static,
-              "server": {m: server["modes"][m] for m in server.get("modes", {})}}
+    print(f"| search | nDCG@10 | Recall@10 | MRR | no result | {header} |")
+    print("|---|---|---|---|---|" + "---|" * len(kinds))
+    for name, r in rows.items():
+        m = r["mean"]
+        empty = "" if r["empty"] is None else r["empty"]
+        by_kind = " | ".join(f"{r['by_kind'][k]['ndcg']:.3f}" for k in kinds)
+        print(f"| {name} | {m['ndcg']:.3f} | {m['recall']:.3f} | {m['mrr']:.3f} | {empty} | {by_kind} |")
+    report = {"k": K, "queries": len(queries), "machine": machine, "commit": _commit(),
+              "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "static": static,
+              "others": {k: {key: v[key] for key in ("mean", "by_kind", "empty")} for k, v in others.items()},
+              "server": {m: {"mean": server["modes"][m], "by_kind": server["by_kind"][m]}
+                         for m in server.get("modes", {})}}
     RESULTS.parent.mkdir(exist_ok=True)
-    out = args.out
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwritten to {out}")
+    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten to {RESULTS}")
 
 
 if __name__ == "__main__":
