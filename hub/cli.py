@@ -310,9 +310,10 @@ def search_cmd(
     if as_json:
         print(json.dumps(resp, ensure_ascii=False, indent=2))
         return
-    for notice in resp.get("notices", []):
+    for notice in [*resp.get("notices", []), *([resp["notice"]] if resp.get("notice") else [])]:
         err.print(f"[yellow]![/yellow] {notice}", highlight=False)
-    table = Table(show_lines=True, title=f"{resp['total']} result(s) for {query!r} ({resp['mode']})" if query else f"{resp['total']} record(s)")
+    searched = resp["did_you_mean"] if resp.get("corrected") else query
+    table = Table(show_lines=True, title=f"{resp['total']} result(s) for {searched!r} ({resp['mode']})" if query else f"{resp['total']} record(s)")
     for col in ("#", "result", "type", "where", "score"):
         table.add_column(col, overflow="fold")
     for i, r in enumerate(resp["results"], start=offset + 1):

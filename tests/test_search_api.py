@@ -30,7 +30,9 @@ def test_search_answers_the_contract(api: httpx.Client) -> None:
     r = api.get("/api/search", params={"q": "youth sport", "region": "east-and-southern-africa"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     body = r.json()
-    assert set(body) == {"query", "mode", "total", "results", "facets"}
+    # match / did_you_mean / corrected / notice say how the query was read (added with spelling correction)
+    assert set(body) == {"query", "mode", "total", "results", "facets", "match", "did_you_mean", "corrected", "notice"}
+    assert body["match"] in ("all", "most", "any") and body["did_you_mean"] is None and body["corrected"] is False
     assert (body["query"], body["mode"]) == ("youth sport", "hybrid")
     assert body["results"][0]["id"] == "beta-sports-league"
     found = {res["id"] for res in body["results"]}
@@ -39,6 +41,15 @@ def test_search_answers_the_contract(api: httpx.Client) -> None:
     assert all(set(v) == {"id", "label", "count"} for values in body["facets"].values() for v in values)
     # the region facet ignores its own filter, so other regions still show what choosing them would give
     assert {v["id"] for v in body["facets"]["region"]} >= {"europe", "east-and-southern-africa"}
+
+
+def test_a_typo_is_corrected_and_the_api_says_so(api: httpx.Client) -> None:
+    body = api.get("/api/search", params={"q": "newcomrs"}).json()
+    assert (body["did_you_mean"], body["corrected"]) == ("newcomers", True) and body["total"] > 0
+    assert body["notice"] == "Showing results for “newcomers”; search instead for “newcomrs”."
+    assert any("newcomers" in r["title"].lower() for r in body["results"])
+    exact = api.get("/api/search", params={"q": "newcomrs", "correct": "false", "mode": "keyword"}).json()
+    assert (exact["corrected"], exact["total"]) == (False, 0) and "“newcomrs”" in exact["notice"]
 
 
 def test_api_and_library_give_the_same_answer(api: httpx.Client, corpus: Settings) -> None:
@@ -96,7 +107,8 @@ def test_awkward_queries_answer_200(api: httpx.Client, q: str) -> None:
 def test_openapi_documents_search(api: httpx.Client) -> None:
     spec = api.get("/openapi.json").json()
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "mode", "type", "theme", "region", "country", "level", "stakeholder", "challenge", "limit", "offset"}
+    assert params == {"q", "mode", "type", "theme", "region", "country", "level", "stakeholder", "challenge", "limit", "offset",
+                      "correct"}  # correct=false: search exactly what was typed (spelling correction)
 
 
 def test_build_without_search_index_is_a_503(tmp_path, corpus: Settings) -> None:

@@ -188,7 +188,7 @@ def test_keyboard_only_search_filter_and_open(page, static_url: str) -> None:
 
 def test_map_dot_opens_the_city_and_the_city_links_back(page, static_url: str) -> None:
     page.goto(static_url + "/")
-    page.locator('.map a[href="/cities/alpha-town/"]').click()
+    page.locator('.map svg > a[href="/cities/alpha-town/"]').click()  # the visible dot's link
     page.wait_for_url("**/cities/alpha-town/")
     page.get_by_role("link", name="Youth council advising the mayor on cohesion").click()
     page.wait_for_url("**/practices/alpha-youth-council/")

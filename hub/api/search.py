@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hub.api.app import error
 from hub.api.contract import errors, example
@@ -36,9 +36,11 @@ class Result(BaseModel):
     type: str
     title: str
     url: str
-    city: str | None
-    country: str | None
-    region: str | None
+    city: str | None = Field(description="the first city or local government the record names, or null")
+    country: str | None = Field(description="that city's country; the record's first country when it names no city")
+    region: str | None = Field(description="the region of that country")
+    place: str = Field("", description="every place the record is about, as the pages say it: "
+                                      "'Cape Town (South Africa)' or 'Cape Town, London, Edmonton and 46 more'")
     score: float
     snippet: str  # HTML-escaped text; query words wrapped in <mark>
     themes: list[str]
@@ -58,6 +60,10 @@ class SearchResponse(BaseModel):
     results: list[Result]
     facets: dict[str, list[FacetCount]]
     notices: list[str] | None = None  # present when the query could not be used as typed
+    match: Literal["all", "most", "any"] | None = None  # results hold all the words, or most / any (a fallback)
+    did_you_mean: str | None = None  # the query with words no record contains corrected from the index's words
+    corrected: bool = False  # the results are for did_you_mean: the query as typed matched nothing with all its words
+    notice: str | None = None  # one sentence for people on how the query was read ("Showing results for …")
 
 
 def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> SearchIndex:
@@ -90,6 +96,9 @@ def search(
     challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, openapi_examples={"ten": example(10, "ten results")})] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, openapi_examples={"second-page": example(10, "from the 11th")})] = 0,
+    correct: Annotated[bool, Query(description="search the suggested spelling when the query as typed finds nothing; "
+                                               "false searches exactly what was typed",
+                                   openapi_examples={"as-typed": example(False, "exactly what was typed")})] = True,
 ) -> JSONResponse:
     """Hybrid (default), keyword or semantic search with facets.
 
@@ -100,6 +109,6 @@ def search(
     filters = {"type": type, "theme": theme, "region": region, "country": country, "level": level,
                "stakeholder": stakeholder, "challenge": challenge}
     try:
-        return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset))
+        return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))
     except SearchInputError as exc:
         return error(422, exc.error, exc.detail)

@@ -30,6 +30,18 @@ def page_url(kind: str, record_id: str) -> str:
     return f"/{KIND_FOLDERS[kind]}/{record_id}/"
 
 
+def place_phrase(cities: list[str], countries: list[str], limit: int = 3) -> str:
+    """Where a record is, as every page and search result shows it: "Cape Town (South Africa)", or
+    "Cape Town, London, Edmonton and 46 more" when it is about many places (site/templates/macros.html prints this)."""
+    if len(cities) > limit:
+        return f"{', '.join(cities[:limit])} and {len(cities) - limit} more"
+    if cities:
+        return ", ".join(cities) + (f" ({', '.join(countries)})" if countries else "")
+    if len(countries) > limit:
+        return f"{', '.join(countries[:limit])} and {len(countries) - limit} more"
+    return ", ".join(countries)
+
+
 def _concept_ids(scheme: str, labels: list[str]) -> list[str]:
     s = vocab.load(VOCAB_DIR)[scheme]
     return [c.id for c in (s.get(label) for label in labels) if c is not None]
@@ -142,9 +154,14 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
             levels=sorted({t for p in record.practices for t in corpus.practices[p].prevention_levels}),
         )
     base["regions"] = _region_labels(base["countries"])
-    base["city"] = base["cities"][0]["label"] if base["cities"] else None
-    base["country"] = base["countries"][0] if base["countries"] else None
-    base["region"] = base["regions"][0] if base["regions"] else None
+    # One place, never two halves of different ones: the first city with its own country (a record about
+    # Cape Town and Albania is "Cape Town, South Africa"), or the first country when no city is named;
+    # "place" names them all.
+    first = base["cities"][0] if base["cities"] else None
+    base["city"] = first["label"] if first else None
+    base["country"] = first["country"] if first else base["countries"][0] if base["countries"] else None
+    base["region"] = next(iter(_region_labels([base["country"]])), None) if base["country"] else None
+    base["place"] = place_phrase([c["label"] for c in base["cities"]], base["countries"])
     base["facets"] = {name: _concept_ids(scheme, base[field]) for name, (scheme, field) in FACETS.items()}
     base["facets"]["type"] = [kind]
     return base

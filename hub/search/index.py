@@ -33,9 +33,9 @@ from hub.search.facets import FACET_NAMES, FacetIndex, FacetValue
 if TYPE_CHECKING:
     from hub.build import BuildContext
 
-FORMAT = 1
+FORMAT = 2  # 2: -ize folded to -ise in the keyword index, lexicon.json for "did you mean"
 # what a result shows and what snippets are cut from
-DISPLAY_FIELDS = ("id", "type", "title", "url", "city", "country", "region", "themes", "levels", "summary", "body")
+DISPLAY_FIELDS = ("id", "type", "title", "url", "city", "country", "region", "place", "themes", "levels", "summary", "body")
 DIRECTORY = "search"  # the search index's folder in a build
 CONCEPT_FACETS = ("theme", "stakeholder", "challenge", "level")  # facets whose labels describe the practice
 

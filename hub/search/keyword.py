@@ -8,8 +8,15 @@ Why it looks like this:
   ``"quoted phrases"`` are kept as phrases, everything else is read as plain words
   and operators are ignored.
 * **One analyser for index and query**: Unicode words, accents folded with
-  :func:`hub.vocab.fold` (``Wroclaw`` finds ``Wrocław``), stop words dropped, Porter
-  stemming (``sports`` finds ``sport``).
+  :func:`hub.vocab.fold` (``Wroclaw`` finds ``Wrocław``), American ``-ize``/``-yze``
+  spellings read as British ``-ise``/``-yse`` with their inflections (``polarization``
+  finds ``polarisation``: Porter strips ``-ization`` but not ``-isation``, so the two
+  never met), stop words dropped, Porter stemming (``sports`` finds ``sport``).
+* **All words must match** (each by itself, a stem of it or a SKOS synonym of a label
+  it is part of); records with only some of them are a fallback the caller asks for
+  (``match="any"``) and says so, so counts and facets describe records that match.
+* **Did you mean**: words no record contains are corrected from the index's own
+  vocabulary (:mod:`hub.search.suggest`).
 * **SKOS synonyms.** The vocabularies' preferred and alternative labels form
   synonym groups; a query mentioning one label also searches the others, with a
   lower weight ("protection of places of worship" → "soft-target protection").
@@ -28,6 +35,7 @@ import math
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +50,7 @@ from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
+from hub.search.suggest import Suggester
 from hub.vocab import fold
 
 if TYPE_CHECKING:
@@ -65,9 +74,14 @@ _FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|pl
 _LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i", "ħ": "h", "ŧ": "t"})
 
 
+# American -ize/-yze (and -ization, -ized, -izing, -izer...) read as British -ise/-yse; three letters before the
+# suffix at least, so "size", "prize" and "seize" stay as they are ("citizen" has no such suffix)
+_SPELLING = re.compile(r"^(\w{3,}?)([iy])z(e|es|ed|ing|er|ers|able|ation|ations|ational)$")
+
+
 @lru_cache(maxsize=200_000)
 def _fold(word: str) -> str:
-    return fold(word).translate(_LETTERS)
+    return _SPELLING.sub(r"\1\2s\3", fold(word).translate(_LETTERS))
 
 
 class FoldFilter(Filter):
@@ -79,9 +93,15 @@ class FoldFilter(Filter):
             yield t
 
 
+_TOKEN = r"\w+(?:\.?\w+)*"
+
+
 def analyzer() -> Analyzer:
-    """The analyser of every text field and of every query: words → folded → no stop words → stems."""
-    return RegexTokenizer(r"\w+(?:\.?\w+)*") | FoldFilter() | StopFilter(stoplist=STOPLIST, minsize=2) | StemFilter()
+    """The analyser of every text field and of every query: words → folded → no stop words → stems.
+
+    Stop words are dropped again after stemming: a stem can be one ('ÆÐ' folds to 'aed', whose stem is 'a')."""
+    stop = StopFilter(stoplist=STOPLIST, minsize=2)
+    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter() | stop
 
 
 def analyse(text: str, ana: Analyzer | None = None) -> list[str]:
@@ -99,6 +119,9 @@ class KeywordParams:
     bigram_fields: tuple[str, ...] = ("title",)  # ... in these fields (in summary and body they did not help)
     synonym_boost: float = 0.5  # a SKOS synonym of a label in the query (all its words in one field)
     common_ratio: float = 0.4  # terms in more than this share of documents do not decide matching
+    most_slack: int = 99  # when too few records hold all words: results hold at least (the most any holds − this)
+    min_all: int = 10  # fewer records than this holding every word (a page): records with some of them follow
+    tiers: bool = True  # ... after those holding every word (hybrid nDCG@10 0.849 with, 0.845 without)
 
 
 @dataclass
@@ -109,6 +132,9 @@ class KeywordResult:
     scores: np.ndarray  # float64, same order
     terms: frozenset[str]  # analysed terms, for highlighting snippets
     notice: str | None = None  # why the query could not be used as typed
+    match: str | None = None  # "all": every record has all the words; "any": some of them; None: no word to match
+    missing: tuple[str, ...] = ()  # words of the query (as typed, folded) that no record contains
+    held: tuple[int, int] | None = None  # with match="best": (words each result holds at least, words to match)
 
     @property
     def hits(self) -> list[tuple[int, float]]:
@@ -118,9 +144,11 @@ class KeywordResult:
 class KeywordEngine(Protocol):
     """What the rest of search needs from a keyword engine."""
 
-    def search(self, text: str) -> KeywordResult: ...
+    def search(self, text: str, match: str = "any") -> KeywordResult: ...
 
     def terms(self, text: str) -> frozenset[str]: ...
+
+    def suggest(self, text: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -168,19 +196,24 @@ class Synonyms:
 
     def expand(self, words: Sequence[str]) -> list[tuple[str, ...]]:
         """The labels (token sequences) synonymous with a label present in ``words``, not already in them."""
-        found: set[int] = set()
+        return list(self.covering(words))
+
+    def covering(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
+        """:meth:`expand`'s labels, each with the query words of the label it stands for (what finding it satisfies)."""
+        found: dict[int, set[tuple[str, ...]]] = {}
         present: set[tuple[str, ...]] = set()
         for i, w in enumerate(words):
             for seq, gi in self._first.get(w, ()):
                 if tuple(words[i:i + len(seq)]) == seq:
-                    found.add(gi)
+                    found.setdefault(gi, set()).add(seq)
                     present.add(seq)
-        out: list[tuple[str, ...]] = []
+        out: dict[tuple[str, ...], frozenset[str]] = {}
         for gi in sorted(found):
             pref, *alts = self.groups[gi]
+            covered = frozenset(w for seq in found[gi] for w in seq)
             for s in alts if pref in present else [pref]:
-                if s not in present and s not in out:
-                    out.append(s)
+                if s not in present:
+                    out[s] = out.get(s, frozenset()) | covered
         return out
 
 
@@ -199,6 +232,20 @@ def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Se
         writer.add_document(n=n, id=doc["id"], **{f: doc.get(f) or "" for f in FIELDS})
     writer.commit(optimize=True)
     (directory / "synonyms.json").write_text(json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8")
+    (directory / LEXICON).write_text(json.dumps(lexicon(docs), ensure_ascii=False), encoding="utf-8")
+
+
+LEXICON = "lexicon.json"  # the index's words (folded, unstemmed) with how many records hold each: "did you mean"
+
+
+def lexicon(docs: Sequence[dict[str, str]]) -> dict[str, int]:
+    """Every word of three letters or more (no digits, no stop words) with the number of records that contain it."""
+    words = RegexTokenizer(_TOKEN) | FoldFilter()
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        seen = {t.text for f in FIELDS for t in words(doc.get(f) or "")}
+        counts.update(w for w in seen if len(w) >= 3 and w.isalpha() and w not in STOPLIST)
+    return dict(sorted(counts.items()))
 
 
 def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> "Job":
@@ -277,6 +324,8 @@ class WhooshEngine:
         self._freq: dict[tuple[str, str], int] = {}
         groups = json.loads((directory / "synonyms.json").read_text(encoding="utf-8"))
         self.synonyms = Synonyms(groups, self._ana)
+        words = json.loads((directory / LEXICON).read_text(encoding="utf-8")) if (directory / LEXICON).exists() else {}
+        self.suggester = Suggester(words)
 
     def terms(self, text: str) -> frozenset[str]:
         return self._terms(parse(text, self._ana))
@@ -299,8 +348,7 @@ class WhooshEngine:
         rare: list[_Clause | None] = []
         common: list[_Clause | None] = []
         for w in words:
-            df = max(self._df(f, w) for f in ("title", "summary", "body", "concepts"))
-            (common if df > p.common_ratio * self.n_docs else rare).append(self._clause((w,), 1.0, everywhere))
+            (common if self._common(w) else rare).append(self._clause((w,), 1.0, everywhere))
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
         if p.bigram_boost:
@@ -308,6 +356,72 @@ class WhooshEngine:
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
         rare_, common_, extra_ = ([c for c in cs if c is not None] for cs in (rare, common, extra))
         return _Plan(rare_ + extra_, common_) if rare_ else _Plan(common_ + extra_, [])
+
+    def _common(self, word: str) -> bool:
+        """In more than ``common_ratio`` of the records: adds to the score but does not decide matching."""
+        df = max(self._df(f, word) for f in ("title", "summary", "body", "concepts"))
+        return df > self.params.common_ratio * self.n_docs
+
+    def _holding(self, words: tuple[str, ...]) -> np.ndarray:
+        """The records that hold all of ``words`` in one field (a record mask)."""
+        out = np.zeros(self.n_docs, dtype=bool)
+        for f in FIELDS:
+            if not all(self._df(f, w) for w in words):
+                continue
+            count = np.zeros(self.n_docs, dtype=np.int32)
+            for w in words:
+                count[self._read_postings(f, w)[0]] += 1
+            out |= count == len(words)
+        return out
+
+    def _held(self, parsed: ParsedQuery) -> tuple[np.ndarray, int]:
+        """How many of the query's rare words (all its words when every one is common) each record holds, and
+        how many there are. A word is held by itself (its stem) or by a SKOS synonym of a label it is part of
+        ("soft-target protection" stands for "protection of places of worship")."""
+        words = list(dict.fromkeys(parsed.words))
+        need = [w for w in words if not self._common(w)] or words
+        have = {w: self._holding((w,)) for w in need}
+        for seq, covered in self.synonyms.covering(parsed.words).items():
+            if any(w in have for w in covered):
+                hit = self._holding(seq)
+                for w in covered & have.keys():
+                    have[w] |= hit
+        held = np.zeros(self.n_docs, dtype=np.int32)
+        for mask in have.values():
+            held += mask
+        return held, len(need)
+
+    def _words_as_typed(self, text: str) -> list[tuple[re.Match[str], str | None]]:
+        """Each word of ``text`` (its match in the text) with its analysed form (None: a stop word)."""
+        out = []
+        for m in re.finditer(_TOKEN, unicodedata.normalize("NFKC", text)):
+            analysed = analyse(m.group(), self._ana)
+            out.append((m, analysed[0] if analysed else None))
+        return out
+
+    def _known(self, term: str) -> bool:
+        return any(self._df(f, term) for f in FIELDS)
+
+    def missing(self, text: str) -> tuple[str, ...]:
+        """The words of ``text`` (folded) that no record contains, in order."""
+        with self._lock:
+            found = [_fold(m.group()) for m, term in self._words_as_typed(text) if term and not self._known(term)]
+        return tuple(dict.fromkeys(found))
+
+    def suggest(self, text: str) -> str | None:
+        """``text`` with each word no record contains replaced by the closest word of the index, or None when
+        no word needs (or has) a correction."""
+        with self._lock:
+            words = self._words_as_typed(text)
+            unknown = [(m, term) for m, term in words if term and not self._known(term)]
+        out, end, changed = [], 0, False
+        for m, _term in unknown:
+            better = self.suggester.suggest(_fold(m.group()))
+            if better is None:
+                continue
+            out += [text[end:m.start()], better]
+            end, changed = m.end(), True
+        return "".join([*out, text[end:]]) if changed else None
 
     def _whoosh(self, clause: _Clause) -> Query:
         boosts = self.params.boosts
@@ -393,7 +507,12 @@ class WhooshEngine:
             if matched is not None:
                 matched |= hit
 
-    def search(self, text: str) -> KeywordResult:
+    def search(self, text: str, match: str = "any") -> KeywordResult:
+        """The matching records, best first, scored alike whatever ``match`` is.
+
+        ``match="any"``: records holding any of the query's words. ``"best"``: those holding all of them; when no
+        record does, those holding the most of them (``most_slack`` fewer than the best record holds; "any" when
+        that is one word). The result's ``match`` says which ("all", "most" or "any") and ``held`` how many words."""
         parsed = parse(text, self._ana)
         terms = self._terms(parsed)
         scores = np.zeros(self.n_docs)
@@ -414,10 +533,23 @@ class WhooshEngine:
                     matched[self._position[docnum]] = True
             for clause in plan.optional:
                 self._add(optional, None, clause)
+            held, n_words = self._held(parsed) if match == "best" else (None, 0)
+        used, need, tier = "any", 1, np.zeros(self.n_docs, dtype=np.int32)
+        if held is not None:
+            complete = matched & (held == n_words)
+            best = int(held[matched].max(initial=0))
+            if complete.sum() >= min(self.params.min_all, int(matched.sum())):
+                used, need = "all", n_words
+            else:  # too few records hold every word: they come first, then those holding the most of them
+                need = max(1, best - self.params.most_slack)
+                used = "most" if need > 1 else "any"
+                tier = np.where(complete, 0, 1) if self.params.tiers else tier
+            matched &= held >= need
         scores += np.where(matched, optional, 0.0)
         found = np.flatnonzero(matched)
-        order = found[np.lexsort((found, -scores[found]))]  # best first; ties in corpus order
-        return KeywordResult(order, scores[order], terms)
+        order = found[np.lexsort((found, -scores[found], tier[found]))]  # tier, then best first; ties in corpus order
+        return KeywordResult(order, scores[order], terms, match=used, missing=self.missing(text),
+                             held=(need, n_words) if held is not None else None)
 
 def open_engine(directory: Path, params: KeywordParams | None = None) -> KeywordEngine:
     return WhooshEngine(directory, params)

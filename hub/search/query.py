@@ -7,6 +7,13 @@ The set of *matching* records (what ``total`` and the facet counts describe) is
 the keyword matches, the records whose best semantic similarity reaches
 ``semantic_floor``, or both (hybrid). An empty query browses: every record
 matches and filters narrow it.
+
+Keyword matches hold *all* the query's words (stems and SKOS synonyms count); only
+when no record does are records holding the most of them used, and the response
+says so (``match``, ``notice``). A word no record contains is corrected from the
+index's vocabulary (``did_you_mean``); when the query as typed matches nothing
+with all its words and the correction does, the correction is searched instead
+(``corrected``), and the notice offers the query as typed.
 """
 
 from __future__ import annotations
@@ -42,7 +49,13 @@ class FusionParams:
     rrf_k: float = RRF_K
     keyword_weight: float = 1.0
     semantic_weight: float = 1.25  # meaning matters a little more than shared words for paraphrased needs
-    semantic_floor: float = 0.30  # cosine below which a record is not a semantic match
+    # hybrid: the cosine from which a record matches by meaning alone (without holding the query's words).
+    # Calibrated on the judged set (bench/eval_search.py --floors): the highest floor at which none of hybrid's
+    # nDCG@10, Recall@10 and MRR falls below what they were at the old floor of 0.30 (higher floors trade recall)
+    semantic_floor: float = 0.35
+    # semantic mode ranks by meaning only, so every result is a meaning-alone match: a higher floor there cut judged
+    # records out of its first ten (nDCG@10 0.747 -> 0.722 at 0.35), so it keeps the floor it had
+    semantic_mode_floor: float = 0.30
 
 
 DEFAULT_FUSION = FusionParams()
@@ -78,8 +91,10 @@ def run(
     limit: int = 20,
     offset: int = 0,
     fusion: FusionParams = DEFAULT_FUSION,
+    correct: bool = True,
 ) -> dict[str, Any]:
-    """``{query, mode, total, results, facets}`` (+ ``notices`` when the query could not be used as typed)."""
+    """``{query, mode, total, results, facets, match, did_you_mean, corrected, notice}`` (+ ``notices`` when the
+    query could not be used as typed)."""
     q = q or ""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     _check(q, mode, limit, offset, filters)
@@ -91,18 +106,53 @@ def run(
         allowed &= m
 
     text = " ".join(q.split())
+    suggestion = index.keyword.suggest(text) if text else None
+    corrected = False
     if text:
         found = _rank(index, text, mode, allowed, fusion)
+        if correct and suggestion and not _all_words(index, text, mode, found) and _all_words(index, suggestion, mode):
+            found, corrected = _rank(index, suggestion, mode, allowed, fusion), True
     else:  # browse: everything matches, filters narrow it
         order = index.browse_order[allowed[index.browse_order]]
         found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)))
     page = zip(found.ids[offset:offset + limit].tolist(), found.scores[offset:offset + limit].tolist())
     results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in page]
     response: dict[str, Any] = {"query": q, "mode": mode, "total": len(found.ids), "results": results,
-                                "facets": index.facets.counts(found.matches, masks, selected)}
+                                "facets": index.facets.counts(found.matches, masks, selected),
+                                "match": found.match, "did_you_mean": suggestion, "corrected": corrected,
+                                "notice": notice(text, found, suggestion, corrected)}
     if found.notices:
         response["notices"] = found.notices
     return response
+
+
+def _all_words(index: "SearchIndex", text: str, mode: str, found: "_Found | None" = None) -> bool:
+    """Whether some record holds every word of ``text`` (from ``found`` when its keyword search ran)."""
+    if found is not None and found.match is not None:
+        return found.match == "all" and bool(found.kw_matches)
+    result = index.keyword.search(text, match="best")
+    return result.match == "all" and len(result.ids) > 0
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return ", ".join(f"“{w}”" for w in words)
+
+
+def notice(text: str, found: "_Found", suggestion: str | None, corrected: bool) -> str | None:
+    """One sentence for people on how the query was read, when it was not read exactly as typed."""
+    if corrected:
+        return f"Showing results for “{suggestion}”; search instead for “{text}”."
+    parts = []
+    if found.missing:
+        parts.append(f"No record contains {_quoted(found.missing)}.")
+    if found.match in ("most", "any") and found.kw_matches:
+        need, of = found.held or (1, 0)
+        some = "any one" if need == 1 else f"{need} of the {of}"
+        parts.append(f"No record contains all of your words: showing records that contain {some}"
+                     + (" and records close in meaning." if found.semantic_only else "."))
+    if suggestion and not corrected:
+        parts.append(f"Did you mean “{suggestion}”?")
+    return " ".join(parts) or None
 
 
 @dataclass
@@ -113,6 +163,11 @@ class _Found:
     terms: frozenset[str] = frozenset()  # analysed query words, for snippets
     unit_sims: np.ndarray | None = None  # cosine of every semantic unit, for snippets
     notices: list[str] = field(default_factory=list)
+    match: str | None = None  # keyword matching: "all" | "most" | "any" words (None: the keyword engine did not run)
+    held: tuple[int, int] | None = None  # (words each keyword match holds at least, words to match)
+    missing: tuple[str, ...] = ()  # words no record contains
+    kw_matches: int = 0  # records matched by keyword, before filters
+    semantic_only: int = 0  # records matched by meaning alone, before filters
 
 
 _NONE = np.zeros(0, dtype=np.int64)
@@ -125,19 +180,22 @@ def _rank(index: "SearchIndex", text: str, mode: str, allowed: np.ndarray, fusio
     # the query is embedded (torch, outside the GIL) while Whoosh searches (Python)
     vector = _pool().submit(index.semantic.encode_query, text) if comparable else None
     if mode == "semantic":
-        found.terms = index.keyword.terms(text)
+        found.terms, found.missing = index.keyword.terms(text), index.keyword.missing(text)
     else:
-        kres = index.keyword.search(text)
+        kres = index.keyword.search(text, match="best")
         found.terms, kw_ids, kw_scores = kres.terms, kres.ids, kres.scores
+        found.match, found.held, found.missing, found.kw_matches = kres.match, kres.held, kres.missing, len(kw_ids)
         if kres.notice and not comparable:
             found.notices.append(kres.notice)
         found.matches[kw_ids] = True
     if vector is not None:
         doc_scores, found.unit_sims = index.semantic.scores(vector.result())
-        sem_ids = np.flatnonzero(doc_scores >= fusion.semantic_floor)
+        above = doc_scores >= (fusion.semantic_floor if mode == "hybrid" else fusion.semantic_mode_floor)
+        found.semantic_only = int((above & ~found.matches).sum())
+        sem_ids = np.flatnonzero(above)
         sem_ids = sem_ids[np.argsort(-doc_scores[sem_ids], kind="stable")]
         sem_scores = doc_scores[sem_ids]
-        found.matches[sem_ids] = True
+        found.matches |= above
     elif mode == "semantic":
         found.notices.append("the query has no words to compare (only punctuation or symbols)")
     keep_kw, keep_sem = allowed[kw_ids], allowed[sem_ids]
@@ -158,6 +216,7 @@ def _result(index: "SearchIndex", d: int, score: float, terms: frozenset[str], u
     return {
         "id": doc["id"], "type": doc["type"], "title": doc["title"], "url": doc["url"],
         "city": doc.get("city"), "country": doc.get("country"), "region": doc.get("region"),
+        "place": doc.get("place") or "",
         "score": round(float(score), 4), "snippet": snippet(texts, terms),
         "themes": doc.get("themes") or [], "levels": doc.get("levels") or [],
     }

@@ -105,7 +105,7 @@ def listing_pages(m: SiteModel) -> Iterator[Page]:
     for lst in LISTINGS:
         scheme = m.schemes[lst.scheme]
         yield Page(f"/{lst.folder}/", "scheme.html", {
-            "title": lst.title, "listing": lst, "tree": m.tree(lst), "definition": scheme.definition,
+            "title": lst.title, "listing": lst, "tree": m.tree(lst), "definition": scheme.definition, "untagged": m.untagged(lst),
             "description": f"Browse practices by {lst.singular.lower()}: {scheme.definition}", "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/")),
         })
         counts = m.counts(lst)
@@ -125,7 +125,7 @@ def concept_page(m: SiteModel, lst: Listing, concept_id: str, counts: dict[str, 
     return Page(term.url, "concept.html", {
         "title": c.label, "listing": lst, "concept": c, "term": term, "practices": practices, "cities": cities,
         "spotlights": m.tagged(lst, concept_id, ("spotlight",)), "resources": m.tagged(lst, concept_id, ("resource",)),
-        "narrower": [n for n in narrower if n["count"]],
+        "narrower": [n for n in narrower if n["count"]], "untagged": len(m.untagged(lst)), "total": len(m.practices),
         "description": f"{len(practices)} practices on {c.label}" + (f": {c.definition}" if c.definition else "."),
         "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/"), *trail, (c.label, term.url)),
     })
@@ -143,12 +143,23 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         "themes": m.tree(lists["theme"]), "regions": m.tree(lists["region"]), "levels": m.tree(lists["level"]),
         "mapped": mapped, "unmapped": unmapped, "latest": m.spotlights[:3],
     })
-    facets = [{"name": f, "title": "Type" if f == "type" else next(lst.singular for lst in LISTINGS if lst.facet == f),
-               "options": m.facet_values(f)} for f in SEARCH_FACETS]
+    titles = {"type": "Type", "country": "Country"} | {lst.facet: lst.singular for lst in LISTINGS}
+    facets = [{"name": f, "title": titles[f], "options": m.facet_values(f)} for f in SEARCH_FACETS]
+    # a practice without a prevention level drops out when a level is chosen: the Level filter says how many do
+    practices = m.by_kind["practice"].values()
+    facets[SEARCH_FACETS.index("level")] |= {"unstated": sum(not p["facets"].get("level") for p in practices),
+                                             "of": len(practices)}
     yield Page("/search/", "search.html", {
         "title": "Search", "breadcrumbs": crumbs(("Search", "/search/")), "facets": facets,
         "description": "Search city practices, cities, resources and impact stories, and filter by theme, region, prevention level and stakeholder.",
         "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets},
+    })
+    yield Page("/peers/", "peers.html", {
+        "title": "Find cities like yours", "breadcrumbs": crumbs(("Cities", "/cities/"), ("Find cities like yours", "/peers/")),
+        "description": "Describe your town in a few sentences and find the cities in the hub that faced the same, with the reasons and what they did.",
+        "countries": sorted((c.label for c in m.schemes["countries"].concepts.values()), key=str.lower),
+        "regions": sorted((c.label for c in m.schemes["regions"].concepts.values()), key=str.lower),
+        "terms": peer_terms(m),
     })
     seeds = [r for r in m.resources if r.get("seed_file")]
     yield Page("/about/", "about.html", {
@@ -168,6 +179,17 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         "examples": sparql_examples.gallery(), "prefixes": list(PREFIXES),
     })
     yield Page("/404.html", "404.html", {"title": "Page not found", "breadcrumbs": [], "description": ""}, sitemap=False)
+
+
+def peer_terms(m: SiteModel) -> dict[str, dict[str, str]]:
+    """{field: {label: page URL}} for the terms a peer answer names as shared, keyed by the field names the API uses
+    ("themes", "levels"…), so the peer finder links them as city pages do (model.term_by_label)."""
+    out: dict[str, dict[str, str]] = {}
+    for lst in LISTINGS:
+        links = {t.label: t.url for cid in m.schemes[lst.scheme].concepts
+                 if m.tagged(lst, cid, tuple(KIND_FOLDERS)) for t in [m.term(lst.facet, cid)]}
+        out[lst.folder] = out[lst.facet + "s"] = links
+    return out
 
 
 def _asset_versions(static: Path) -> dict[str, str]:

@@ -45,7 +45,7 @@ LISTING_BY_FACET = {lst.facet: lst for lst in LISTINGS}
 TYPE_LABELS = {"practice": ("Practice", "Practices"), "city": ("City", "Cities"), "resource": ("Resource", "Resources"),
                "spotlight": ("Impact story", "Impact stories")}
 # The search page's filters, in the order shown; the offline search (static_search) counts the same names.
-SEARCH_FACETS = ["type", "region", "level", "theme", "stakeholder", "challenge"]
+SEARCH_FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"]
 SIMILAR_FACETS = ("theme", "challenge", "stakeholder")
 PEERS_SHOWN = 6  # the closest few, with reasons; the API has the full list
 RELATIONS = {"learned_from": "learned from", "replicated": "replicated a model of", "attended_event_in": "attended an event in",
@@ -143,6 +143,10 @@ class SiteModel:
         """Records tagged with the concept or any narrower one."""
         ids = self.concept_ids_with_descendants(lst, concept_id)
         return [e for k in kinds for e in self._by_title[k] if not ids.isdisjoint(e["facets"][lst.facet])]
+
+    def untagged(self, lst: Listing) -> list[Entry]:
+        """Practices with no value in the facet: a filter on it never shows them, so its pages say how many there are."""
+        return [p for p in self.practices if not p["facets"][lst.facet]]
 
     def counts(self, lst: Listing) -> dict[str, int]:
         """Practices per concept, a practice counting once under each broader concept of its tags."""

@@ -22,6 +22,7 @@ from typing import Any
 from hub.config import RECORD_KINDS, REPO_DIR
 from hub.search import index as search_index
 from hub.search import keyword
+from hub.site.model import SEARCH_FACETS
 from hub.vocab import _UNDECOMPOSABLE
 
 FORMAT = 1
@@ -33,7 +34,6 @@ VENDOR = {
     "stemmer.LICENSE.txt": "stemmer/license",
 }
 NODE_MODULES = REPO_DIR / "node_modules"
-FACETS = ("type", "region", "level", "theme", "stakeholder", "challenge")  # what the search page filters on
 
 
 class StaticSearchError(RuntimeError):
@@ -47,8 +47,9 @@ def payload(catalog: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for e in catalog:
         doc = search_index.keyword_doc(e, aliases)
         member = search_index.memberships(e)
-        doc.update(url=e["url"], type=e["type"], where=", ".join(x for x in (e.get("city"), e.get("country")) if x),
-                   facets={f: member.get(f, []) for f in FACETS if member.get(f)})
+        where = e.get("place") or ", ".join(x for x in (e.get("city"), e.get("country")) if x)  # as the API's results
+        doc.update(url=e["url"], type=e["type"], where=where,
+                   facets={f: member.get(f, []) for f in SEARCH_FACETS if member.get(f)})
         docs.append(doc)
     letters = {**{chr(k): v for k, v in _UNDECOMPOSABLE.items()}, **{chr(k): v for k, v in keyword._LETTERS.items()}}
     return {

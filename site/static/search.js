@@ -1,7 +1,7 @@
 // The search page: the hub's /api/search (hybrid) when a server answers, the static index (static-search.js) when not.
 // No framework. The URL (?q=…&theme=…) is the state, so a search can be bookmarked and shared.
 
-const FACETS = ["type", "region", "level", "theme", "stakeholder", "challenge"];
+const FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"];
 const PAGE = 20;
 const labels = JSON.parse(document.getElementById("facet-labels").textContent); // {facet: {id: label}}
 const form = document.getElementById("search-form");
@@ -34,6 +34,7 @@ const api = {
   description: "hybrid search on the hub's server",
   async search(q, filters, offset) {
     const p = new URLSearchParams({ q, mode: "hybrid", limit: String(PAGE), offset: String(offset) });
+    if (new URLSearchParams(location.search).get("correct") === "0") p.set("correct", "false"); // "search instead for"
     for (const f of FACETS) for (const v of filters[f] || []) p.append(f, v);
     const r = await fetch(`/api/search?${p}`, { headers: { Accept: "application/json" } });
     if (!r.ok) throw new Error(`the search API answered ${r.status}`);
@@ -43,9 +44,10 @@ const api = {
     return {
       total: j.total,
       counts,
+      reading: { notice: j.notice, didYouMean: j.did_you_mean, corrected: j.corrected, match: j.match },
       results: j.results.map((x) => ({
         url: x.url, title: x.title, type: labels.type?.[x.type] || x.type,
-        place: [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
+        place: x.place || [x.city, x.country].filter(Boolean).join(", "), snippet: x.snippet || "",
       })),
     };
   },
@@ -85,7 +87,9 @@ function readForm() {
   history.replaceState(null, "", p.toString() ? `?${p}` : location.pathname);
 }
 
-function showCounts(counts) {
+function showCounts(counts, total) {
+  const done = document.getElementById("filters-done");
+  done.textContent = total === undefined ? "Show results" : `Show ${total} result${total === 1 ? "" : "s"}`;
   for (const box of document.querySelectorAll(".facet input[type=checkbox]")) {
     const known = counts?.[box.name] !== undefined; // a backend that does not count this facet shows no number
     const n = known ? (counts[box.name][box.value] ?? 0) : null;
@@ -150,7 +154,7 @@ async function run(append = false) {
     return;
   }
   if (mine !== seq) return; // a newer search has started
-  showCounts(out.counts);
+  showCounts(out.counts, out.total);
   list.dataset.backend = backend.name;
   if (!append) list.replaceChildren();
   const items = out.results.map(resultItem);
@@ -159,7 +163,67 @@ async function run(append = false) {
   more.hidden = state.offset + PAGE >= out.total;
   if (!state.q && !filtered) status.textContent = "Type a query or choose a filter.";
   else status.textContent = describe(out.total);
+  showReading(out.reading, out.total, filtered);
   if (append && items.length) items[0].querySelector("a").focus();
+}
+
+// How the query was read, under the status line: a correction ("Showing results for X; search instead for Y"),
+// "did you mean", the any-word fallback, and, when nothing is found, ways on (a suggestion, clearing the filters,
+// browsing). Built from text nodes and links only.
+function searchLink(q, exact) {
+  const a = document.createElement("a");
+  const p = new URLSearchParams({ q });
+  if (exact) p.set("correct", "0");
+  a.href = `/search/?${p}`;
+  a.textContent = q;
+  return a;
+}
+
+function showReading(reading, total, filtered) {
+  let box = document.getElementById("search-reading");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "search-reading";
+    box.className = "search-reading";
+    status.after(box);
+  }
+  box.replaceChildren();
+  const r = reading || {};
+  const line = (...parts) => {
+    const p = document.createElement("p");
+    p.append(...parts);
+    box.append(p);
+    return p;
+  };
+  if (r.corrected && r.didYouMean) {
+    const strong = document.createElement("strong");
+    strong.textContent = r.didYouMean;
+    line("Showing results for ", strong, ". Search instead for ", searchLink(state.q, true), ".");
+  } else if (r.didYouMean) {
+    line("Did you mean ", searchLink(r.didYouMean, false), "?");
+  }
+  if (r.match === "most" || r.match === "any") {
+    line("No record contains all of your words: records with some of them are included.");
+  }
+  if (total > 0 || (!state.q && !filtered)) return;
+  const ways = line("Nothing found. ");
+  if (filtered) {
+    const clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "secondary";
+    clear.textContent = "Search without filters";
+    clear.addEventListener("click", () => document.getElementById("clear-filters").click());
+    ways.append(clear, " ");
+  }
+  ways.append("Browse by ");
+  const browse = [["/themes/", "theme"], ["/regions/", "region"], ["/practices/", "all practices"]];
+  browse.forEach(([href, text], i) => {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    ways.append(i ? (i === browse.length - 1 ? " or see " : ", ") : "", a);
+  });
+  ways.append(".");
 }
 
 form.addEventListener("submit", (ev) => {
@@ -170,12 +234,14 @@ form.addEventListener("submit", (ev) => {
 for (const box of document.querySelectorAll(".facet input[type=checkbox]")) {
   box.addEventListener("change", () => {
     readForm();
+    showTicked();
     run();
   });
 }
 document.getElementById("clear-filters").addEventListener("click", () => {
   for (const box of document.querySelectorAll(".facet input[type=checkbox]")) box.checked = false;
   readForm();
+  showTicked();
   run();
 });
 more.addEventListener("click", () => {
@@ -183,7 +249,73 @@ more.addEventListener("click", () => {
   run(true);
 });
 
-// On a phone the filters start folded so the results are in view; one tap on "Filters" opens them.
-if (window.matchMedia("(max-width: 50rem)").matches) document.getElementById("filters").open = false;
+// ---- the filters: a column on wide screens, a dialog over the results on a phone ----------------------------
+// On a phone the results come first; "Filters (2)" opens the filters as a modal dialog (everything behind it is
+// inert), and "Show N results", "Close" or Escape shut it and return to the results.
+const narrow = window.matchMedia("(max-width: 50rem)");
+const drawer = document.getElementById("filters");
+const opener = document.getElementById("filters-open");
+let inerted = [];
+
+function showTicked() {
+  const n = document.querySelectorAll(".facet input[type=checkbox]:checked").length;
+  opener.textContent = n ? `Filters (${n})` : "Filters";
+}
+
+function openFilters() {
+  drawer.classList.add("open");
+  drawer.setAttribute("role", "dialog");
+  drawer.setAttribute("aria-modal", "true");
+  drawer.setAttribute("aria-labelledby", "filters-h");
+  opener.setAttribute("aria-expanded", "true");
+  document.documentElement.classList.add("drawer-open");
+  for (let el = drawer; el.parentElement && el !== document.body; el = el.parentElement) {
+    for (const sib of el.parentElement.children) {
+      if (sib !== el && !sib.inert && !["SCRIPT", "STYLE"].includes(sib.tagName)) {
+        sib.inert = true;
+        inerted.push(sib);
+      }
+    }
+  }
+  document.getElementById("filters-close").focus();
+}
+
+function closeFilters(returnFocus = true) {
+  if (!drawer.classList.contains("open")) return;
+  drawer.classList.remove("open");
+  drawer.removeAttribute("role");
+  drawer.removeAttribute("aria-modal");
+  drawer.removeAttribute("aria-labelledby");
+  opener.setAttribute("aria-expanded", "false");
+  document.documentElement.classList.remove("drawer-open");
+  for (const el of inerted) el.inert = false;
+  inerted = [];
+  if (returnFocus) opener.focus();
+}
+
+opener.addEventListener("click", () => (drawer.classList.contains("open") ? closeFilters() : openFilters()));
+document.getElementById("filters-close").addEventListener("click", () => closeFilters());
+document.getElementById("filters-done").addEventListener("click", () => closeFilters());
+document.addEventListener("keydown", (ev) => { // wherever focus is: the page behind the dialog is inert
+  if (ev.key === "Escape" && drawer.classList.contains("open")) {
+    ev.preventDefault();
+    closeFilters();
+  }
+});
+narrow.addEventListener("change", () => closeFilters(false)); // turned or resized to a wide screen: a column again
+
+// A long facet shows its first values (and every ticked one); "Show all (N)" unfolds it in place.
+for (const button of document.querySelectorAll(".facet .show-all")) {
+  const values = document.getElementById(button.getAttribute("aria-controls"));
+  const label = button.textContent;
+  values.classList.add("folded");
+  button.addEventListener("click", () => {
+    const open = values.classList.toggle("folded") === false;
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Show fewer" : label;
+  });
+}
+
 readUrl();
+showTicked();
 run();

@@ -32,7 +32,9 @@ export async function createBackend({ config, facets, labels, page }) {
       .replace(letters, (c) => data.letters[c]);
     const term = (w) => {
       const f = fold(w);
-      return f.length < 2 || stop.has(f) ? null : stemmer(f); // the server's analyser: fold, stop words, Porter stem
+      if (f.length < 2 || stop.has(f)) return null;
+      const s = stemmer(f); // the server's analyser: fold, stop words, Porter stem, stop words again (a stem can be one)
+      return s.length < 2 || stop.has(s) ? null : s;
     };
     const ms = new MiniSearch({
       fields: data.fields,
