@@ -167,7 +167,7 @@ def dir_mb(path: Path) -> float:
 def sizes_of(build: Path) -> dict[str, float]:
     b = build.resolve()
     return {"graph.nq": dir_mb(b / "graph.nq"), "store": dir_mb(b / "store"), "search": dir_mb(b / "search"),
-            "embeddings": dir_mb(b / "search" / "embeddings.npy"), "site": dir_mb(b / "site"), "pagefind": dir_mb(b / "site" / "pagefind"),
+            "embeddings": dir_mb(b / "search" / "embeddings.npy"), "site": dir_mb(b / "site"), "offline search": sum(dir_mb(p) for p in (b / "site" / "static").glob("search-index-*.json")),
             "total": dir_mb(b)}
 
 

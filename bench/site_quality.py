@@ -3,7 +3,7 @@
 Reads an existing build (default: build/), serves its site/ with Python's plain static
 server on a loopback port, and:
 
-* weighs every page kind (HTML + the one stylesheet; the Pagefind index and search.js
+* weighs every page kind (HTML + the one stylesheet; the offline search's records and scripts
   are excluded, as in the < 100 kB target), raw and gzip-compressed;
 * runs axe-core in Debian's headless Chromium on the home, search, heaviest practice,
   busiest city and most used theme pages (plus the list pages);

@@ -114,7 +114,7 @@ def _shapes():
 
 
 def write_site(ctx: BuildContext) -> None:
-    """build/site: the static site and its Pagefind index; a broken template stops the build with template:line."""
+    """build/site: the static site and its search records; a broken template stops the build with template:line."""
     from hub.site import SiteError, build_site
 
     try:
@@ -173,8 +173,8 @@ def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, rep
           preview: bool = False, swap: bool = True) -> BuildContext:
     """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise.
 
-    ``preview`` is for `hub serve --watch`: the same validation and stages, but the Pagefind
-    index of the previous build is kept and old builds are pruned in the background, so a
+    ``preview`` is for `hub serve --watch`: the same validation and stages, but unchanged pages
+    are hard-linked from the previous build and old builds are pruned in the background, so a
     save shows up in seconds. `hub build` never takes these shortcuts. With ``swap=False`` the
     build is thrown away once made (the watcher's warm-up: it fills the per-process caches).
     """

@@ -197,6 +197,19 @@ def search_eval(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def static_search_eval(d: dict[str, Any]) -> list[str]:
+    k = d.get("k")
+    out = [f"`bench/eval_static_search.py`: the {d.get('queries')} judged queries typed into `/search/` of a static "
+           f"copy (Chromium, `python -m http.server`, no search API), beside the server's modes on the same build; "
+           f"cut-off {k}."]
+    rows = {"static copy": d["static"]} | {f"static copy, {n}": v for n, v in d.get("others", {}).items()}
+    rows |= {f"server, {m} mode": v for m, v in d.get("server", {}).items()}
+    out.append(table(["search", f"nDCG@{k}", f"Recall@{k}", "MRR", "queries with no result"],
+                     [[name, v["mean"]["ndcg"], v["mean"]["recall"], v["mean"]["mrr"], v.get("empty", "")]
+                      for name, v in rows.items()]))
+    return out
+
+
 def search(d: dict[str, Any]) -> list[str]:
     out = [f"`bench/search.py`: {d.get('queries')} queries × {d.get('runs')} passes per mode, each request a "
            "never-seen query text; p50 / p95 in ms."]
@@ -247,6 +260,7 @@ RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "peers-eval": ("Peer cities: evaluation", peers_eval),
     "scale": ("Scale", scale),
     "search-eval": ("Search: quality", search_eval),
+    "static-search-eval": ("Search: quality of a static copy", static_search_eval),
     "search": ("Search: speed", search),
     "site_quality": ("Site: page weight and accessibility", site_quality),
     "sparql": ("SPARQL: speed", sparql),

@@ -293,7 +293,7 @@ def test_a_build_killed_in_any_stage_leaves_the_last_good_one_serving(good: Sett
             assert proc.poll() is None and time.monotonic() < deadline, f"the build never reached the {stage} stage"
             time.sleep(0.02)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the build and anything it started (pagefind)
+        os.killpg(proc.pid, signal.SIGKILL)  # the build and anything it started
         proc.wait(30)
         (good.data_dir / "practices" / "gamma-listening-forum.md").unlink()
     with httpx.Client(base_url=live, timeout=60) as c:

@@ -28,7 +28,7 @@ NEW_TITLE = "Football league run with local coaches"
 
 
 def pages(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html") if "pagefind" not in p.parts}
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html")}
 
 
 def test_a_preview_build_renders_only_changed_pages_and_equals_a_full_build(mini: Settings) -> None:

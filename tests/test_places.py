@@ -45,7 +45,7 @@ def test_place_phrase_is_the_pages_phrase(corpus_settings: Settings) -> None:
         assert e["place"] == f"{', '.join(labels[:3])} and {len(labels) - 3} more"
         page = (corpus_settings.site_dir / e["url"].strip("/") / "index.html").read_text(encoding="utf-8")
         if e["type"] != "resource":  # a resource page's header names its publisher; its cards and search results the places
-            assert re.search(f'data-pagefind-meta="place">{re.escape(e["place"])}( · \\d{{4}})?<', page), e["id"]
+            assert re.search(f'class="record-place">{re.escape(e["place"])}( · \\d{{4}})?<', page), e["id"]
     few = [e for e in records if 0 < len(e["cities"]) <= 3]
     for e in few:
         assert e["place"].startswith(", ".join(c["label"] for c in e["cities"])) and all(c in e["place"] for c in e["countries"])

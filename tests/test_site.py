@@ -3,6 +3,7 @@ broken templates fail the build with file and line, peers render when the peers 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -16,7 +17,7 @@ from rdflib.namespace import RDF, RDFS
 
 from hub.build import BuildContext, BuildError, build, check_shapes, write_catalog, write_graph, write_site
 from hub.config import KIND_FOLDERS, REPO_DIR, Settings, graph_iri, record_iri
-from hub.site import pagefind
+from hub.site import static_search
 
 MINI = REPO_DIR / "tests" / "fixtures" / "mini"
 
@@ -107,7 +108,7 @@ def test_every_record_has_a_page_with_canonical_and_alternates(mini_site: Settin
 
 def broken_links(site: Path) -> list[str]:
     """Every same-site link (and #fragment) of every page that points at no file (or no id)."""
-    pages = {p: Page(p.read_text()) for p in site.rglob("*.html") if "pagefind" not in p.parts}
+    pages = {p: Page(p.read_text()) for p in site.rglob("*.html")}
     broken = []
     for path, page in pages.items():
         for link in page.links:
@@ -286,16 +287,23 @@ def test_practice_page_weight_is_under_100_kb(mini_site: Settings) -> None:
             assert site_page(site, e["url"]).stat().st_size + css < 100_000
 
 
-@pytest.mark.skipif(not pagefind.BINARY.exists(), reason="npm's pagefind is not installed: run `npm ci` (scripts/setup.sh does)")
-def test_pagefind_index_covers_record_pages_and_is_reused(tmp_path: Path) -> None:
+def test_offline_search_records_cover_every_record_and_are_named_by_their_content(tmp_path: Path) -> None:
+    """The static copy's search reads one records file whose name changes with its content, plus the engine's files."""
     cfg = build_mini(tmp_path)
-    entry = json.loads((cfg.site_dir / "pagefind" / "pagefind-entry.json").read_text())
-    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(catalog(cfg))  # records only
-    first = (cfg.site_dir / "pagefind" / "pagefind-entry.json").resolve()
-    ctx = build(Settings(data_dir=cfg.data_dir, build_dir=cfg.build_dir, cache_dir=cfg.cache_dir), stages=SITE_STAGES)
-    assert ctx.stats["site"]["search_index"] == "reused"
-    assert (cfg.site_dir / "pagefind" / "pagefind-entry.json").resolve() != first  # a copy in the new build
-    assert (cfg.site_dir / "pagefind" / "pagefind-entry.json").read_text() == first.read_text()
+    static = cfg.site_dir / "static"
+    config = json.loads(re.search(r'id="static-search">([^<]*)<', site_page(cfg.site_dir, "/search/").read_text())[1])
+    for url in config.values():  # the page names files that exist, each with its version or content hash
+        assert (cfg.site_dir / urlsplit(url).path.lstrip("/")).is_file(), url
+    records = static / urlsplit(config["index"]).path.rsplit("/", 1)[1]
+    assert hashlib.sha256(records.read_bytes()).hexdigest()[:12] in records.name
+    data = json.loads(records.read_text())
+    assert [d["id"] for d in data["docs"]] == [e["id"] for e in catalog(cfg)]
+    practice = next(d for d in data["docs"] if d["type"] == "practice")
+    assert set(data["fields"]) <= set(practice) and practice["facets"]["type"] == ["practice"] and practice["url"]
+    assert data["boosts"]["place"] > data["boosts"]["body"]  # the keyword index's field weights
+    for name in static_search.VENDOR:  # the engine and its licences, from node_modules, not a CDN
+        assert (static / name).read_bytes() == (static_search.NODE_MODULES / static_search.VENDOR[name]).read_bytes()
+
 
 
 @pytest.mark.slow

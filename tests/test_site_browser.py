@@ -1,5 +1,5 @@
 """The site in a real headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser):
-axe-core finds no violations, Pagefind search and filters work from plain static files, the search page
+axe-core finds no violations, the offline search and its filters work from plain static files, the search page
 uses /api/search when `hub serve` answers it, and everything can be done with the keyboard."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 from hub.build import build
 from hub.config import REPO_DIR, Settings
-from hub.site import pagefind
+from hub.site import static_search
 
 from conftest import CHROMIUM
 from test_site import MINI, SITE_STAGES
@@ -29,7 +29,7 @@ AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh installs it as root: apt-get install chromium)"),
-    pytest.mark.skipif(not AXE.exists() or not pagefind.BINARY.exists(), reason="npm devDependencies missing: run `npm ci` (scripts/setup.sh does)"),
+    pytest.mark.skipif(not AXE.exists() or not (static_search.NODE_MODULES / "minisearch").exists(), reason="npm devDependencies missing: run `npm ci` (scripts/setup.sh does)"),
 ]
 
 
@@ -128,14 +128,19 @@ def test_no_axe_violations(page, static_url: str, path: str) -> None:
     assert axe_violations(page) == []
 
 
-def test_pagefind_search_finds_the_practice_on_a_static_server(page, static_url: str) -> None:
+def test_offline_search_finds_the_practice_on_a_static_server(page, static_url: str) -> None:
     page.goto(f"{static_url}/search/?q=youth+council")
-    wait_results(page, backend="pagefind")  # the static server has no /api/search
+    wait_results(page, backend="static")  # the static server has no /api/search
     assert results(page)[0] == "Youth council advising the mayor on cohesion"
     assert page.locator("#results mark").count() > 0  # the snippet highlights the words
+    # a misspelt word still finds it first
+    page.fill("#q", "councel")  # one letter wrong, and no other word to lean on
+    page.press("#q", "Enter")
+    page.wait_for_function("() => /councel/.test(document.getElementById('status').textContent)")
+    assert results(page)[0] == "Youth council advising the mayor on cohesion"
 
 
-def test_pagefind_filter_narrows_to_the_expected_practice(page, static_url: str) -> None:
+def test_offline_filter_narrows_to_the_expected_practice(page, static_url: str) -> None:
     page.goto(f"{static_url}/search/")
     wait_results(page)
     page.get_by_label("sports", exact=False).first.check()
@@ -222,7 +227,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 def test_search_page_uses_the_api_under_hub_serve(page, hub_server: tuple[str, bool]) -> None:
     url, has_api = hub_server
     page.goto(f"{url}/search/?q=youth+council")
-    wait_results(page, backend="api" if has_api else "pagefind")
+    wait_results(page, backend="api" if has_api else "static")
     assert "Youth council advising the mayor on cohesion" in results(page)
     page.locator("#f-theme-sports").check()
     page.wait_for_function("() => /filtered by sports/.test(document.getElementById('status').textContent)")

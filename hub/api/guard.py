@@ -18,8 +18,8 @@ scripts and hostile input long before a router could object:
   bucket answers 429 with ``Retry-After``. Buckets live in one process: with N
   server workers a client may get up to N times the rate.
 * **Security headers** on every response: a Content-Security-Policy that allows
-  only the hub's own scripts (no ``'unsafe-inline'``, no ``eval``; WebAssembly only
-  for the offline Pagefind search) and only its own styles, plus the hashes of the
+  only the hub's own scripts (no ``'unsafe-inline'``, no ``eval``, no WebAssembly)
+  and only its own styles, plus the hashes of the
   ``<style>`` blocks of the API's own HTML templates; ``nosniff``, no framing, a
   strict referrer policy. One policy for every response, the API documentation at
   ``/docs`` included (it is served from this server with no inline code: :mod:`hub.api.docs`).
@@ -63,7 +63,7 @@ _INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
 
 POLICY = {
     "default-src": "'self'",
-    "script-src": "'self' 'wasm-unsafe-eval'",  # Pagefind's search runs WebAssembly; no inline script, no eval
+    "script-src": "'self'",  # no inline script, no eval, no WebAssembly (the offline search is plain JavaScript)
     "style-src": "'self'",
     "img-src": "'self' data:",
     "font-src": "'self'",

@@ -1,4 +1,4 @@
-"""Write build/site/: every page of the static site, its assets, sitemap.xml and the Pagefind index.
+"""Write build/site/: every page of the static site, its assets, sitemap.xml and the static search's records.
 
 The builder only reads built artefacts — ``records.json`` (passed in as the catalogue),
 ``peers.json`` when the peers stage wrote one, and the graph store for JSON-LD — so
@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from hub import __version__
 from hub.config import KIND_FOLDERS, REPO_DIR, Settings
-from hub.site import geo, pagefind
+from hub.site import geo, static_search
 from hub.site.linked import JsonLd
 from hub.site.model import LISTINGS, SEARCH_FACETS, TYPE_LABELS, Entry, Listing, SiteModel, read_peers
 from hub.site.render import SiteError, environment, render
@@ -284,12 +284,21 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     store_dir = out / "store"
     jsonld = JsonLd(open_local(store_dir)) if store_dir.is_dir() else None
     versions = _asset_versions(static)
+    try:
+        searchable = static_search.files(catalog)  # the search page names the hashed records file: only it re-renders
+    except static_search.StaticSearchError as exc:
+        raise SiteError(str(exc)) from None
+    versions |= {n: hashlib.sha256(d).hexdigest()[:10] for n, d in searchable.items() if n in static_search.VENDOR}
     env = environment(templates, {
         "m": m, "site_url": settings.site_url, "version": __version__, "type_labels": TYPE_LABELS, "listings": LISTINGS,
         "map_viewbox": geo.VIEWBOX, "asset": lambda name: f"/static/{name}?v={versions[name]}",
     })
     shutil.copytree(static, site / "static")
+    static_search.write(site / "static", searchable)
     pages = [*static_pages(m, settings), *type_index_pages(m), *listing_pages(m), *record_pages(m, jsonld)]
+    for page in pages:
+        if page.template == "search.html":
+            page.context["static_index"] = f"/static/{static_search.index_name(searchable)}"
     renderer = _renderer_key(templates, versions, settings)
     before = _previous_pages(previous) if preview else {}
     digests = {id(e): "entry:" + _digest(e) for e in catalog}
@@ -309,8 +318,5 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     urls = [p.url for p in pages if p.sitemap]
     (site / "sitemap.xml").write_text(render(env, "sitemap.xml", {"urls": urls}), encoding="utf-8")
     (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8")
-    try:
-        status = pagefind.index(site, previous / "site" if previous else None, stale_ok=preview)
-    except pagefind.PagefindError as exc:
-        raise SiteError(str(exc)) from None
-    return {"pages": len(pages), "rendered": rendered, "search_index": status, "peers": len(peers)}
+    return {"pages": len(pages), "rendered": rendered, "search_index": static_search.index_name(searchable),
+            "peers": len(peers)}

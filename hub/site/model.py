@@ -44,7 +44,7 @@ LISTINGS = [
 LISTING_BY_FACET = {lst.facet: lst for lst in LISTINGS}
 TYPE_LABELS = {"practice": ("Practice", "Practices"), "city": ("City", "Cities"), "resource": ("Resource", "Resources"),
                "spotlight": ("Impact story", "Impact stories")}
-# The search page's filters, in the order shown; Pagefind indexes the same names.
+# The search page's filters, in the order shown; the offline search (static_search) counts the same names.
 SEARCH_FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"]
 SIMILAR_FACETS = ("theme", "challenge", "stakeholder")
 PEERS_SHOWN = 6  # the closest few, with reasons; the API has the full list

@@ -1,10 +1,9 @@
-// The search page: the hub's /api/search (hybrid) when a server answers, the static Pagefind index when not.
+// The search page: the hub's /api/search (hybrid) when a server answers, the static index (static-search.js) when not.
 // No framework. The URL (?q=…&theme=…) is the state, so a search can be bookmarked and shared.
 
 const FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"];
 const PAGE = 20;
 const labels = JSON.parse(document.getElementById("facet-labels").textContent); // {facet: {id: label}}
-const ids = Object.fromEntries(FACETS.map((f) => [f, Object.fromEntries(Object.entries(labels[f] || {}).map(([id, l]) => [l, id]))]));
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
 const status = document.getElementById("status");
@@ -54,50 +53,21 @@ const api = {
   },
 };
 
-const pagefind = {
-  name: "pagefind",
-  description: "the site's offline index",
-  pf: null,
-  async load() {
-    if (!this.pf) {
-      this.pf = await import("/pagefind/pagefind.js");
-      await this.pf.options({ excerptLength: 28 });
-      await this.pf.init();
-      await this.pf.filters(); // loads the filter index; without it search results carry no filter counts
-    }
-    return this.pf;
-  },
-  countsOf(filterCounts) {
-    const counts = {};
-    for (const f of FACETS) {
-      counts[f] = {};
-      for (const [label, n] of Object.entries(filterCounts?.[f] || {})) counts[f][ids[f][label] || label] = n;
-    }
-    return counts;
-  },
-  async search(q, filters, offset) {
-    const pf = await this.load();
-    const pfFilters = {};
-    for (const f of FACETS) if (filters[f]?.length) pfFilters[f] = { any: filters[f].map((id) => labels[f]?.[id] || id) };
-    if (!q && !Object.keys(pfFilters).length) return { total: 0, results: [], counts: this.countsOf(await pf.filters()) };
-    const r = await pf.search(q || null, { filters: pfFilters });
-    const page = await Promise.all(r.results.slice(offset, offset + PAGE).map((x) => x.data()));
-    return {
-      total: r.results.length,
-      counts: this.countsOf(r.filters),
-      results: page.map((d) => ({
-        url: d.url, title: d.meta.title, type: (d.filters.type || [""])[0], place: d.meta.place || "", snippet: d.excerpt,
-      })),
-    };
-  },
-};
+// The static copy's backend (static-search.js), loaded only when no search server answers.
+const offlineConfig = JSON.parse(document.getElementById("static-search").textContent);
+let offline = null;
+function staticBackend() {
+  offline = offline || import(offlineConfig.engine)
+    .then((m) => m.createBackend({ config: offlineConfig, facets: FACETS, labels, page: PAGE }));
+  return offline;
+}
 
 async function chooseBackend() {
   try {
     const r = await fetch("/api/search?limit=1", { headers: { Accept: "application/json" } });
     if (r.ok && Array.isArray((await r.json()).results)) return api;
   } catch (e) { /* no server: a static copy of the site */ }
-  return pagefind;
+  return staticBackend();
 }
 
 function readUrl() {
@@ -175,7 +145,7 @@ async function run(append = false) {
       out = await backend.search(state.q, state.filters, state.offset);
     } catch (e) {
       if (backend !== api) throw e;
-      backend = pagefind; // the server went away: carry on with the static index
+      backend = await staticBackend(); // the server went away: carry on with the static index
       out = await backend.search(state.q, state.filters, state.offset);
     }
   } catch (e) {
