@@ -116,9 +116,11 @@ def test_search_within_a_regions_practices_lists_only_practices(desk, live_hub: 
     expect(desk).to_have_url(re.compile(r"/search/\?type=practice&region=europe$"))
     expect(desk.locator("#status")).to_have_text(re.compile(rf"^{count} results? filtered by"), timeout=60_000)
     expect(desk.locator("#f-type-practice")).to_be_checked()
-    while desk.locator("#more").is_visible():
+    results = desk.locator("#results > li")
+    while (shown := results.count()) < count:  # "Show more results" until all are listed; the button hides while loading
         desk.locator("#more").click()
-    expect(desk.locator("#results > li")).to_have_count(count)
+        expect(results).not_to_have_count(shown)
+    expect(results).to_have_count(count)
     kinds = {k.text_content() for k in desk.locator("#results .card-meta .kind").all()}
     assert kinds == {"Practice"}
 

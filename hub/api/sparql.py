@@ -202,6 +202,9 @@ _PARAMS = [
      "description": "overrides Accept (empty: by Accept)", "examples": {"json": {"summary": "SPARQL JSON results", "value": "json"}}},
     {"name": "timeout", "in": "query", "schema": {"type": "number"},  # checked (> 0) only when a query runs
      "description": "seconds, more than 0, for the query given; at most the server's limit", "examples": {"five": {"summary": "five seconds", "value": 5}}},
+    {"name": "download", "in": "query", "schema": {"type": "string"},
+     "description": "any value but 0, false or no: answer as a file to save (`Content-Disposition: attachment`)",
+     "examples": {"file": {"summary": "save the results as a file", "value": "1"}}},
     {"name": "default-graph-uri", "in": "query", "schema": _GRAPHS, "description": "only the hub's graphs"},
     {"name": "named-graph-uri", "in": "query", "schema": _GRAPHS, "description": "only the hub's graphs"},
 ]
