@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hub.build import build, default_stages
 from hub.config import Settings
 from conftest import copy_build
 from helpers import free_port, poll
@@ -45,8 +46,18 @@ Every month the harbour quarter hosts a listening forum: residents raise what wo
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory: pytest.TempPathFactory, mini_build: Settings) -> Settings:
-    """A full build (every stage) of a private copy of the mini corpus (a copy of the session's build)."""
-    return copy_build(mini_build, tmp_path_factory.mktemp("faults"))
+    """A full build (every stage) of a private copy of the mini corpus (a copy of the session's build).
+
+    The practices the rebuild tests add are embedded here, in this process (its model is loaded once per session), so
+    the `hub build` runs under test find their vectors in the shared cache, as a curator's next build would."""
+    cfg = copy_build(mini_build, tmp_path_factory.mktemp("faults"))
+    added = cfg.data_dir / "practices" / "gamma-listening-forum.md"
+    for text in (NEW_PRACTICE, NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"),
+                 NEW_PRACTICE.replace("on the quay", "killed mid-build")):
+        added.write_text(text, encoding="utf-8")
+        build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "search", "peers")], swap=False)
+    added.unlink()
+    return cfg
 
 
 def _env(cfg: Settings, **extra: str) -> dict[str, str]:
