@@ -28,7 +28,8 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build cache (text embeddings, the exported ONNX query model) of the whole session.
 
     Every build whose test is not about the cache uses it, so a text is embedded and the model exported once per
-    session, not once per fixture; tests of the cache itself (a cold build, what a rebuild re-encodes) keep their own."""
+    session, not once per fixture; tests of the cache itself (a cold build, what a rebuild re-encodes) keep
+    their own."""
     return tmp_path_factory.mktemp("cache")
 
 
@@ -89,7 +90,7 @@ def mini_build(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> 
 
 @pytest.fixture(scope="session")
 def search_corpus(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Settings:
-    """The mini corpus plus the records search needs (tests/search_corpus.py), built once; the search tests only read it."""
+    """The mini corpus plus the records search needs (tests/search_corpus.py), built once: the search tests read it."""
     from search_corpus import build_search_corpus
 
     return build_search_corpus(tmp_path_factory.mktemp("search"), shared_cache)

@@ -52,8 +52,8 @@ def good(tmp_path_factory: pytest.TempPathFactory, mini_build: Settings) -> Sett
     the `hub build` runs under test find their vectors in the shared cache, as a curator's next build would."""
     cfg = copy_build(mini_build, tmp_path_factory.mktemp("faults"))
     added = cfg.data_dir / "practices" / "gamma-listening-forum.md"
-    for text in (NEW_PRACTICE, NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"),
-                 NEW_PRACTICE.replace("on the quay", "killed mid-build")):
+    harbour = NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay")
+    for text in (NEW_PRACTICE, harbour, NEW_PRACTICE.replace("on the quay", "killed mid-build")):
         added.write_text(text, encoding="utf-8")
         build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "search", "peers")], swap=False)
     added.unlink()
@@ -162,8 +162,8 @@ def test_a_good_hub_build_brings_a_broken_server_back_without_restart(good: Sett
             assert c.get(path).status_code == expected, path
 
 
-def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exists(good: Settings, tmp_path: Path,
-                                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exists(
+        good: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Not what `hub build` does (it writes the manifest last), but a hand-made link can point at a broken build."""
     cfg = _broken_behind_link(good, tmp_path, "manifest corrupted")
     working = tmp_path / ".builds" / "20000102T000000000000Z"

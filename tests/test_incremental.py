@@ -165,8 +165,8 @@ def test_serve_watch_builds_first_when_there_is_no_build(mini: Settings) -> None
 
     assert current_build(mini) is None
     port = free_port()
-    env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir), "HUB_CACHE": str(mini.cache_dir),
-           "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir),
+           "HUB_CACHE": str(mini.cache_dir), "HF_HUB_OFFLINE": "1"}
     server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
