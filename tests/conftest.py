@@ -29,8 +29,10 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Every build whose test is not about the cache uses it, so a text is embedded and the model exported once per
     session, not once per fixture; tests of the cache itself (a cold build, what a rebuild re-encodes) keep
-    their own."""
-    return tmp_path_factory.mktemp("cache")
+    their own. Fresh for each session (as CI runs it) unless HUB_TEST_CACHE names a folder to keep it in between
+    sessions: then a warm session does not embed the real corpus again."""
+    kept = os.environ.get("HUB_TEST_CACHE")
+    return Path(kept) if kept else tmp_path_factory.mktemp("cache")
 
 
 @pytest.fixture(scope="session")
