@@ -1,7 +1,9 @@
-"""Shared fixtures: the real corpus built once per session, and a small corpus to break on purpose."""
+"""Shared fixtures: one embedding cache, the real corpus and the mini corpus built once per session, and a small corpus
+to break on purpose."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -22,12 +24,24 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build cache (text embeddings, the exported ONNX query model) of the whole session.
+
+    Every build whose test is not about the cache uses it, so a text is embedded and the model exported once per
+    session, not once per fixture; tests of the cache itself (a cold build, what a rebuild re-encodes) keep
+    their own. Fresh for each session (as CI runs it) unless HUB_TEST_CACHE names a folder to keep it in between
+    sessions: then a warm session does not embed the real corpus again."""
+    kept = os.environ.get("HUB_TEST_CACHE")
+    return Path(kept) if kept else tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Settings:
     """The real data/ built into a temporary build dir, once for the whole session."""
     from hub.build import build
 
     root = tmp_path_factory.mktemp("corpus")
-    cfg = Settings(data_dir=REPO_DIR / "data", build_dir=root / "build", cache_dir=root / "cache")
+    cfg = Settings(data_dir=REPO_DIR / "data", build_dir=root / "build", cache_dir=shared_cache)
     build(cfg)
     return cfg
 
@@ -40,23 +54,58 @@ def corpus_store(corpus_settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def peers_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def peers_settings(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Settings:
     """tests/fixtures/peers (seven cities whose peers are known by construction) built once: graph, catalogue, peers."""
     from hub.build import build, default_stages
 
     root = tmp_path_factory.mktemp("peers")
     shutil.copytree(Path(__file__).parent / "fixtures" / "peers", root / "data")
-    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=shared_cache)
     build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "peers")])
     return cfg
 
 
 @pytest.fixture
-def mini(tmp_path: Path) -> Settings:
-    """A private copy of the small fixture corpus, safe to edit and break."""
+def mini(tmp_path: Path, shared_cache: Path) -> Settings:
+    """A private copy of the small fixture corpus, safe to edit and break (not built; the session's cache).
+
+    A test of the cache itself gives it its own: ``dataclasses.replace(mini, cache_dir=tmp_path / "cache")``."""
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
-    return Settings(data_dir=data, build_dir=tmp_path / "build", cache_dir=tmp_path / "cache")
+    return Settings(data_dir=data, build_dir=tmp_path / "build", cache_dir=shared_cache)
+
+
+@pytest.fixture(scope="session")
+def mini_build(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Settings:
+    """tests/fixtures/mini built once with every stage, for the tests that only read it (rate limit off).
+
+    A test that edits the data or the build takes its own copy with :func:`copy_build`; a test that needs other
+    runtime settings (limits, time-outs) uses ``dataclasses.replace`` on it: those do not change what is built."""
+    from hub.build import build
+
+    root = tmp_path_factory.mktemp("mini-build")
+    shutil.copytree(MINI, root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=shared_cache, rate_per_minute=0)
+    build(cfg)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def search_corpus(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Settings:
+    """The mini corpus plus the records search needs (tests/search_corpus.py), built once: the search tests read it."""
+    from search_corpus import build_search_corpus
+
+    return build_search_corpus(tmp_path_factory.mktemp("search"), shared_cache)
+
+
+def copy_build(cfg: Settings, root: Path) -> Settings:
+    """A private copy of a built corpus under ``root``: its data, its builds and the ``build`` link (relative).
+
+    Much quicker than building again; the cache stays shared. ``cfg``'s data and build must share a parent."""
+    source = cfg.build_dir.parent
+    assert cfg.data_dir.parent == source, "copy_build copies a corpus whose data and build sit side by side"
+    shutil.copytree(source, root, symlinks=True, dirs_exist_ok=True)
+    return dataclasses.replace(cfg, data_dir=root / cfg.data_dir.name, build_dir=root / cfg.build_dir.name)
 
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: scripts/setup.sh installs it

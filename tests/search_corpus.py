@@ -70,8 +70,10 @@ worker listens, offers psychosocial support and, when needed, refers the family 
 }
 
 
-def build_search_corpus(root: Path) -> Settings:
-    """Copy mini, add the search records, build everything (search index included) into ``root``."""
+def build_search_corpus(root: Path, cache_dir: Path | None = None) -> Settings:
+    """Copy mini, add the search records, build everything (search index included) into ``root``.
+
+    Built once per session by the ``search_corpus`` fixture (tests/conftest.py), with the session's cache."""
     from hub.build import build
 
     data = root / "data"
@@ -79,6 +81,6 @@ def build_search_corpus(root: Path) -> Settings:
     for rel, text in EXTRA.items():
         (data / rel).write_text(text, encoding="utf-8")
     # no rate limit: the API tests send more requests per minute than a client may
-    cfg = Settings(data_dir=data, build_dir=root / "build", cache_dir=root / "cache", rate_per_minute=0)
+    cfg = Settings(data_dir=data, build_dir=root / "build", cache_dir=cache_dir or root / "cache", rate_per_minute=0)
     build(cfg)
     return cfg

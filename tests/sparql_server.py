@@ -21,25 +21,28 @@ import uvicorn
 
 from hub.config import Settings
 
+from helpers import free_port  # noqa: F401  (re-exported: test modules import it from here too)
+
 MINI = Path(__file__).parent / "fixtures" / "mini"
 GRAPH_STAGES = ("graph", "shapes", "catalog", "exports")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_mini_graph(root: Path, **settings: object) -> Settings:
-    """A copy of tests/fixtures/mini built into ``root`` (graph, store, records.json, downloads)."""
-    from hub.build import build, default_stages
+    """A copy of tests/fixtures/mini built into ``root`` (graph, store, records.json, downloads).
 
-    shutil.copytree(MINI, root / "data")
+    Built once per session (next to ``root``, by the first caller) and copied: the copies are private to each
+    module, and ``settings`` (limits, time-outs) change how the build is served, not what is built."""
+    template = root.parent / "mini-graph-build"
+    if not (template / "build").exists():
+        from hub.build import build, default_stages
+
+        shutil.rmtree(template, ignore_errors=True)  # what a failed first build left
+        shutil.copytree(MINI, template / "data")
+        build(Settings(data_dir=template / "data", build_dir=template / "build", cache_dir=template / "cache"),
+              stages=[s for s in default_stages() if s[0] in GRAPH_STAGES])
+    shutil.copytree(template, root, symlinks=True, dirs_exist_ok=True)
     settings = {"rate_burst": 100_000, "rate_per_minute": 1e6, **settings}  # these tests send many queries; the limiter has its own
-    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache", **settings)  # type: ignore[arg-type]
-    build(cfg, stages=[s for s in default_stages() if s[0] in GRAPH_STAGES])
-    return cfg
+    return Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache", **settings)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -59,6 +62,20 @@ def serve(cfg: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def asgi_client(cfg: Settings) -> Iterator[httpx.Client]:
+    """The real app called in-process through ASGI (Starlette's TestClient, an ``httpx.Client``): no socket, no thread.
+
+    For tests of what the app answers. Where the server is the point (raw bytes, keep-alive, faults, a browser, the
+    client's address) use :func:`serve` or :func:`hub_serve`. A crash is answered 500, as a server would."""
+    from fastapi.testclient import TestClient
+
+    from hub.api.app import create_app
+
+    with TestClient(create_app(cfg), base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
+        yield client
 
 
 @contextmanager
@@ -120,7 +137,10 @@ def oxigraph_server(location: Path, union_default_graph: bool = True) -> Iterato
 
 @contextmanager
 def listener() -> Iterator[tuple[str, list[int]]]:
-    """A TCP listener that records every connection (a honeypot for SERVICE calls); yields (URL, hits)."""
+    """A TCP listener that records every connection (a honeypot for SERVICE calls); yields (URL, hits).
+
+    On leaving, connections the kernel completed but nobody accepted yet are counted too, so a test can assert
+    ``hits == []`` right after its requests returned, without waiting for a straggler."""
     hits: list[int] = []
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
@@ -144,6 +164,14 @@ def listener() -> Iterator[tuple[str, list[int]]]:
     finally:
         stop.set()
         thread.join(2)
+        srv.setblocking(False)
+        try:
+            while True:
+                conn, _ = srv.accept()  # the backlog: connected before we left
+                hits.append(1)
+                conn.close()
+        except BlockingIOError:
+            pass
         srv.close()
 
 

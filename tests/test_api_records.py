@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from hub.config import Settings
-from sparql_server import build_mini_graph, serve
+from sparql_server import asgi_client, build_mini_graph
 
 PRACTICE = "https://w3id.org/cityhub/practices/alpha-youth-council"
 
@@ -27,7 +27,7 @@ def cfg(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def api(cfg: Settings) -> Iterator[httpx.Client]:
-    with serve(cfg) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with asgi_client(cfg) as client:  # what the app answers: no server needed
         yield client
 
 

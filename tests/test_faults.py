@@ -18,9 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hub.build import build
+from hub.build import build, default_stages
 from hub.config import Settings
-from sparql_server import MINI, free_port, hub_serve, serve
+from conftest import copy_build
+from helpers import free_port, poll
+from sparql_server import hub_serve, serve
 
 HUB = Path(sys.executable).parent / "hub"
 NEW_PRACTICE = """---
@@ -43,12 +45,18 @@ Every month the harbour quarter hosts a listening forum: residents raise what wo
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A full build (every stage) of a private copy of the mini corpus."""
-    root = tmp_path_factory.mktemp("faults")
-    shutil.copytree(MINI, root / "data")
-    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
-    build(cfg)
+def good(tmp_path_factory: pytest.TempPathFactory, mini_build: Settings) -> Settings:
+    """A full build (every stage) of a private copy of the mini corpus (a copy of the session's build).
+
+    The practices the rebuild tests add are embedded here, in this process (its model is loaded once per session), so
+    the `hub build` runs under test find their vectors in the shared cache, as a curator's next build would."""
+    cfg = copy_build(mini_build, tmp_path_factory.mktemp("faults"))
+    added = cfg.data_dir / "practices" / "gamma-listening-forum.md"
+    harbour = NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay")
+    for text in (NEW_PRACTICE, harbour, NEW_PRACTICE.replace("on the quay", "killed mid-build")):
+        added.write_text(text, encoding="utf-8")
+        build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "search", "peers")], swap=False)
+    added.unlink()
     return cfg
 
 
@@ -147,16 +155,15 @@ def test_a_good_hub_build_brings_a_broken_server_back_without_restart(good: Sett
         subprocess.run([str(HUB), "build", "--quiet"], env=_env(cfg), check=True, timeout=600)
         rebuilt = cfg.build_dir.resolve()
         assert rebuilt != broken
-        deadline = time.monotonic() + 10
-        while c.get("/healthz").status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        poll(lambda: c.get("/healthz").status_code == 200, timeout=10)
         assert c.get("/healthz").json()["build"] == rebuilt.name
         for path in paths:
             expected = 404 if "no-such" in path else 200
             assert c.get(path).status_code == expected, path
 
 
-def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exists(good: Settings, tmp_path: Path) -> None:
+def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exists(
+        good: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Not what `hub build` does (it writes the manifest last), but a hand-made link can point at a broken build."""
     cfg = _broken_behind_link(good, tmp_path, "manifest corrupted")
     working = tmp_path / ".builds" / "20000102T000000000000Z"
@@ -170,10 +177,11 @@ def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exist
         broken = tmp_path / ".builds" / "20000101T000000000000Z"
         link.unlink()
         link.symlink_to(broken)
-        time.sleep(0.5)  # past the 0.25 s recheck of the link
+        # until a recheck of the link has seen the broken build (the server says so once, as a warning)
+        poll(lambda: c.get("/healthz").status_code == 200 and "still serving" in caplog.text, timeout=10)
         assert c.get("/healthz").status_code == 200 and c.get("/practices/alpha-youth-council/").status_code == 200
         shutil.rmtree(working)  # the build it was answering from is gone: the broken one is the answer now
-        time.sleep(0.5)
+        poll(lambda: c.get("/healthz").status_code == 503, timeout=10)
         for path in ["/healthz", "/api/practices/alpha-youth-council", *SITE_PAGES]:
             r = c.get(path)
             assert r.status_code == 503 and str(broken / "manifest.json") in r.json()["detail"], (path, r.text)
@@ -260,12 +268,13 @@ def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: s
     before = httpx.get(f"{live}/healthz").json()["build"]
     new = good.data_dir / "practices" / "gamma-listening-forum.md"
     with Loop(live) as loop:
-        time.sleep(1)
+        poll(lambda: sum(loop.statuses.values()) >= 2 * len(LOOP), timeout=60)  # every client is requesting
         new.write_text(NEW_PRACTICE, encoding="utf-8")
         subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
         new.write_text(NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"), encoding="utf-8")
         subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
-        time.sleep(2)  # past the server's 0.25 s recheck of the build link
+        newest = good.build_dir.resolve().name
+        poll(lambda: loop.stamps and loop.stamps[-1] == newest, timeout=60)  # the clients see the last build
     try:
         assert loop.failures == [] and sum(loop.statuses.values()) > 50, (loop.failures[:10], loop.statuses)
         served = [s for i, s in enumerate(loop.stamps) if i == 0 or s != loop.stamps[i - 1]]

@@ -19,8 +19,7 @@ from hub.build import BuildError, build, current_build, default_stages
 from hub.config import Settings
 from hub.search.index import load as load_index
 
-from sparql_server import free_port
-from test_site_browser import wait_for
+from helpers import free_port, wait_for
 
 PRACTICE = "practices/beta-sports-league.md"
 OLD_TITLE = "Sports league keeping young people away from gangs"
@@ -143,8 +142,8 @@ def _gone(pid: int, timeout: float = 15) -> bool:
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
-def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini: Settings, corpus_settings: Settings, how) -> None:
-    cfg = Settings(data_dir=mini.data_dir, build_dir=mini.build_dir, cache_dir=corpus_settings.cache_dir)
+def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini: Settings, how) -> None:
+    cfg = mini
     build(cfg)
     port = free_port()
     env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
@@ -160,14 +159,14 @@ def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini
     assert _gone(watchers[0]), "the watcher outlived its server"
 
 
-def test_serve_watch_builds_first_when_there_is_no_build(mini: Settings, corpus_settings: Settings) -> None:
+def test_serve_watch_builds_first_when_there_is_no_build(mini: Settings) -> None:
     """A curator following CONTRIBUTING.md runs `hub serve --watch` on a fresh clone: it builds, then serves."""
     import httpx
 
     assert current_build(mini) is None
     port = free_port()
-    env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir), "HUB_CACHE": str(corpus_settings.cache_dir),
-           "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir),
+           "HUB_CACHE": str(mini.cache_dir), "HF_HUB_OFFLINE": "1"}
     server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

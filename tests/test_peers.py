@@ -10,6 +10,7 @@ a city with none (Quietvale).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -157,12 +158,13 @@ def test_learning_links_are_not_inputs(peers_settings: Settings, peers: dict, tm
     assert json.loads((cfg.build_dir / PEERS_FILE).read_text(encoding="utf-8")) == peers
 
 
-def test_peers_reuse_the_masked_chunks_search_embeds(mini: Settings) -> None:
+def test_peers_reuse_the_masked_chunks_search_embeds(mini: Settings, tmp_path: Path) -> None:
     """A body's chunks are embedded once, masked, for search and peers; only a record too short for chunks
     gets a masked copy of its title and summary, and only when they name a city."""
     from hub.peers.index import _text_groups
     from hub.search.semantic import city_names, units
 
+    mini = dataclasses.replace(mini, cache_dir=tmp_path / "cache")  # a cold cache of its own: this test counts encodes
     long = mini.data_dir / "practices/alpha-youth-council.md"
     paragraph = " ".join(["Young residents of Alphaville asked Beta City how its league finds coaches, and the council wrote a plan."] * 4)
     long.write_text(long.read_text(encoding="utf-8") + "\n" + "\n\n".join([paragraph] * 3), encoding="utf-8")

@@ -11,12 +11,12 @@ import pytest
 from hub.config import Settings
 from hub.peers.index import PEERS_FILE
 from hub.peers.profile import MAX_DESCRIPTION
-from sparql_server import serve  # the shared helper: the real app on uvicorn on a free loopback port
+from sparql_server import asgi_client  # the shared helper: the real app, called in-process through ASGI
 
 
 @pytest.fixture(scope="module")
 def http(peers_settings: Settings) -> Iterator[httpx.Client]:
-    with serve(peers_settings) as base, httpx.Client(base_url=base, timeout=60) as client:
+    with asgi_client(peers_settings) as client:
         yield client
 
 

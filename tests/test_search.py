@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,14 +18,13 @@ from hub.search.index import SearchIndex, load
 from hub.search.keyword import Synonyms, analyse, analyzer, parse
 from hub.search.query import DEFAULT_FUSION, MAX_QUERY_CHARS
 from hub.search.semantic import CHUNK_WORDS, chunks, name_pattern, units
-from search_corpus import build_search_corpus
 
 MODES = ("hybrid", "keyword", "semantic")
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return build_search_corpus(tmp_path_factory.mktemp("search"))
+def corpus(search_corpus: Settings) -> Settings:
+    return search_corpus
 
 
 @pytest.fixture(scope="module")
@@ -242,9 +243,10 @@ def test_the_name_trie_masks_as_one_alternative_per_name_would() -> None:
     assert name_pattern(["ab"]) is None  # names of two letters or fewer are never masked
 
 
-def test_rebuild_encodes_only_changed_records(mini: Settings) -> None:
+def test_rebuild_encodes_only_changed_records(mini: Settings, tmp_path: Path) -> None:
     from hub.build import build
 
+    mini = dataclasses.replace(mini, cache_dir=tmp_path / "cache")  # a cold cache of its own: this test counts encodes
     first = build(mini).stats["search"]
     assert first["encoded"] == first["units"] > 0
     before = np.load(mini.search_dir / "embeddings.npy")

@@ -11,18 +11,17 @@ from typer.testing import CliRunner
 
 from hub.config import Settings
 from hub.search.index import load
-from search_corpus import build_search_corpus
-from sparql_server import serve
+from sparql_server import asgi_client, serve
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return build_search_corpus(tmp_path_factory.mktemp("search-api"))
+def corpus(search_corpus: Settings) -> Settings:
+    return search_corpus
 
 
 @pytest.fixture(scope="module")
 def api(corpus: Settings) -> Iterator[httpx.Client]:
-    with serve(corpus) as base, httpx.Client(base_url=base, timeout=60) as client:
+    with asgi_client(corpus) as client:
         yield client
 
 

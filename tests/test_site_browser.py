@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from hub.config import REPO_DIR, Settings
 from hub.site import static_search
 
 from conftest import CHROMIUM
+from helpers import free_port, stop, wait_for
 from test_site import MINI, SITE_STAGES
 
 AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,26 +32,6 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def serve(cmd: list[str], url: str, env: dict | None = None) -> subprocess.Popen:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
@@ -61,14 +40,6 @@ def serve(cmd: list[str], url: str, env: dict | None = None) -> subprocess.Popen
         proc.kill()
         raise
     return proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -204,12 +175,9 @@ def test_practice_page_fits_a_phone(browser, static_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, bool]]:
-    """`hub serve` (uvicorn + the FastAPI app) over a full default build of the mini corpus."""
-    root = tmp_path_factory.mktemp("served")
-    shutil.copytree(MINI, root / "data")
-    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache")
-    build(cfg)
+def hub_server(mini_build: Settings) -> Iterator[tuple[str, bool]]:
+    """`hub serve` (uvicorn + the FastAPI app) over a full default build of the mini corpus (the session's)."""
+    cfg = mini_build
     port = free_port()
     env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
     proc = serve([sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],

@@ -16,7 +16,7 @@ from rdflib import Graph
 
 from hub import store
 from hub.config import Settings
-from sparql_server import build_mini_graph, oxigraph_server, serve
+from sparql_server import asgi_client, build_mini_graph, oxigraph_server
 
 LABELS = "SELECT ?p ?title WHERE { ?p a hub:Practice ; rdfs:label ?title } ORDER BY ?p"
 HUB = Path(sys.executable).parent / "hub"
@@ -49,13 +49,13 @@ def published(cfg: Settings, oxigraph: str) -> Settings:
 
 @pytest.fixture(scope="module")
 def local_api(cfg: Settings) -> Iterator[httpx.Client]:
-    with serve(cfg) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with asgi_client(cfg) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def remote_api(published: Settings) -> Iterator[httpx.Client]:
-    with serve(published) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with asgi_client(published) as client:
         yield client
 
 

@@ -5,39 +5,22 @@ good build keeps serving."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from hub.build import build
 from hub.config import Settings
 
-from conftest import CHROMIUM, CHROMIUM_ARGS
-from test_site_browser import free_port, stop, wait_for
-from test_site import MINI
-
-
-def poll(predicate, timeout: float = 120.0, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time")
+from conftest import CHROMIUM, CHROMIUM_ARGS, copy_build
+from helpers import free_port, poll, stop, wait_for
 
 
 @pytest.fixture
-def watched(tmp_path: Path, corpus_settings: Settings):
-    root = tmp_path
-    shutil.copytree(MINI, root / "data")
-    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=corpus_settings.cache_dir)
-    build(cfg)
+def watched(tmp_path: Path, mini_build: Settings):
+    cfg = copy_build(mini_build, tmp_path)
     port = free_port()
     env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
