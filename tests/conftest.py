@@ -29,9 +29,10 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Every build whose test is not about the cache uses it, so a text is embedded and the model exported once per
     session, not once per fixture; tests of the cache itself (a cold build, what a rebuild re-encodes) keep
-    their own. Fresh for each session (as CI runs it) unless HUB_TEST_CACHE names a folder to keep it in between
-    sessions: then a warm session does not embed the real corpus again."""
-    kept = os.environ.get("HUB_TEST_CACHE")
+    their own. CI starts cold (a fresh folder each session); on a developer's machine it is kept in .cache/tests
+    (content-addressed, so never stale) and a second run does not embed the real corpus again. HUB_TEST_CACHE
+    names another folder to keep it in."""
+    kept = os.environ.get("HUB_TEST_CACHE") or ("" if os.environ.get("CI") else str(REPO_DIR / ".cache" / "tests"))
     return Path(kept) if kept else tmp_path_factory.mktemp("cache")
 
 
