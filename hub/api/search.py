@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 from hub.api.contract import error, errors, example
 from hub.api.deps import BuildMissing, LoadedBuild, current_build, load_search
 from hub.search.errors import IndexMissing, SearchInputError
-from hub.search.index import SearchIndex, facet_values
+from hub.search.facets import facet_values
+from hub.search.index import SearchIndex
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 
 router = APIRouter(tags=["search"])

@@ -27,7 +27,8 @@ from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, pieces
 from hub.records import suggest
 from hub.search import encoder, index as search_index
-from hub.search.semantic import QueryEncoder, chunks, city_names, mask
+from hub.search.semantic import QueryEncoder
+from hub.text import chunks, city_names, mask
 from hub.vocab import fold
 
 PEERS_FILE = "peers.json"
