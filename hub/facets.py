@@ -25,20 +25,20 @@ class Facet:
     prop: str | None = None  # the hub: ontology property linking a record to a value (to_rdf); None when not stated
     browse: bool = True  # the site has browse pages /<field>/ and /<field>/<concept id>/
     describes: bool = False  # its concept labels describe the record: searchable words of the keyword index
-    peers: bool = False  # part of a city's peer profile (hub.peers.profile)
+    peers: int = 0  # its place in a city's peer profile and in the reasons peers share (hub.peers); 0: not part of it
 
 
 # The order is that of a catalogue entry's "facets", of validation and of the RDF mapping; ``shown`` orders the
 # search page's filters and the API's facet counts (after the record type).
 FACETS: tuple[Facet, ...] = (
     Facet("theme", "themes", "themes", "Theme", "Themes", shown=4, source="themes", prop="theme", describes=True,
-          peers=True),
+          peers=1),
     Facet("stakeholder", "stakeholders", "stakeholders", "Stakeholder", "Stakeholders", shown=5, source="stakeholders",
-          prop="stakeholder", describes=True, peers=True),
+          prop="stakeholder", describes=True, peers=3),
     Facet("challenge", "challenges", "challenges", "Challenge", "Challenges", shown=6, source="challenges",
-          prop="challenge", describes=True, peers=True),
+          prop="challenge", describes=True, peers=2),
     Facet("level", "prevention-levels", "levels", "Prevention level", "Prevention levels", shown=3,
-          source="prevention_levels", prop="preventionLevel", describes=True, peers=True),
+          source="prevention_levels", prop="preventionLevel", describes=True, peers=4),
     Facet("country", "countries", "countries", "Country", "Countries", shown=2, source="countries", prop="country",
           browse=False),
     Facet("region", "regions", "regions", "Region", "Regions", shown=1),

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hub import vocab
 from hub.catalog_model import CatalogEntry
@@ -26,9 +26,6 @@ from hub.facets import FACET_BY_NAME, FACETS, facet_names
 from hub.search import keyword, semantic
 from hub.search.facets import facet_values
 from hub.search.index import DIRECTORY, FORMAT
-
-if TYPE_CHECKING:
-    from hub.build import BuildContext
 
 # what a result shows and what snippets are cut from
 DISPLAY_FIELDS = ("id", "type", "title", "url", "city", "country", "region", "place", "themes", "levels", "summary", "body")
@@ -127,9 +124,10 @@ def build_search_index(catalog: Sequence[CatalogEntry], out: Path, cache_dir: Pa
     return stats
 
 
-def write_search(ctx: "BuildContext") -> None:
-    """Build stage: ``build/search/`` from the catalogue; the keyword index is written in the helper process
-    while the next stages run (the build waits for it before the swap); embeddings cached under cache_dir."""
+def write_search(ctx: Any) -> None:
+    """Build stage ``search``: :func:`build_search_index` into the build folder, the keyword index written by the
+    helper process while the next stages run (the build waits for it before the swap). ``ctx`` is the build's
+    context; this adapter goes once the build's own calls :func:`build_search_index`."""
     stats = build_search_index(ctx.catalog, ctx.out / DIRECTORY, ctx.settings.cache_dir, in_background=True)
     ctx.pending.append(stats.pop("keyword_job"))
     ctx.stats["search"] = stats
