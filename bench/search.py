@@ -37,7 +37,8 @@ from synth import practices as synthetic_practices
 
 from hub.config import REPO_DIR, Settings, settings
 from hub.search.evaluate import load_queries
-from hub.search.index import build_index, load
+from hub.search.index import load
+from hub.search.indexer import build_search_index
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search.json"
@@ -132,7 +133,7 @@ def _synthetic_build(n: int, root: Path) -> tuple[Path, dict]:
     (build / "manifest.json").write_text(json.dumps({"built": f"synthetic-{n}", "stats": {"practices": n}}), encoding="utf-8")
     catalog = synthetic_practices(n)
     t = time.perf_counter()
-    stats = build_index(catalog, build / "search", REPO_DIR / ".cache" / "bench")
+    stats = build_search_index(catalog, build / "search", REPO_DIR / ".cache" / "bench")
     stats["wall_s"] = round(time.perf_counter() - t, 2)
     return build, stats
 

@@ -126,7 +126,7 @@ def write_site(ctx: BuildContext) -> None:
 def default_stages() -> list[tuple[str, Stage]]:
     from hub.exports import write_exports
     from hub.peers import write_peers
-    from hub.search.index import write_search
+    from hub.search.indexer import write_search
 
     return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog), ("schema", write_schemas), ("exports", write_exports), ("search", write_search), ("peers", write_peers), ("site", write_site)]
 

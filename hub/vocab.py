@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from hub.config import BASE_IRI, VOCAB_DIR
+from hub.text import fold  # noqa: F401  # one folding for labels and search words; callers use vocab.fold
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
@@ -112,16 +113,6 @@ def valid_terms(scheme: Scheme) -> str:
     if 0 < len(labels) <= SMALL_SCHEME:
         return f"the {scheme.name} terms are {_listed(labels, 'and')}"
     return f"`hub vocab {scheme.name}` lists the terms"
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents: 'Wrocław' and 'wroclaw' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNDECOMPOSABLE)
-
-
-# letters NFKD does not split into a base letter and an accent
-_UNDECOMPOSABLE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i"})
 
 
 def concept_iri(scheme: str, concept_id: str) -> str:

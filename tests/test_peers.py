@@ -27,7 +27,7 @@ from hub.peers.evaluate import expected_rank_metrics
 from hub.peers.index import PEERS_FILE, UnknownCity, close_cities, read_peers
 from hub.peers.profile import MAX_DESCRIPTION, Profile, extract_concepts
 from hub.peers.similarity import Similarity, Stats
-from hub.search.semantic import mask, name_pattern
+from hub.text import mask, name_pattern
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ from hub.search.hybrid import rrf
 from hub.search.index import SearchIndex, load
 from hub.search.keyword import Synonyms, analyse, analyzer, parse
 from hub.search.query import DEFAULT_FUSION, MAX_QUERY_CHARS
-from hub.search.semantic import CHUNK_WORDS, chunks, name_pattern, units
+from hub.search.semantic import units
+from hub.text import CHUNK_WORDS, chunks, name_pattern
 
 MODES = ("hybrid", "keyword", "semantic")
 

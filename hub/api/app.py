@@ -20,14 +20,12 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from hub import __version__
-from hub.api.contract import EVERY_ROUTE, FROM_BUILD, RATE_LIMITED, EmptyMeansAbsent, allowed_methods, route_methods
+from hub.api import cities, concepts, docs, downloads, records, search, sparql
+from hub.api.contract import (EVERY_ROUTE, FROM_BUILD, RATE_LIMITED, EmptyMeansAbsent, allowed_methods, error,
+                              route_methods)
 from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build, load_search
+from hub.api.guard import Guard
 from hub.config import Settings, settings as load_settings
-
-
-def error(status: int, error_name: str, detail: object) -> JSONResponse:
-    """The one error shape of the API: {error, detail}."""
-    return JSONResponse({"error": error_name, "detail": detail}, status_code=status)
 
 
 def create_app(cfg: Settings | None = None) -> FastAPI:
@@ -80,25 +78,15 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         status = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"ok": True, "built": None, "problems": []}
         return {**status, "serving": app.state.builds.get().stamp, "watching": os.environ.get("HUB_WATCH") == "1"}
 
-    from hub.api.search import router as search_router  # here: the router imports error() from this module
-
-    app.include_router(search_router, responses={**EVERY_ROUTE, **FROM_BUILD, **RATE_LIMITED})
-    from hub.api.cities import router as cities_router
-
-    app.include_router(cities_router, responses={**EVERY_ROUTE, **FROM_BUILD})
-    from hub.api import concepts, downloads, records, sparql
-
+    app.include_router(search.router, responses={**EVERY_ROUTE, **FROM_BUILD, **RATE_LIMITED})
+    app.include_router(cities.router, responses={**EVERY_ROUTE, **FROM_BUILD})
     app.include_router(sparql.router, responses={**EVERY_ROUTE, **FROM_BUILD, **RATE_LIMITED})
     for module in (records, concepts, downloads):
         app.include_router(module.router, responses={**EVERY_ROUTE, **FROM_BUILD})
-    from hub.api import docs
-
     docs.install(app)
     app.mount("/", SiteFiles(app.state.builds, app.router.routes), name="site")  # last: it answers every path the routes above do not
-    from hub.api.guard import Guard  # size limits, rate limit, security headers (imports error() from here)
-
     app.add_middleware(EmptyMeansAbsent)  # an empty query parameter is the default, on every route (hub.api.contract)
-    app.add_middleware(Guard, cfg=cfg)
+    app.add_middleware(Guard, cfg=cfg)  # size limits, rate limit, security headers
     generated = app.openapi
 
     def openapi() -> dict:  # FastAPI documents its own 422 body; the hub answers every error as {error, detail}

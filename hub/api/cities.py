@@ -15,8 +15,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path as PathParam, 
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.app import error
-from hub.api.contract import EXAMPLE_IDS, errors, example, place_consistency, vocab_values
+from hub.api.contract import EXAMPLE_IDS, error, errors, example, place_consistency, vocab_values
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
 from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, representation
 from hub.peers import DescriptionError, PeerIndex

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from hub import concepts
-from hub.api.app import error
-from hub.api.contract import errors, example
+from hub.api.contract import error, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
 from hub.api.records import ID_PATTERN
 

@@ -3,7 +3,7 @@
 ``/openapi.json`` must say exactly what the server does (``tests/test_openapi_contract.py`` runs
 Schemathesis with every check against the real server), so what every route shares lives here:
 
-* :class:`ErrorBody` — the one error shape (``{error, detail}``) and :func:`errors`, which
+* :class:`ErrorBody` — the one error shape (``{error, detail}``), :func:`error`, which answers it, and :func:`errors`, which
   declares statuses with it. :data:`EVERY_ROUTE` are the answers any route can give before or
   around its own code: the guard's refusals (400 bad path, host or length; 413; 414; 431) and
   the crash handler's 500; :data:`FROM_BUILD` is the 503 of a route that reads the build.
@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,6 +35,11 @@ class ErrorBody(BaseModel):
                        examples=["not_found"])
     detail: Any = Field(description="a message, or an object with the message and what would work "
                                     "(close matches, valid values, the parameters at fault)")
+
+
+def error(status: int, error_name: str, detail: object) -> JSONResponse:
+    """The one error shape of the API: {error, detail} (here, not in app.py, so routers need not import the app)."""
+    return JSONResponse({"error": error_name, "detail": detail}, status_code=status)
 
 
 DESCRIPTIONS = {

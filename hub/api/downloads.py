@@ -15,8 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from hub.api.app import error
-from hub.api.contract import errors, example
+from hub.api.contract import error, errors, example
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
 from hub.exports import DATA_LICENCE, FILES
 

@@ -50,7 +50,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from hub.api.app import error
+from hub.api.contract import error
 from hub.config import Settings
 
 RATE_LIMITED = {"/sparql": "sparql", "/api/search": "search"}  # path -> bucket name

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from hub import records
-from hub.api.app import error
-from hub.api.contract import EXAMPLE_IDS, errors, example
+from hub.api.contract import EXAMPLE_IDS, error, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
 from hub.api.negotiation import accept_ranges
 from hub.config import KIND_FOLDERS

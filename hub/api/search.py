@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from hub.api.app import error
-from hub.api.contract import errors, example
+from hub.api.contract import error, errors, example
 from hub.api.deps import BuildMissing, LoadedBuild, current_build, load_search
 from hub.search.errors import IndexMissing, SearchInputError
-from hub.search.index import SearchIndex, facet_values
+from hub.search.facets import facet_values
+from hub.search.index import SearchIndex
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 
 router = APIRouter(tags=["search"])

@@ -18,8 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.api import sparql_page as page
-from hub.api.app import error
-from hub.api.contract import errors
+from hub.api.contract import error, errors
 from hub.api.deps import LoadedBuild, current_build
 from hub.api.negotiation import accept_ranges
 from hub.config import BASE_IRI, Settings

@@ -10,36 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from hub import vocab
+from hub.catalog_model import CatalogEntry, page_url, place_phrase
 from hub.config import KIND_FOLDERS, VOCAB_DIR, record_iri
+from hub.facets import FACETS
 from hub.ingest.records import City, Practice, RecordBase, Resource, Spotlight
 from hub.ingest.validate import Corpus
 
-# facet name -> (scheme, catalogue field holding labels)
-FACETS = {
-    "theme": ("themes", "themes"),
-    "stakeholder": ("stakeholders", "stakeholders"),
-    "challenge": ("challenges", "challenges"),
-    "level": ("prevention-levels", "levels"),
-    "country": ("countries", "countries"),
-    "region": ("regions", "regions"),
-}
-
-
-def page_url(kind: str, record_id: str) -> str:
-    """The record's page on the site (and the API's ``url`` field)."""
-    return f"/{KIND_FOLDERS[kind]}/{record_id}/"
-
-
-def place_phrase(cities: list[str], countries: list[str], limit: int = 3) -> str:
-    """Where a record is, as every page and search result shows it: "Cape Town (South Africa)", or
-    "Cape Town, London, Edmonton and 46 more" when it is about many places (site/templates/macros.html prints this)."""
-    if len(cities) > limit:
-        return f"{', '.join(cities[:limit])} and {len(cities) - limit} more"
-    if cities:
-        return ", ".join(cities) + (f" ({', '.join(countries)})" if countries else "")
-    if len(countries) > limit:
-        return f"{', '.join(countries[:limit])} and {len(countries) - limit} more"
-    return ", ".join(countries)
+__all__ = ["build_catalog", "entry", "page_url", "place_phrase"]  # the last two live in hub.catalog_model
 
 
 def _concept_ids(scheme: str, labels: list[str]) -> list[str]:
@@ -94,7 +71,7 @@ def _related(record: Practice, corpus: Corpus) -> list[str]:
     return [*record.related_practices, *sorted(back)]
 
 
-def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
+def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
     base: dict[str, Any] = {
         "id": record.id,
         "type": kind,
@@ -114,13 +91,9 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
         "year": getattr(record, "year", None),
     }
     if isinstance(record, Practice):
-        cities = [_city_ref(corpus, c) for c in record.cities]
-        countries = list(record.countries)
-        for c in cities:
-            if c["country"] not in countries:
-                countries.append(c["country"])
         base.update(
-            summary=record.summary, cities=cities, countries=countries, themes=record.themes, stakeholders=record.stakeholders,
+            summary=record.summary, cities=[_city_ref(corpus, c) for c in record.cities],
+            countries=corpus.practice_countries(record), themes=record.themes, stakeholders=record.stakeholders,
             challenges=record.challenges, levels=record.prevention_levels, scope=record.scope, partners=record.partners,
             related=_related(record, corpus), resources=record.resources, annex_ii=record.annex_ii,
         )
@@ -162,11 +135,11 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> dict[str, Any]:
     base["country"] = first["country"] if first else base["countries"][0] if base["countries"] else None
     base["region"] = next(iter(_region_labels([base["country"]])), None) if base["country"] else None
     base["place"] = place_phrase([c["label"] for c in base["cities"]], base["countries"])
-    base["facets"] = {name: _concept_ids(scheme, base[field]) for name, (scheme, field) in FACETS.items()}
+    base["facets"] = {f.name: _concept_ids(f.scheme, base[f.field]) for f in FACETS}
     base["facets"]["type"] = [kind]
-    return base
+    return base  # type: ignore[return-value]  # built key by key above; its shape is CatalogEntry's
 
 
-def build_catalog(corpus: Corpus) -> list[dict[str, Any]]:
+def build_catalog(corpus: Corpus) -> list[CatalogEntry]:
     """Every record as a catalogue entry, practices first, each kind sorted by id."""
     return [entry(kind, r, corpus) for kind in KIND_FOLDERS for r in sorted(corpus.records[kind].values(), key=lambda r: r.id)]

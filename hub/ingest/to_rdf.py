@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from hub import vocab
 from hub.config import BASE_IRI, ONTOLOGY_DIR, VOCAB_DIR, graph_iri, record_iri
+from hub.facets import FACETS
 from hub.ingest.records import City, Practice, RecordBase, Resource, Source, Spotlight
 from hub.ingest.validate import VOCAB_FIELDS, Corpus
 
@@ -43,8 +44,8 @@ RESOURCE_CLASSES = {
 }
 LINK_PROPERTIES = {"learned_from": HUB.learnedFrom, "replicated": HUB.replicated, "attended_event_in": HUB.attendedEventIn, "peer_group": HUB.peerGroupWith}
 FIELD_PROPERTIES = {
-    "themes": HUB.theme, "stakeholders": HUB.stakeholder, "challenges": HUB.challenge, "prevention_levels": HUB.preventionLevel,
-    "scope": HUB.scope, "countries": HUB.country, "country": HUB.country, "admin_type": HUB.adminType, "context": HUB.context,
+    **{f.source: HUB[f.prop] for f in FACETS if f.source and f.prop},  # the facets of the registry (hub.facets)
+    "scope": HUB.scope, "country": HUB.country, "admin_type": HUB.adminType, "context": HUB.context,
     "resource_type": HUB.resourceType, "category": HUB.category,
 }
 
@@ -108,16 +109,12 @@ def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
     if isinstance(record, Practice):
         g.add((s, RDF.type, HUB.Practice))
         g.add((s, SCHEMA.description, Literal(record.summary, lang="en")))
-        countries = list(record.countries)
         for i, cid in enumerate(record.cities):
             city = URIRef(record_iri("city", cid))
             g.add((s, HUB.implementedBy, city))
             if i == 0:
                 g.add((s, HUB.leadCity, city))
-            c = corpus.cities.get(cid)
-            if c and c.country not in countries:
-                countries.append(c.country)
-        for label in countries:
+        for label in corpus.practice_countries(record):
             g.add((s, HUB.country, _concept("countries", label)))
             if (region := _region_of(label)) is not None:
                 g.add((s, HUB.region, region))

@@ -17,20 +17,14 @@ from pydantic import ValidationError
 
 from hub import vocab
 from hub.config import KIND_FOLDERS, VOCAB_DIR
+from hub.facets import FACETS
 from hub.ingest.frontmatter import Document, FrontMatterError, read
 from hub.ingest.records import MODELS, City, Practice, RecordBase, Resource, Spotlight
 from hub.ingest.scaffold import PLACEHOLDER_TEXTS, PLACEHOLDER_VALUES
 
-# front-matter field -> vocabulary scheme, per record kind
+# front-matter field -> vocabulary scheme, per record kind (a practice's facets from the registry, hub.facets)
 VOCAB_FIELDS: dict[str, dict[str, str]] = {
-    "practice": {
-        "scope": "scopes",
-        "themes": "themes",
-        "stakeholders": "stakeholders",
-        "challenges": "challenges",
-        "prevention_levels": "prevention-levels",
-        "countries": "countries",
-    },
+    "practice": {"scope": "scopes", **{f.source: f.scheme for f in FACETS if f.source}},
     "city": {"country": "countries", "admin_type": "admin-types", "context": "city-contexts"},
     "resource": {"resource_type": "resource-types"},
     "spotlight": {"category": "spotlight-categories"},
@@ -62,6 +56,15 @@ class Corpus:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def practice_countries(self, practice: Practice) -> list[str]:
+        """The countries a practice is in: those it names, then its cities' countries (the graph and the catalogue agree)."""
+        countries = list(practice.countries)
+        for cid in practice.cities:
+            c = self.cities.get(cid)
+            if c and c.country not in countries:
+                countries.append(c.country)
+        return countries
 
     def valid_counts(self) -> dict[str, int]:
         """Records without any error, per kind: a record with a bad reference or term is not counted."""

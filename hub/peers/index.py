@@ -27,7 +27,8 @@ from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, pieces
 from hub.records import suggest
 from hub.search import encoder, index as search_index
-from hub.search.semantic import QueryEncoder, chunks, city_names, mask
+from hub.search.semantic import QueryEncoder
+from hub.text import chunks, city_names, mask
 from hub.vocab import fold
 
 PEERS_FILE = "peers.json"
@@ -41,7 +42,7 @@ NO_MATCH = ("Nothing in the description matches a hub city yet: say what the cit
 
 
 class BuildTarget(Protocol):
-    """What the build stage needs of hub.build.BuildContext (peers sit below the build and do not import it)."""
+    """What the stage function :func:`write_peers` needs of the build's context (peers sit below the build)."""
 
     settings: Any
     catalog: list[dict]
@@ -207,13 +208,17 @@ class PeerIndex:
                 "profile": understood, "peers": found}
 
 
-def write_peers(ctx: BuildTarget) -> None:
-    """Build stage: peers.json and peer-vectors.npz from the catalogue, embeddings cached under cache_dir."""
-    index = PeerIndex.from_catalog(ctx.catalog, ctx.settings.cache_dir)
+def build_peer_index(catalog: list[dict], out: Path, cache_dir: Path) -> dict[str, Any]:
+    """Write ``peers.json`` and ``peer-vectors.npz`` for ``catalog`` into the folder ``out`` (texts embedded or taken
+    from the cache under ``cache_dir``); return the counts a build reports."""
+    index = PeerIndex.from_catalog(catalog, cache_dir)
     peers = index.all()
-    (ctx.out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False), encoding="utf-8")  # not indented: json's C encoder, 10x faster
-    index.save_vectors(ctx.out)
-    ctx.stats["peer_cities"] = len(peers)
-    ctx.stats["peer_texts_encoded"] = index.encoded
-    ctx.stats["thin_peer_profiles"] = sum(1 for v in peers.values() if v["thin"])
-    ctx.stats["peer_weights"] = index.sim.weights.blend()
+    (out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False), encoding="utf-8")  # not indented: json's C encoder, 10x faster
+    index.save_vectors(out)
+    return {"peer_cities": len(peers), "peer_texts_encoded": index.encoded,
+            "thin_peer_profiles": sum(1 for v in peers.values() if v["thin"]), "peer_weights": index.sim.weights.blend()}
+
+
+def write_peers(ctx: BuildTarget) -> None:
+    """Build stage ``peers``: :func:`build_peer_index` into the build folder (until the build's own adapter calls it)."""
+    ctx.stats.update(build_peer_index(ctx.catalog, ctx.out, ctx.settings.cache_dir))

@@ -13,17 +13,13 @@ from functools import cache
 
 import numpy as np
 
-from hub import vocab
+from hub import facets as registry, vocab
 from hub.config import VOCAB_DIR
 from hub.search import encoder
 
-# profile facet -> (SKOS scheme, catalogue facet name)
-FACETS: dict[str, tuple[str, str]] = {
-    "themes": ("themes", "theme"),
-    "challenges": ("challenges", "challenge"),
-    "stakeholders": ("stakeholders", "stakeholder"),
-    "levels": ("prevention-levels", "level"),
-}
+# profile facet (the catalogue field) -> (SKOS scheme, catalogue facet name), for the registry's peer facets
+FACETS: dict[str, tuple[str, str]] = {f.field: (f.scheme, f.name)
+                                      for f in sorted((f for f in registry.FACETS if f.peers), key=lambda f: f.peers)}
 CONTEXT_SCHEME = "city-contexts"
 MAX_DESCRIPTION = 5000  # characters; a page of text is plenty to describe a city
 THIN_PRACTICES = 1  # a profile resting on this many practices or fewer is flagged thin

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hub.search.semantic import EmbeddingCache, mask, units
+from hub.search.semantic import EmbeddingCache, units
+from hub.text import mask
 
 
 def pieces(entry: dict, names: re.Pattern[str] | None) -> list[str]:

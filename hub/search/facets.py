@@ -20,11 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hub import vocab
+from hub.config import RECORD_KINDS, VOCAB_DIR
+from hub.facets import FACETS, TYPE_FACET, facet_names
 from hub.search.errors import UnknownFilterValue
 from hub.vocab import fold
 
-# facet name -> the API query parameter; order is the order facets are returned in
-FACET_NAMES = ("type", "theme", "region", "country", "level", "stakeholder", "challenge")
+# facet name -> the API query parameter; order is the order facets are returned in (hub.facets)
+FACET_NAMES = facet_names()
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,16 @@ class FacetValue:
     id: str
     label: str
     alt_labels: tuple[str, ...] = ()
+
+
+def facet_values() -> dict[str, list[FacetValue]]:
+    """Every value a filter accepts, per facet, from the vocabularies."""
+    schemes = vocab.load(VOCAB_DIR)
+    out: dict[str, list[FacetValue]] = {TYPE_FACET: [FacetValue(k, k) for k in RECORD_KINDS]}
+    for facet in FACETS:
+        concepts = sorted(schemes[facet.scheme].concepts.values(), key=lambda c: c.label.lower())
+        out[facet.name] = [FacetValue(c.id, c.label, c.alt_labels) for c in concepts]
+    return out
 
 
 class FacetIndex:

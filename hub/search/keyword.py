@@ -51,7 +51,7 @@ from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
 from hub.search.suggest import Suggester
-from hub.vocab import fold
+from hub.text import fold
 
 if TYPE_CHECKING:
     from hub.background import Job
@@ -70,10 +70,6 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|place|theme|topic|type|level|stakeholder|challenge|id|tag|author):", re.I)
 
 
-# letters that Unicode does not decompose into a base letter + accent, so fold() keeps them
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i", "ħ": "h", "ŧ": "t"})
-
-
 # American -ize/-yze (and -ization, -ized, -izing, -izer...) read as British -ise/-yse; three letters before the
 # suffix at least, so "size", "prize" and "seize" stay as they are ("citizen" has no such suffix)
 _SPELLING = re.compile(r"^(\w{3,}?)([iy])z(e|es|ed|ing|er|ers|able|ation|ations|ational)$")
@@ -81,7 +77,7 @@ _SPELLING = re.compile(r"^(\w{3,}?)([iy])z(e|es|ed|ing|er|ers|able|ation|ations|
 
 @lru_cache(maxsize=200_000)
 def _fold(word: str) -> str:
-    return _SPELLING.sub(r"\1\2s\3", fold(word).translate(_LETTERS))
+    return _SPELLING.sub(r"\1\2s\3", fold(word))
 
 
 class FoldFilter(Filter):

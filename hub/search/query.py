@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -33,7 +33,20 @@ from hub.search.hybrid import RRF_K, rrf
 from hub.search.snippets import snippet
 
 if TYPE_CHECKING:
-    from hub.search.index import SearchIndex
+    from hub.search.facets import FacetIndex
+    from hub.search.keyword import KeywordEngine
+    from hub.search.semantic import SemanticIndex
+
+
+class SearchIndex(Protocol):
+    """What one search reads: :class:`hub.search.index.SearchIndex` (declared here so this module need not import
+    the loader, which imports this one)."""
+
+    docs: list[dict[str, Any]]
+    keyword: KeywordEngine
+    semantic: SemanticIndex
+    facets: FacetIndex
+    browse_order: np.ndarray
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -83,7 +96,7 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def run(
-    index: "SearchIndex",
+    index: SearchIndex,
     q: str = "",
     *,
     mode: str = "hybrid",
@@ -126,7 +139,7 @@ def run(
     return response
 
 
-def _all_words(index: "SearchIndex", text: str, mode: str, found: "_Found | None" = None) -> bool:
+def _all_words(index: SearchIndex, text: str, mode: str, found: "_Found | None" = None) -> bool:
     """Whether some record holds every word of ``text`` (from ``found`` when its keyword search ran)."""
     if found is not None and found.match is not None:
         return found.match == "all" and bool(found.kw_matches)
@@ -173,7 +186,7 @@ class _Found:
 _NONE = np.zeros(0, dtype=np.int64)
 
 
-def _rank(index: "SearchIndex", text: str, mode: str, allowed: np.ndarray, fusion: FusionParams) -> _Found:
+def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion: FusionParams) -> _Found:
     found = _Found(np.zeros(len(index.docs), dtype=bool), _NONE, np.zeros(0))
     kw_ids, kw_scores, sem_ids, sem_scores = _NONE, np.zeros(0), _NONE, np.zeros(0)
     comparable = mode != "keyword" and _WORD.search(text) is not None
@@ -208,7 +221,7 @@ def _rank(index: "SearchIndex", text: str, mode: str, allowed: np.ndarray, fusio
         found.ids, found.scores = rrf([kw_ids, sem_ids], [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
     return found
 
-def _result(index: "SearchIndex", d: int, score: float, terms: frozenset[str], unit_sims: np.ndarray | None) -> dict[str, Any]:
+def _result(index: SearchIndex, d: int, score: float, terms: frozenset[str], unit_sims: np.ndarray | None) -> dict[str, Any]:
     doc = index.docs[d]
     texts = [doc.get("summary") or "", doc.get("body") or ""]
     if unit_sims is not None:

@@ -38,11 +38,9 @@ from threadpoolctl import threadpool_limits
 
 from hub.search import encoder, onnx_encoder
 from hub.search.errors import reading
+from hub.text import CHUNK_WORDS, chunks, city_names, mask, plain_text
 
-CHUNK_WORDS = 110  # about one paragraph; well inside the model's 256-token window
 LONG_BODY_WORDS = 60  # shorter bodies add little beyond title + summary
-_MARKDOWN = re.compile(r"[#*_`>|]+|\[([^\]]*)\]\([^)]*\)")
-MASK = "the city"
 
 
 @dataclass(frozen=True)
@@ -54,89 +52,17 @@ class Unit:
     encoded: str  # what the model sees (the passage with its record's title for context)
 
 
-def _plain(text: str) -> str:
-    return " ".join(_MARKDOWN.sub(lambda m: m.group(1) or " ", text).split())
-
-
-def chunks(body: str, size: int = CHUNK_WORDS) -> list[str]:
-    """Paragraphs packed into pieces of at most ``size`` words; a longer paragraph is cut by sentences."""
-    pieces: list[str] = []
-    for para in re.split(r"\n\s*\n", body):
-        words = _plain(para).split()
-        if not words:
-            continue
-        if len(words) <= size:
-            pieces.append(" ".join(words))
-            continue
-        sentence: list[str] = []
-        for sent in re.split(r"(?<=[.!?])\s+", " ".join(words)):
-            if sentence and len(sentence) + len(sent.split()) > size:
-                pieces.append(" ".join(sentence))
-                sentence = []
-            sentence.extend(sent.split())
-        if sentence:
-            pieces.append(" ".join(sentence))
-    packed: list[str] = []  # join short neighbours so no piece is a lone sentence
-    for piece in pieces:
-        if packed and len(packed[-1].split()) + len(piece.split()) <= size:
-            packed[-1] = f"{packed[-1]} {piece}"
-        else:
-            packed.append(piece)
-    return packed
-
-
-def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """One case-insensitive regex for every name; the longest name wins ('Isiolo County' over 'Isiolo').
-
-    The names are written as a trie (``(?:isiolo(?: county)?|nan(?:sana)?)``), not as one alternative each:
-    the regex engine then follows one branch per character instead of trying every name at
-    every position, so masking costs the same with 2,500 names as with 50 (it grew with
-    texts × names: most of a 50,000-practice build's search stage)."""
-    trie: dict[str, dict] = {}
-    for name in {n.strip().lower() for n in names if n and len(n.strip()) > 2}:  # one case: the trie keeps longest-first
-        node = trie
-        for ch in name:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a name ends here
-    return re.compile(r"\b" + _trie_regex(trie) + r"\b", re.IGNORECASE) if trie else None
-
-
-def _trie_regex(node: dict[str, dict]) -> str:
-    """The regex of one trie node: one branch per next character, and where a name may end there the rest
-    is optional — greedy, so the longest name that matches wins, as longest-first alternatives would."""
-    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    if len(branches) == 1 and "" not in node:
-        return branches[0]  # a run of single letters needs no group: 'abc', not 'a(?:b(?:c))'
-    return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
-
-
-def city_names(catalog: Iterable[dict]) -> re.Pattern[str] | None:
-    """Every hub city's name and aliases, as masked in the texts :func:`units` embeds."""
-    cities = [e for e in catalog if e["type"] == "city"]
-    return name_pattern([c["title"] for c in cities] + [a for c in cities for a in c.get("aliases") or []])
-
-
-def mask(text: str, pattern: re.Pattern[str] | None) -> str:
-    return _masked(text, pattern) if pattern else text
-
-
-@lru_cache(maxsize=200_000)
-def _masked(text: str, pattern: re.Pattern[str]) -> str:
-    """Remembered: a rebuild masks every chunk of every record again, and only an edited one has changed."""
-    return pattern.sub(MASK, text)
 
 
 def units(position: int, doc: dict, names: re.Pattern[str] | None = None) -> list[Unit]:
     """The texts embedded for one record: title + summary first, then body chunks when the body is long,
     with the ``names`` (:func:`city_names`) masked in the chunks."""
-    title, summary, body = doc.get("title") or "", _plain(doc.get("summary") or ""), doc.get("body") or ""
+    title, summary, body = doc.get("title") or "", plain_text(doc.get("summary") or ""), doc.get("body") or ""
     long_body = len(body.split()) > LONG_BODY_WORDS
     text = summary
-    if not long_body and not _plain(body).startswith(summary):  # a short body joins the summary
-        text = f"{summary} {_plain(body)}".strip()
-    text = text or " ".join(_plain(body).split()[:CHUNK_WORDS])
+    if not long_body and not plain_text(body).startswith(summary):  # a short body joins the summary
+        text = f"{summary} {plain_text(body)}".strip()
+    text = text or " ".join(plain_text(body).split()[:CHUNK_WORDS])
     out = [Unit(position, text, f"{title}. {text}" if text else title)]
     if long_body:
         out.extend(Unit(position, c, mask(f"{title}: {c}", names)) for c in chunks(body))

@@ -7,7 +7,22 @@ Modules: ``model`` (what pages show) · ``render`` (Jinja2, errors with template
 ``builder`` (the pages, sitemap and assets).
 """
 
-from hub.site.builder import build_site
-from hub.site.render import SiteError
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["SiteError", "build_site"]
+
+
+def __getattr__(name: str) -> Any:
+    """``build_site`` and ``SiteError`` on first use: a server imports ``hub.site.geo`` (the SPARQL page's map)
+    without the site's builder, which would bring the build's modules into the server process."""
+    if name == "build_site":
+        from hub.site.builder import build_site
+
+        return build_site
+    if name == "SiteError":
+        from hub.site.render import SiteError
+
+        return SiteError
+    raise AttributeError(name)

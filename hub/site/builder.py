@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from hub import __version__
 from hub.config import KIND_FOLDERS, REPO_DIR, Settings
+from hub.facets import FACETS
 from hub.site import geo, static_search
 from hub.site.linked import JsonLd
 from hub.site.model import LISTINGS, SEARCH_FACETS, TYPE_LABELS, Entry, Listing, SiteModel, read_peers
@@ -143,7 +144,7 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         "themes": m.tree(lists["theme"]), "regions": m.tree(lists["region"]), "levels": m.tree(lists["level"]),
         "mapped": mapped, "unmapped": unmapped, "latest": m.spotlights[:3],
     })
-    titles = {"type": "Type", "country": "Country"} | {lst.facet: lst.singular for lst in LISTINGS}
+    titles = {"type": "Type"} | {f.name: f.label for f in FACETS}
     facets = [{"name": f, "title": titles[f], "options": m.facet_values(f)} for f in SEARCH_FACETS]
     # a practice without a prevention level drops out when a level is chosen: the Level filter says how many do
     practices = m.by_kind["practice"].values()
@@ -152,7 +153,7 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
     yield Page("/search/", "search.html", {
         "title": "Search", "breadcrumbs": crumbs(("Search", "/search/")), "facets": facets,
         "description": "Search city practices, cities, resources and impact stories, and filter by theme, region, prevention level and stakeholder.",
-        "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets},
+        "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets}, "facet_names": SEARCH_FACETS,
     })
     yield Page("/peers/", "peers.html", {
         "title": "Find cities like yours", "breadcrumbs": crumbs(("Cities", "/cities/"), ("Find cities like yours", "/peers/")),

@@ -18,7 +18,8 @@ import numpy as np
 
 from hub import vocab
 from hub.config import KIND_FOLDERS, VOCAB_DIR
-from hub.ingest.catalog import page_url
+from hub.catalog_model import page_url
+from hub.facets import FACET_BY_NAME, FACETS, Facet, facet_names
 
 Entry = dict[str, Any]
 
@@ -33,19 +34,17 @@ class Listing:
     title: str
     singular: str
 
+    @classmethod
+    def of(cls, facet: Facet) -> Listing:
+        return cls(facet.name, facet.scheme, facet.field, facet.plural, facet.label)
 
-LISTINGS = [
-    Listing("theme", "themes", "themes", "Themes", "Theme"),
-    Listing("region", "regions", "regions", "Regions", "Region"),
-    Listing("level", "prevention-levels", "levels", "Prevention levels", "Prevention level"),
-    Listing("stakeholder", "stakeholders", "stakeholders", "Stakeholders", "Stakeholder"),
-    Listing("challenge", "challenges", "challenges", "Challenges", "Challenge"),
-]
+
+LISTINGS = [Listing.of(f) for f in FACETS if f.browse]  # from the facet registry (hub.facets)
 LISTING_BY_FACET = {lst.facet: lst for lst in LISTINGS}
 TYPE_LABELS = {"practice": ("Practice", "Practices"), "city": ("City", "Cities"), "resource": ("Resource", "Resources"),
                "spotlight": ("Impact story", "Impact stories")}
 # The search page's filters, in the order shown; the offline search (static_search) counts the same names.
-SEARCH_FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"]
+SEARCH_FACETS = list(facet_names())
 SIMILAR_FACETS = ("theme", "challenge", "stakeholder")
 PEERS_SHOWN = 6  # the closest few, with reasons; the API has the full list
 RELATIONS = {"learned_from": "learned from", "replicated": "replicated a model of", "attended_event_in": "attended an event in",
@@ -118,7 +117,7 @@ class SiteModel:
     # ---- vocabulary terms ---------------------------------------------------------------
     def term(self, facet: str, concept_id: str) -> Term:
         lst = LISTING_BY_FACET.get(facet)
-        scheme = lst.scheme if lst else {"country": "countries"}.get(facet, facet)
+        scheme = lst.scheme if lst else FACET_BY_NAME[facet].scheme if facet in FACET_BY_NAME else facet
         c = self.schemes[scheme].concepts.get(concept_id)
         label = c.label if c else concept_id
         return Term(concept_id, label, f"/{lst.folder}/{concept_id}/" if lst else "")

@@ -3,7 +3,7 @@
 A copy of ``build/site/`` on a plain file host has no ``/api/search``; ``site/static/static-search.js``
 then ranks these records in the browser with MiniSearch (BM25 over any of the words, fuzzy and prefix
 matching, the keyword index's field weights) and counts the filters like the server. Its records are
-the keyword index's own documents (:func:`hub.search.index.keyword_doc`) and facet memberships
+the keyword index's own documents (:func:`hub.search.indexer.keyword_doc`) and facet memberships
 (broader concepts included), and the folding rule and stop words come from :mod:`hub.search.keyword`,
 so a word matches the same records on the static copy as on the server. The index's file name carries
 a hash of its content: a CDN may cache it for ever, and only the search page changes when it does.
@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import RECORD_KINDS, REPO_DIR
-from hub.search import index as search_index
+from hub.search import indexer as search_index
 from hub.search import keyword
 from hub.site.model import SEARCH_FACETS
-from hub.vocab import _UNDECOMPOSABLE
+from hub.text import LETTERS
 
 FORMAT = 1
 # site/static/<name> ← node_modules/<path>: the engine and its Porter stemmer (the server's keyword index stems too)
@@ -51,7 +51,7 @@ def payload(catalog: Sequence[dict[str, Any]]) -> dict[str, Any]:
         doc.update(url=e["url"], type=e["type"], where=where,
                    facets={f: member.get(f, []) for f in SEARCH_FACETS if member.get(f)})
         docs.append(doc)
-    letters = {**{chr(k): v for k, v in _UNDECOMPOSABLE.items()}, **{chr(k): v for k, v in keyword._LETTERS.items()}}
+    letters = {chr(k): v for k, v in LETTERS.items()}
     return {
         "format": FORMAT,
         "boosts": keyword.KeywordParams().boosts,

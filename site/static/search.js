@@ -1,10 +1,10 @@
 // The search page: the hub's /api/search (hybrid) when a server answers, the static index (static-search.js) when not.
 // No framework. The URL (?q=…&theme=…) is the state, so a search can be bookmarked and shared.
 
-const FACETS = ["type", "region", "country", "level", "theme", "stakeholder", "challenge"];
+const form = document.getElementById("search-form");
+const FACETS = form.dataset.facets.split(" "); // the hub's facet registry, in the order the page shows them
 const PAGE = 20;
 const labels = JSON.parse(document.getElementById("facet-labels").textContent); // {facet: {id: label}}
-const form = document.getElementById("search-form");
 const input = document.getElementById("q");
 const status = document.getElementById("status");
 const list = document.getElementById("results");
