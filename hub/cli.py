@@ -58,15 +58,9 @@ def build(
 
     s = settings()
     if watch:
-        import os
+        from hub.build.watch import watch_as_child
 
-        from hub.build import watch as watch_data
-
-        stop = _stop_with_parent()
-        # started by `hub serve --watch`: a preview build of the files as they are now,
-        # unless the server has just built them
-        watch_data(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False), stop=stop, initial=stop is None,
-                   fresh=os.environ.get("HUB_WATCH_FRESH") == "1")
+        watch_as_child(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False))
         return
     report = (lambda _m: None) if quiet else (lambda m: err.print(f"[dim]•[/dim] {m}", highlight=False))
     try:
@@ -90,11 +84,11 @@ def serve(
 ) -> None:
     """Serve the built site, the JSON API and the SPARQL endpoint."""
     import os
-    import subprocess
 
     import uvicorn
 
     from hub.api.deps import BuildMissing, preflight
+    from hub.build.watch import FRESH_ENV, start_watcher, stop_watcher
 
     s = settings()
     os.environ.setdefault("HUB_PRELOAD_MODEL", "1")  # each server process loads the query model at start, not on a user's request
@@ -107,52 +101,25 @@ def serve(
         err.print(f"no usable build yet ({exc}); building first", highlight=False)
         build(quiet=False, watch=False)  # a curator's first preview: exits with the errors if the data does not build
         preflight(s)
-        os.environ["HUB_WATCH_FRESH"] = "1"  # the watcher need not build the same files again
+        os.environ[FRESH_ENV] = "1"  # the watcher need not build the same files again
     watcher = None
     if watch:
-        # The rebuilds run in their own process (`hub build --watch`): in this one they would
-        # share the GIL with the server and a save took 3-4x longer to show (bench/edit_to_visible.py).
         os.environ["HUB_WATCH"] = "1"  # tells the app to announce live reload to the preview page
         workers = 1
-        watcher = subprocess.Popen([sys.executable, "-m", "hub.cli", "build", "--watch"],
-                                   env={**os.environ, "HUB_WATCH_PARENT": str(os.getpid())})
+        watcher = start_watcher()  # the rebuilds run in a process of their own (hub.build.watch)
     err.print(f"serving {s.build_dir} on http://{host}:{port}/", highlight=False)
     try:
         uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
                     http="hub.api.guard:NoDelayH11", timeout_keep_alive=KEEP_ALIVE_S)
     finally:
         if watcher is not None:
-            watcher.terminate()
-            try:
-                watcher.wait(10)
-            except subprocess.TimeoutExpired:
-                watcher.kill()
+            stop_watcher(watcher)
 
 
 # Longer than clients keep an idle connection (httpx, browsers: 5 s or less). At uvicorn's own 5 s a
 # client could send on a connection at the moment the server closed it: one reset request in
 # 2,055 at 50 users in bench/load.py. Idle connections cost a file descriptor each.
 KEEP_ALIVE_S = 20
-
-
-def _stop_with_parent() -> "threading.Event | None":
-    """For `hub build --watch` started by `hub serve --watch`: stop when that server goes, however it went."""
-    import os
-    import threading
-    import time
-
-    parent = os.environ.get("HUB_WATCH_PARENT")
-    if not parent:
-        return None
-    stop = threading.Event()
-
-    def check() -> None:
-        while os.getppid() == int(parent):
-            time.sleep(0.5)
-        stop.set()
-
-    threading.Thread(target=check, daemon=True).start()
-    return stop
 
 
 @app.command("vocab")
