@@ -87,7 +87,7 @@ def serve(
 
     import uvicorn
 
-    from hub.api.deps import BuildMissing, preflight
+    from hub.serving import BuildMissing, preflight
     from hub.build.watch import FRESH_ENV, start_watcher, stop_watcher
 
     s = settings()
