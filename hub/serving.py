@@ -20,14 +20,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.config import Settings
+from hub.errors import BuildMissing
 
 T = TypeVar("T")
 RECHECK_SECONDS = 0.25  # how stale the view of the build symlink may be
 log = logging.getLogger("hub.api")
-
-
-class BuildMissing(RuntimeError):
-    """No usable build: the message says which file is missing and how to rebuild."""
 
 
 @dataclass

@@ -15,11 +15,10 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path as PathParam, 
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.app import error
 from hub.api.contract import EXAMPLE_IDS, errors, example, place_consistency, vocab_values
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
 from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, representation
-from hub.peers import DescriptionError, PeerIndex
+from hub.peers import PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
 from hub.peers.profile import MAX_DESCRIPTION
 
@@ -179,7 +178,4 @@ def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) 
 def describe_peers(build: Build, body: Annotated[Describe, Body(openapi_examples=DESCRIBE_EXAMPLES)]) -> Any:
     """Profile a city that is not in the hub from a description (and optionally its region or country)."""
     index = build.artefact("peer-index", _index)
-    try:
-        return index.describe(body.description, region=body.region, country=body.country, limit=body.limit)
-    except DescriptionError as exc:
-        return error(422, "invalid_description", str(exc))
+    return index.describe(body.description, region=body.region, country=body.country, limit=body.limit)  # DescriptionError: 422

@@ -25,6 +25,7 @@ from hub.peers.profile import (
 )
 from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, pieces
+from hub.errors import NotFound
 from hub.records import suggest
 from hub.search import encoder, index as search_index
 from hub.search.semantic import QueryEncoder, chunks, city_names, mask
@@ -79,12 +80,18 @@ def close_cities(query: str, records: dict[str, dict], n: int = 3) -> list[dict[
             for r in (records[i] for i in ids)]
 
 
-class UnknownCity(LookupError):
+class UnknownCity(NotFound, LookupError):
     """No hub city has this id; ``suggestions`` are the closest ones."""
+
+    exit_code = 2
 
     def __init__(self, city_id: str, suggestions: list[dict[str, str]]):
         super().__init__(f"no city with id '{city_id}'")
         self.suggestions = suggestions
+
+    def terminal(self) -> str:
+        hint = ", ".join(s["id"] for s in self.suggestions)
+        return f"{self}" + (f" — did you mean {hint}?" if hint else "")
 
 
 def read_peers(build_dir: Path, city_id: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from hub import vocab
 from hub.config import VOCAB_DIR
+from hub.errors import InvalidInput
 from hub.search import encoder
 
 # profile facet -> (SKOS scheme, catalogue facet name)
@@ -46,8 +47,11 @@ THIN_NOTES = {
 THIN_DESCRIPTION = "The description names no theme, challenge or stakeholder from the hub's vocabulary, so peers rest on wording and place alone."
 
 
-class DescriptionError(ValueError):
+class DescriptionError(InvalidInput, ValueError):
     """A free-text profile request that cannot be answered; the message says why and what would work."""
+
+    error = "invalid_description"
+    status = 422
 
 
 @dataclass
