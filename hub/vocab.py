@@ -9,6 +9,7 @@ hierarchies, so there is exactly one reading of the vocabulary files.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -122,6 +123,14 @@ def fold(text: str) -> str:
 
 # letters NFKD does not split into a base letter and an accent
 _UNDECOMPOSABLE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i"})
+
+
+def slug(text: str, max_words: int | None = None) -> str:
+    """The one way a name becomes part of an id or IRI: folded like :func:`fold` ('Wrocław' → 'wroclaw'), words joined by '-'.
+
+    ``max_words`` keeps the first words only (a record id from a long title); empty when no letter or digit is left."""
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    return "-".join(words[:max_words] if max_words is not None else words)
 
 
 def concept_iri(scheme: str, concept_id: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +41,7 @@ PLACEHOLDER_TEXTS = (SUMMARY, NOTES, *(line for body in BODIES.values() for line
 
 
 def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title.replace("ł", "l").replace("Ł", "L")).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    return "-".join(words[:MAX_ID_WORDS]) or "record"
+    return vocab.slug(title, MAX_ID_WORDS) or "record"
 
 
 def free_id(title: str, data_dir: Path) -> str:
