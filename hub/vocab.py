@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -63,7 +64,7 @@ class Scheme:
         if alt:
             return [alt.label]
         labels = {fold(c.label): c.label for c in self.concepts.values()}
-        close = difflib.get_close_matches(fold(value), list(labels), n=n, cutoff=0.6)
+        close = close_matches(fold(value), labels, n=n)
         if not close:  # a word of the label typed alone ("youth") still deserves a hint
             close = [k for k in labels if fold(value) in k][:n]
         return [labels[k] for k in close]
@@ -88,6 +89,12 @@ class Scheme:
                 out.append(b)
                 todo.extend(self.concepts[b].broader)
         return out
+
+
+def close_matches(word: str, options: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The options someone who typed ``word`` may have meant, closest first (at most ``n``): the one candidate finder
+    behind every "did you mean" (worded by :func:`did_you_mean`; the API also returns them as ``suggestions``)."""
+    return difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)
 
 
 def did_you_mean(options: list[str]) -> str:
@@ -128,8 +135,9 @@ _UNDECOMPOSABLE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "�
 def slug(text: str, max_words: int | None = None) -> str:
     """The one way a name becomes part of an id or IRI: folded like :func:`fold` ('Wrocław' → 'wroclaw'), words joined by '-'.
 
-    ``max_words`` keeps the first words only (a record id from a long title); empty when no letter or digit is left."""
-    words = re.findall(r"[a-z0-9]+", fold(text))
+    Other characters outside ASCII vanish (a curly apostrophe joins its word), ASCII ones separate words. ``max_words``
+    keeps the first words only (a record id from a long title); empty when no letter or digit is left."""
+    words = re.findall(r"[a-z0-9]+", fold(text).encode("ascii", "ignore").decode())  # "Wrocław’s" → "wroclaws"
     return "-".join(words[:max_words] if max_words is not None else words)
 
 

@@ -21,6 +21,7 @@ from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, repre
 from hub.peers import PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
 from hub.peers.profile import MAX_DESCRIPTION
+from hub.vocab import did_you_mean
 
 router = APIRouter(tags=["cities"])
 Build = Annotated[LoadedBuild, Depends(current_build)]
@@ -126,7 +127,7 @@ def _city_or_404(build: LoadedBuild, city_id: str) -> dict[str, Any]:
     city = build.records.get(city_id)
     if city is None or city["type"] != "city":
         suggestions = close_cities(city_id, build.records)
-        hint = f"; did you mean {', '.join(s['id'] for s in suggestions)}?" if suggestions else ""
+        hint = f"; {did_you_mean([s['id'] for s in suggestions])}" if suggestions else ""
         raise HTTPException(404, detail={"message": f"no city with id '{city_id}'{hint}", "suggestions": suggestions})
     return city
 

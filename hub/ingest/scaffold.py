@@ -9,7 +9,6 @@ same "did you mean" as the validator.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,14 +169,14 @@ def check(field: str, raw: str, data_dir: Path) -> Checked:
         if raw in cities:
             return Checked(raw)
         by_name = [cid for cid, names in cities.items() if vocab.fold(raw.replace("-", " ")) in names]
-        hint = vocab.did_you_mean(by_name[:1] or difflib.get_close_matches(raw, list(cities), n=3, cutoff=0.6))
+        hint = vocab.did_you_mean(by_name[:1] or vocab.close_matches(raw, cities))
         return Checked(None, f"'{raw}' is not a city id (a file in data/cities/): "
                              f"{hint or 'add the city first with `hub new city`'}")
     if field == "source":
         sources = _sources(data_dir)
         if raw in sources:
             return Checked(raw)
-        hint = vocab.did_you_mean(difflib.get_close_matches(raw, sources, n=3, cutoff=0.6))
+        hint = vocab.did_you_mean(vocab.close_matches(raw, sources))
         where = "a source is a resource with a seed_file (see CONTRIBUTING.md, Source documents)"
         return Checked(None, f"'{raw}' is not a source document: {hint or where}")
     raise ValueError(f"no check for field {field!r}")

@@ -11,7 +11,6 @@ Built once per build from the catalogue (``build/records.json``) and written as
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from hub.errors import NotFound
 from hub.records import suggest
 from hub.search import encoder, index as search_index
 from hub.search.semantic import QueryEncoder, chunks, city_names, mask
-from hub.vocab import fold
+from hub.vocab import close_matches, did_you_mean, fold
 
 PEERS_FILE = "peers.json"
 VECTORS_FILE = "peer-vectors.npz"
@@ -73,7 +72,7 @@ def close_cities(query: str, records: dict[str, dict], n: int = 3) -> list[dict[
             for name in (r["title"], *(r.get("aliases") or [])):
                 names.setdefault(fold(name), rid)
     key = fold(query.replace("-", " "))
-    by_name = [names[k] for k in difflib.get_close_matches(key, list(names), n=n, cutoff=0.75)]
+    by_name = [names[k] for k in close_matches(key, names, n=n, cutoff=0.75)]
     by_id = [s["id"] for s in suggest(records, "city", query, n)]
     ids = list(dict.fromkeys(by_name + by_id))[:n]
     return [{"id": r["id"], "type": "city", "title": r["title"], "url": r["url"], "api": f"/api/cities/{r['id']}"}
@@ -90,8 +89,8 @@ class UnknownCity(NotFound, LookupError):
         self.suggestions = suggestions
 
     def terminal(self) -> str:
-        hint = ", ".join(s["id"] for s in self.suggestions)
-        return f"{self}" + (f" — did you mean {hint}?" if hint else "")
+        hint = did_you_mean([s["id"] for s in self.suggestions])
+        return f"{self}" + (f" — {hint}" if hint else "")
 
 
 def read_peers(build_dir: Path, city_id: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:

@@ -172,7 +172,7 @@ def _place(scheme_name: str, value: str | None, what: str) -> vocab.Concept | No
     concept = scheme.get(value) or scheme.by_alt_label(value)
     if concept is None:
         hint = scheme.suggest(value)
-        raise DescriptionError(f"unknown {what} '{value}'" + (f" — did you mean {' or '.join(repr(h) for h in hint)}?" if hint else f"; `hub vocab {scheme_name}` lists them"))
+        raise DescriptionError(f"unknown {what} '{value}'" + (f" — {vocab.did_you_mean(hint)}" if hint else f"; `hub vocab {scheme_name}` lists them"))
     return concept
 
 
