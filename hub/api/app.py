@@ -61,7 +61,7 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         detail = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
         return error(422, "invalid_request", detail)
 
-    errors_http.install(app)  # every HubError (no build: 503 no_build; search, SPARQL, peers refusals) as {error, detail}
+    errors_http.install(app)  # every HubError (no build: 503 no_build; search, SPARQL, peers) as {error, detail}
 
     @app.exception_handler(Exception)
     async def crash(_: Request, exc: Exception) -> JSONResponse:  # never a traceback to the client
