@@ -7,14 +7,31 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from hub.config import settings
+from hub.errors import HubError
 
-app = typer.Typer(help="Strong Cities practice hub: build, check, search and serve the knowledge graph.", no_args_is_help=True, add_completion=False)
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
+
+
+class Commands(TyperGroup):
+    """The one place a :class:`HubError` meets the terminal: a red ✗, its message, and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except HubError as exc:
+            err.print(f"[red]✗[/red] {exc.terminal()}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(help="Strong Cities practice hub: build, check, search and serve the knowledge graph.", no_args_is_help=True,
+                  add_completion=False, cls=Commands)
 
 
 def _print_problems(problems, fmt: str) -> None:
@@ -58,15 +75,9 @@ def build(
 
     s = settings()
     if watch:
-        import os
+        from hub.build.watch import watch_as_child
 
-        from hub.build import watch as watch_data
-
-        stop = _stop_with_parent()
-        # started by `hub serve --watch`: a preview build of the files as they are now,
-        # unless the server has just built them
-        watch_data(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False), stop=stop, initial=stop is None,
-                   fresh=os.environ.get("HUB_WATCH_FRESH") == "1")
+        watch_as_child(s, lambda m: err.print(f"[dim]watch:[/dim] {m}", highlight=False))
         return
     report = (lambda _m: None) if quiet else (lambda m: err.print(f"[dim]•[/dim] {m}", highlight=False))
     try:
@@ -90,11 +101,11 @@ def serve(
 ) -> None:
     """Serve the built site, the JSON API and the SPARQL endpoint."""
     import os
-    import subprocess
 
     import uvicorn
 
-    from hub.api.deps import BuildMissing, preflight
+    from hub.serving import BuildMissing, preflight
+    from hub.build.watch import FRESH_ENV, start_watcher, stop_watcher
 
     s = settings()
     os.environ.setdefault("HUB_PRELOAD_MODEL", "1")  # each server process loads the query model at start, not on a user's request
@@ -102,57 +113,29 @@ def serve(
         preflight(s)  # the build, its catalogue, its store (or HUB_STORE's remote one) and its search index open
     except BuildMissing as exc:
         if not watch:
-            err.print(f"[red]✗[/red] {exc}", highlight=False)
-            raise typer.Exit(1) from None
+            raise
         err.print(f"no usable build yet ({exc}); building first", highlight=False)
         build(quiet=False, watch=False)  # a curator's first preview: exits with the errors if the data does not build
         preflight(s)
-        os.environ["HUB_WATCH_FRESH"] = "1"  # the watcher need not build the same files again
+        os.environ[FRESH_ENV] = "1"  # the watcher need not build the same files again
     watcher = None
     if watch:
-        # The rebuilds run in their own process (`hub build --watch`): in this one they would
-        # share the GIL with the server and a save took 3-4x longer to show (bench/edit_to_visible.py).
         os.environ["HUB_WATCH"] = "1"  # tells the app to announce live reload to the preview page
         workers = 1
-        watcher = subprocess.Popen([sys.executable, "-m", "hub.cli", "build", "--watch"],
-                                   env={**os.environ, "HUB_WATCH_PARENT": str(os.getpid())})
+        watcher = start_watcher()  # the rebuilds run in a process of their own (hub.build.watch)
     err.print(f"serving {s.build_dir} on http://{host}:{port}/", highlight=False)
     try:
         uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
                     http="hub.api.guard:NoDelayH11", timeout_keep_alive=KEEP_ALIVE_S)
     finally:
         if watcher is not None:
-            watcher.terminate()
-            try:
-                watcher.wait(10)
-            except subprocess.TimeoutExpired:
-                watcher.kill()
+            stop_watcher(watcher)
 
 
 # Longer than clients keep an idle connection (httpx, browsers: 5 s or less). At uvicorn's own 5 s a
 # client could send on a connection at the moment the server closed it: one reset request in
 # 2,055 at 50 users in bench/load.py. Idle connections cost a file descriptor each.
 KEEP_ALIVE_S = 20
-
-
-def _stop_with_parent() -> "threading.Event | None":
-    """For `hub build --watch` started by `hub serve --watch`: stop when that server goes, however it went."""
-    import os
-    import threading
-    import time
-
-    parent = os.environ.get("HUB_WATCH_PARENT")
-    if not parent:
-        return None
-    stop = threading.Event()
-
-    def check() -> None:
-        while os.getppid() == int(parent):
-            time.sleep(0.5)
-        stop.set()
-
-    threading.Thread(target=check, daemon=True).start()
-    return stop
 
 
 @app.command("vocab")
@@ -342,19 +325,11 @@ def search_cmd(
     from rich.table import Table
     from rich.text import Text
 
-    from hub.search.errors import IndexMissing, SearchInputError
     from hub.search.index import load
 
     filters = {"type": type_, "theme": theme, "region": region, "country": country, "level": level,
                "stakeholder": stakeholder, "challenge": challenge}
-    try:
-        resp = load(settings().search_dir).search(query, mode=mode, filters=filters, limit=limit, offset=offset)
-    except IndexMissing as exc:
-        err.print(f"[red]✗[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    except SearchInputError as exc:
-        err.print(f"[red]✗[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    resp = load(settings().search_dir).search(query, mode=mode, filters=filters, limit=limit, offset=offset)
     if as_json:
         print(json.dumps(resp, ensure_ascii=False, indent=2))
         return
@@ -386,8 +361,8 @@ def peers_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as the API")] = False,
 ) -> None:
     """Peer cities with the reasons why: for a hub city, or for a city you describe (--describe)."""
-    from hub.peers import DescriptionError, PeerIndex
-    from hub.peers.index import UnknownCity, read_peers
+    from hub.peers import PeerIndex
+    from hub.peers.index import read_peers
 
     if (city is None) == (describe is None):
         raise typer.BadParameter("give a city id, or --describe \"...\" (not both)")
@@ -397,13 +372,6 @@ def peers_cmd(
     except FileNotFoundError as exc:
         err.print(f"[red]✗[/red] {exc.filename} is missing: run `hub build` first", highlight=False)
         raise typer.Exit(1) from None
-    except UnknownCity as exc:
-        hint = ", ".join(s["id"] for s in exc.suggestions)
-        err.print(f"[red]✗[/red] {exc}" + (f" — did you mean {hint}?" if hint else ""), highlight=False)
-        raise typer.Exit(2) from None
-    except DescriptionError as exc:
-        err.print(f"[red]✗[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(resp, ensure_ascii=False, indent=2))
         return
@@ -438,9 +406,7 @@ def sparql_cmd(
     from rich.table import Table
 
     from hub.sparql.examples import EXAMPLES
-    from hub.sparql.guard import QueryRefused, check
-    from hub.sparql.results import FORMATS, format_named
-    from hub.sparql.runner import QueryBusy, QueryFailed, QueryTimeout, default_format, effective_timeout, run_query
+    from hub.sparql.execute import execute, named_format
 
     if examples or query is None:
         for e in EXAMPLES:
@@ -448,19 +414,9 @@ def sparql_cmd(
         return
     text = sys.stdin.read() if query == "-" else Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
     s = dataclasses.replace(settings(), sparql_workers=1)  # one query: one worker
-    try:
-        plan = check(text, s.sparql_max_query_chars)
-        chosen = default_format(plan) if fmt in ("", "table") else format_named(fmt)
-        if chosen is None:
-            raise QueryRefused("invalid_parameter", f"unknown format {fmt!r}; use table or one of {', '.join(FORMATS)}")
-        table = fmt in ("", "table") and not plan.returns_graph
-        answer = run_query(s, plan, chosen, effective_timeout(s, timeout))
-    except QueryRefused as exc:
-        err.print(f"[red]✗ {exc.code}[/red]: {exc}", highlight=False)
-        raise typer.Exit(2) from None
-    except (QueryTimeout, QueryBusy, QueryFailed) as exc:
-        err.print(f"[red]✗[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    done = execute(s, text, named_format(None if fmt == "table" else fmt, also="table"), timeout)
+    answer = done.answer
+    table = fmt in ("", "table") and not done.plan.returns_graph
     if not table:
         sys.stdout.buffer.write(answer.payload)
     else:

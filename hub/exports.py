@@ -15,15 +15,12 @@ import io
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from hub import __version__
 from hub.config import BASE_IRI
-
-if TYPE_CHECKING:  # the build context is a floor above; only its shape is needed here
-    from hub.build import BuildContext
 
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENCE = "https://opensource.org/license/mit"
@@ -76,7 +73,7 @@ def _file_info(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-def _dataset_description(catalog: list[dict[str, Any]], stats: dict[str, Any], files: dict[str, dict[str, Any]], site_url: str,
+def _dataset_description(catalog: list[dict[str, Any]], triples: int, files: dict[str, dict[str, Any]], site_url: str,
                          modified: str) -> bytes:
     n, lit = ox.NamedNode, ox.Literal
     dct, dcat, void, prov = "http://purl.org/dc/terms/", "http://www.w3.org/ns/dcat#", "http://rdfs.org/ns/void#", "http://www.w3.org/ns/prov#"
@@ -92,7 +89,7 @@ def _dataset_description(catalog: list[dict[str, Any]], stats: dict[str, Any], f
          ox.Triple(ds, n(dct + "modified"), lit(modified, datatype=n(xsd + "dateTime"))),
          ox.Triple(ds, n(dcat + "landingPage"), n(f"{site_url}/")),
          ox.Triple(ds, n(void + "sparqlEndpoint"), n(f"{site_url}/sparql")),
-         ox.Triple(ds, n(void + "triples"), lit(str(stats.get("triples", 0)), datatype=n(xsd + "integer"))),
+         ox.Triple(ds, n(void + "triples"), lit(str(triples), datatype=n(xsd + "integer"))),
          ox.Triple(ds, n(prov + "wasGeneratedBy"), build), ox.Triple(build, a, n(prov + "Activity")),
          ox.Triple(build, n("http://www.w3.org/2000/01/rdf-schema#label"), lit(f"hub build (cityhub {__version__}, code under MIT)", language="en")),
          ox.Triple(build, n(prov + "endedAtTime"), lit(modified, datatype=n(xsd + "dateTime")))]
@@ -114,22 +111,24 @@ def _dataset_description(catalog: list[dict[str, Any]], stats: dict[str, Any], f
     return ox.serialize(t, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def write_exports(ctx: BuildContext) -> None:
-    """Build stage (after graph and catalog): practices.csv, dataset.ttl and downloads.json in the new build."""
-    site_url = ctx.settings.site_url
+def write_downloads(out: Path, catalog: list[dict[str, Any]], site_url: str, triples: int | None) -> dict[str, int]:
+    """practices.csv, dataset.ttl and downloads.json into ``out``, next to the graph files already there.
+
+    ``triples`` is the graph's size, stated in the description. Returns each download's size in bytes."""
     modified = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    (ctx.out / "practices.csv").write_bytes(_csv(practice_rows(ctx.catalog, site_url)))
-    files = {name: {"media_type": media, "description": desc, **_file_info(ctx.out / name)}
+    (out / "practices.csv").write_bytes(_csv(practice_rows(catalog, site_url)))
+    files = {name: {"media_type": media, "description": desc, **_file_info(out / name)}
              for name, (media, desc) in FILES.items() if name != "dataset.ttl"}
-    (ctx.out / "dataset.ttl").write_bytes(_dataset_description(ctx.catalog, ctx.stats, files, site_url, modified))
-    files["dataset.ttl"] = {"media_type": FILES["dataset.ttl"][0], "description": FILES["dataset.ttl"][1], **_file_info(ctx.out / "dataset.ttl")}
+    (out / "dataset.ttl").write_bytes(_dataset_description(catalog, triples or 0, files, site_url, modified))
+    files["dataset.ttl"] = {"media_type": FILES["dataset.ttl"][0], "description": FILES["dataset.ttl"][1],
+                            **_file_info(out / "dataset.ttl")}
     sources = [{"id": r["id"], "title": r["title"], "publisher": r.get("publisher"), "url": r.get("link")}
-               for r in ctx.catalog if r["type"] == "resource" and r.get("seed_file")]
+               for r in catalog if r["type"] == "resource" and r.get("seed_file")]
     manifest = {"licence": {"data": DATA_LICENCE, "code": CODE_LICENCE, "statement": LICENCE_TEXT},
-                "provenance": {"generated": modified, "by": f"hub build (cityhub {__version__})", "records": len(ctx.catalog),
-                               "triples": ctx.stats.get("triples"), "source_documents": sources,
+                "provenance": {"generated": modified, "by": f"hub build (cityhub {__version__})", "records": len(catalog),
+                               "triples": triples, "source_documents": sources,
                                "statement": "Every record names the source document and section it was written from "
                                             "(dcterms:source, prov:wasDerivedFrom); graph.nq keeps each record in its own named graph."},
                 "files": files}
-    (ctx.out / "downloads.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    ctx.stats["downloads"] = {name: info["bytes"] for name, info in files.items()}
+    (out / "downloads.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return {name: info["bytes"] for name, info in files.items()}

@@ -7,13 +7,13 @@ made, in Turtle, N-Triples or JSON-LD. Used by the API's record routes; knows no
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import pyoxigraph as ox
 
 from hub import store
 from hub.config import BASE_IRI, KIND_FOLDERS, graph_iri
+from hub.vocab import close_matches
 
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 # prefixes for readable Turtle: the store's, plus one per record kind (practice:x, city:y ...)
@@ -34,7 +34,7 @@ def suggest(records: dict[str, dict[str, Any]], kind: str, record_id: str, n: in
     if other is not None and other["type"] != kind:
         out.append(other)
     ids = [rid for rid, r in records.items() if r["type"] == kind]
-    close = difflib.get_close_matches(record_id, ids, n=n, cutoff=0.6)
+    close = close_matches(record_id, ids, n=n)
     words = [w for w in record_id.lower().split("-") if len(w) > 2]
     partial = [rid for rid in ids if rid not in close and any(w in rid for w in words)]
     for rid in close + partial:

@@ -9,13 +9,14 @@ hierarchies, so there is exactly one reading of the vocabulary files.
 from __future__ import annotations
 
 import difflib
-import unicodedata
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from hub.config import BASE_IRI, VOCAB_DIR
-from hub.text import fold  # noqa: F401  # one folding for labels and search words; callers use vocab.fold
+from hub.text import fold  # one folding for labels, search words and slugs; callers use vocab.fold
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
@@ -63,7 +64,7 @@ class Scheme:
         if alt:
             return [alt.label]
         labels = {fold(c.label): c.label for c in self.concepts.values()}
-        close = difflib.get_close_matches(fold(value), list(labels), n=n, cutoff=0.6)
+        close = close_matches(fold(value), labels, n=n)
         if not close:  # a word of the label typed alone ("youth") still deserves a hint
             close = [k for k in labels if fold(value) in k][:n]
         return [labels[k] for k in close]
@@ -90,6 +91,12 @@ class Scheme:
         return out
 
 
+def close_matches(word: str, options: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The options someone who typed ``word`` may have meant, closest first (at most ``n``): the one candidate finder
+    behind every "did you mean" (worded by :func:`did_you_mean`; the API also returns them as ``suggestions``)."""
+    return difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)
+
+
 def did_you_mean(options: list[str]) -> str:
     """The one wording of a suggestion, for every message that offers one: "did you mean 'a' or 'b'?".
 
@@ -113,6 +120,15 @@ def valid_terms(scheme: Scheme) -> str:
     if 0 < len(labels) <= SMALL_SCHEME:
         return f"the {scheme.name} terms are {_listed(labels, 'and')}"
     return f"`hub vocab {scheme.name}` lists the terms"
+
+
+def slug(text: str, max_words: int | None = None) -> str:
+    """The one way a name becomes part of an id or IRI: folded like :func:`fold` ('Wrocław' → 'wroclaw'), words joined by '-'.
+
+    Other characters outside ASCII vanish (a curly apostrophe joins its word), ASCII ones separate words. ``max_words``
+    keeps the first words only (a record id from a long title); empty when no letter or digit is left."""
+    words = re.findall(r"[a-z0-9]+", fold(text).encode("ascii", "ignore").decode())  # "Wrocław’s" → "wroclaws"
+    return "-".join(words[:max_words] if max_words is not None else words)
 
 
 def concept_iri(scheme: str, concept_id: str) -> str:

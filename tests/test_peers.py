@@ -277,7 +277,7 @@ def test_cli_describe_and_bad_input(peers_settings: Settings) -> None:
     assert res.exit_code == 0, res.output
     assert "1. Westhaven" in res.output or "1. Northport" in res.output
     res = _cli(peers_settings, "lakesid")
-    assert res.exit_code == 2 and "did you mean lakeside" in res.output
+    assert res.exit_code == 2 and "did you mean 'lakeside'" in res.output
     assert _cli(peers_settings, "--describe", "   ").exit_code == 2
     assert _cli(peers_settings).exit_code != 0  # neither a city nor a description
     assert _cli(peers_settings, "lakeside", "--describe", "x").exit_code != 0  # both

@@ -68,7 +68,7 @@ def test_peers_are_the_precomputed_lists(http: httpx.Client, peers_settings: Set
 @pytest.mark.parametrize("path", ["/api/cities/westhavn", "/api/cities/westhavn/peers"])
 def test_unknown_city_is_404_with_close_matches(http: httpx.Client, path: str) -> None:
     body = assert_error(http.get(path), 404)
-    assert "westhavn" in body["detail"]["message"] and "did you mean westhaven" in body["detail"]["message"]
+    assert "westhavn" in body["detail"]["message"] and "did you mean 'westhaven'" in body["detail"]["message"]
     assert body["detail"]["suggestions"][0]["id"] == "westhaven"
 
 

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from hub import __version__
-from hub.api import cities, concepts, docs, downloads, records, search, sparql
+from hub.api import cities, concepts, docs, downloads, errors_http, records, search, sparql
 from hub.api.contract import (EVERY_ROUTE, FROM_BUILD, RATE_LIMITED, EmptyMeansAbsent, allowed_methods, error,
                               route_methods)
 from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build, load_search
@@ -58,9 +58,7 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
         detail = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
         return error(422, "invalid_request", detail)
 
-    @app.exception_handler(BuildMissing)
-    async def no_build(_: Request, exc: BuildMissing) -> JSONResponse:
-        return error(503, "no_build", str(exc))
+    errors_http.install(app)  # every HubError (no build: 503 no_build; search, SPARQL, peers) as {error, detail}
 
     @app.exception_handler(Exception)
     async def crash(_: Request, exc: Exception) -> JSONResponse:  # never a traceback to the client

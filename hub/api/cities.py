@@ -15,12 +15,13 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path as PathParam, 
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.contract import EXAMPLE_IDS, error, errors, example, place_consistency, vocab_values
+from hub.api.contract import EXAMPLE_IDS, errors, example, place_consistency, vocab_values
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
 from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, representation
-from hub.peers import DescriptionError, PeerIndex
+from hub.peers import PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
 from hub.peers.profile import MAX_DESCRIPTION
+from hub.vocab import did_you_mean
 
 router = APIRouter(tags=["cities"])
 Build = Annotated[LoadedBuild, Depends(current_build)]
@@ -126,7 +127,7 @@ def _city_or_404(build: LoadedBuild, city_id: str) -> dict[str, Any]:
     city = build.records.get(city_id)
     if city is None or city["type"] != "city":
         suggestions = close_cities(city_id, build.records)
-        hint = f"; did you mean {', '.join(s['id'] for s in suggestions)}?" if suggestions else ""
+        hint = f"; {did_you_mean([s['id'] for s in suggestions])}" if suggestions else ""
         raise HTTPException(404, detail={"message": f"no city with id '{city_id}'{hint}", "suggestions": suggestions})
     return city
 
@@ -178,7 +179,4 @@ def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) 
 def describe_peers(build: Build, body: Annotated[Describe, Body(openapi_examples=DESCRIBE_EXAMPLES)]) -> Any:
     """Profile a city that is not in the hub from a description (and optionally its region or country)."""
     index = build.artefact("peer-index", _index)
-    try:
-        return index.describe(body.description, region=body.region, country=body.country, limit=body.limit)
-    except DescriptionError as exc:
-        return error(422, "invalid_description", str(exc))
+    return index.describe(body.description, region=body.region, country=body.country, limit=body.limit)  # DescriptionError: 422

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -12,6 +11,7 @@ from hub import concepts
 from hub.api.contract import error, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
 from hub.api.records import ID_PATTERN
+from hub.vocab import close_matches, did_you_mean
 
 router = APIRouter(tags=["concepts"])
 
@@ -33,8 +33,8 @@ def scheme_tree(scheme: Annotated[str, Path(max_length=120, pattern=ID_PATTERN, 
     narrower concepts, each record once) and `by_type` (practice, city, resource, spotlight)."""
     names = concepts.scheme_names()
     if scheme not in names:
-        close = difflib.get_close_matches(scheme, names, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        close = close_matches(scheme, names, n=3, cutoff=0.5)
+        hint = f"; {did_you_mean(close)}" if close else ""
         return error(404, "not_found", {"message": f"no concept scheme '{scheme}'{hint}", "suggestions": close, "schemes": names})
     tree = build.artefact(f"concepts/{scheme}", lambda _: concepts.concept_tree(current_store(request, build), scheme))
     return JSONResponse(tree)

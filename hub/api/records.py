@@ -17,6 +17,7 @@ from hub.api.contract import EXAMPLE_IDS, error, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
 from hub.api.negotiation import accept_ranges
 from hub.config import KIND_FOLDERS
+from hub.vocab import did_you_mean
 
 router = APIRouter(tags=["records"])
 
@@ -42,7 +43,7 @@ def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild
     entry = records.find(build.records, kind, record_id)
     if entry is None:
         suggestions = records.suggest(build.records, kind, record_id)
-        hint = f"; did you mean {', '.join(s['id'] for s in suggestions[:3])}?" if suggestions else ""
+        hint = f"; {did_you_mean([s['id'] for s in suggestions[:3]])}" if suggestions else ""
         return error(404, "not_found", {"message": f"no {kind} with id '{record_id}'{hint}", "suggestions": suggestions})
     base = f"/api/{KIND_FOLDERS[kind]}/{record_id}"
     headers = {"Vary": "Accept", "Link": ", ".join(f'<{base}{s}>; rel="alternate"; type="{MEDIA[f].split(";")[0]}"'

@@ -12,9 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from hub.api.contract import error, errors, example
-from hub.api.deps import BuildMissing, LoadedBuild, current_build, load_search
-from hub.search.errors import IndexMissing, SearchInputError
+from hub.api.contract import errors, example
+from hub.api.deps import LoadedBuild, current_build, load_search
 from hub.search.facets import facet_values
 from hub.search.index import SearchIndex
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
@@ -68,10 +67,7 @@ class SearchResponse(BaseModel):
 
 def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> SearchIndex:
     """The search index of the build being served, loaded on its first search (503 when it has none)."""
-    try:
-        return build.artefact("search", load_search)
-    except IndexMissing as exc:
-        raise BuildMissing(str(exc)) from None
+    return build.artefact("search", load_search)  # no index (IndexMissing) is a BuildMissing: the 503 naming the file
 
 
 @router.get("/api/search", response_model=SearchResponse, summary="Search practices, cities, resources and stories",
@@ -108,7 +104,4 @@ def search(
     """
     filters = {"type": type, "theme": theme, "region": region, "country": country, "level": level,
                "stakeholder": stakeholder, "challenge": challenge}
-    try:
-        return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))
-    except SearchInputError as exc:
-        return error(422, exc.error, exc.detail)
+    return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))

@@ -23,9 +23,11 @@ from hub.api.deps import LoadedBuild, current_build
 from hub.api.negotiation import accept_ranges
 from hub.config import BASE_IRI, Settings
 from hub.sparql.examples import EXAMPLES
-from hub.sparql.guard import Plan, QueryRefused, check
+from hub.errors import HubError
+from hub.sparql.execute import execute
+from hub.sparql.guard import Plan, QueryRefused
 from hub.sparql.results import FORMATS, ResultFormat, format_named
-from hub.sparql.runner import Answer, QueryBusy, QueryFailed, QueryTimeout, default_format, effective_timeout, run_query
+from hub.sparql.runner import Answer, default_format, effective_timeout
 from hub.store import GRAPH_PREFIX, PREFIXES
 
 router = APIRouter(tags=["sparql"])
@@ -132,10 +134,6 @@ def _decode(body: bytes) -> str:
 # ---------------------------------------------------------------- answering
 
 
-def _refusal_status(code: str) -> int:
-    return {"query_too_large": 413}.get(code, 400)
-
-
 async def _answer(request: Request, build: LoadedBuild, params: Params, cors: bool) -> Response:
     cfg: Settings = request.app.state.settings
     html = _wants_html(request, params)
@@ -147,22 +145,15 @@ async def _answer(request: Request, build: LoadedBuild, params: Params, cors: bo
         limit = effective_timeout(cfg, _seconds(_optional(params, "timeout")))  # checked with or without a query: one contract
         if query is None:
             return _page(request, cfg, params, build) if html else _service_description(request, build, params, extra)
+        choose = default_format if html else (lambda plan: _negotiate(request, params, plan.returns_graph))
         # parsing a long query can take a good part of a second: never on the event loop
-        plan = await run_in_threadpool(check, query, cfg.sparql_max_query_chars, params.get("default-graph-uri", []),
-                                       params.get("named-graph-uri", []))
-        fmt = default_format(plan) if html else _negotiate(request, params, plan.returns_graph)
-        answer = await run_in_threadpool(run_query, cfg, plan, fmt, limit, build.path / "store")
-    except QueryRefused as exc:
-        return _fail(request, cfg, params, build, html, Refusal(_refusal_status(exc.code), exc.code, str(exc)), extra)
+        done = await run_in_threadpool(execute, cfg, query, choose, limit, build.path / "store",
+                                       params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+        plan, answer, fmt = done.plan, done.answer, done.answer.format
     except Refusal as exc:
         return _fail(request, cfg, params, build, html, exc, extra)
-    except QueryTimeout as exc:
-        return _fail(request, cfg, params, build, html, Refusal(503, "query_timeout", str(exc)), extra)
-    except QueryBusy as exc:
-        return _fail(request, cfg, params, build, html, Refusal(503, "busy", str(exc), {"Retry-After": "2"}), extra)
-    except QueryFailed as exc:
-        status, code = {"query": (400, "query_error"), "store": (502, "store_unavailable")}.get(exc.code, (500, "query_failed"))
-        return _fail(request, cfg, params, build, html, Refusal(status, code, str(exc)), extra)
+    except HubError as exc:  # QueryRefused, QueryTimeout, QueryBusy, QueryFailed: each knows its status and code
+        return _fail(request, cfg, params, build, html, Refusal(exc.status, exc.error, str(exc), exc.headers), extra)
     if html:
         return _page(request, cfg, params, build, plan=plan, answer=answer)
     headers = {**extra, "Vary": "Accept", "X-SPARQL-Rows": str(answer.rows), "X-SPARQL-Truncated": str(answer.truncated).lower(),

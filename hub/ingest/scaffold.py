@@ -9,9 +9,7 @@ same "did you mean" as the validator.
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +40,7 @@ PLACEHOLDER_TEXTS = (SUMMARY, NOTES, *(line for body in BODIES.values() for line
 
 
 def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title.replace("ł", "l").replace("Ł", "L")).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    return "-".join(words[:MAX_ID_WORDS]) or "record"
+    return vocab.slug(title, MAX_ID_WORDS) or "record"
 
 
 def free_id(title: str, data_dir: Path) -> str:
@@ -173,14 +169,14 @@ def check(field: str, raw: str, data_dir: Path) -> Checked:
         if raw in cities:
             return Checked(raw)
         by_name = [cid for cid, names in cities.items() if vocab.fold(raw.replace("-", " ")) in names]
-        hint = vocab.did_you_mean(by_name[:1] or difflib.get_close_matches(raw, list(cities), n=3, cutoff=0.6))
+        hint = vocab.did_you_mean(by_name[:1] or vocab.close_matches(raw, cities))
         return Checked(None, f"'{raw}' is not a city id (a file in data/cities/): "
                              f"{hint or 'add the city first with `hub new city`'}")
     if field == "source":
         sources = _sources(data_dir)
         if raw in sources:
             return Checked(raw)
-        hint = vocab.did_you_mean(difflib.get_close_matches(raw, sources, n=3, cutoff=0.6))
+        hint = vocab.did_you_mean(vocab.close_matches(raw, sources))
         where = "a source is a resource with a seed_file (see CONTRIBUTING.md, Source documents)"
         return Checked(None, f"'{raw}' is not a source document: {hint or where}")
     raise ValueError(f"no check for field {field!r}")

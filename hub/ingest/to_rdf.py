@@ -6,8 +6,6 @@ and lets an incremental build replace one record's triples without touching the 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,13 +48,14 @@ FIELD_PROPERTIES = {
 }
 
 
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+# Organisation IRIs published before the one slug function folded 'ł' (it was dropped): kept, so that a link to one
+# keeps working. An entry here is the only place an organisation's IRI is not its name's slug.
+_PUBLISHED_ORGANISATIONS = {"wroclaw-centre-for-social-development": "wrocaw-centre-for-social-development"}
 
 
 def organisation_iri(name: str) -> URIRef:
-    return URIRef(f"{BASE_IRI}organisations/{slug(name)}")
+    key = vocab.slug(name)
+    return URIRef(f"{BASE_IRI}organisations/{_PUBLISHED_ORGANISATIONS.get(key, key)}")
 
 
 def _concept(scheme: str, label: str) -> URIRef:

@@ -7,7 +7,6 @@ ids and sources, and returns all problems sorted by file and line.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 from collections import Counter
 from dataclasses import dataclass, field
@@ -123,7 +122,7 @@ def _count(n: int, word: str) -> str:
 
 
 def _did_you_mean(value: str, options: list[str]) -> str:
-    hint = vocab.did_you_mean(difflib.get_close_matches(value, options, n=3, cutoff=0.6))
+    hint = vocab.did_you_mean(vocab.close_matches(value, options))
     return f" — {hint}" if hint else ""
 
 

@@ -13,8 +13,8 @@ profiles) · ``similarity`` (the blend and its weights) · ``explain`` (reasons,
 differs, relevant practices) · ``index`` (all profiles, the build stage, peers.json).
 """
 
-from hub.peers.index import PeerIndex, build_peer_index, write_peers
+from hub.peers.index import PeerIndex, build_peer_index
 from hub.peers.profile import DescriptionError
 from hub.peers.similarity import Weights
 
-__all__ = ["DescriptionError", "PeerIndex", "Weights", "build_peer_index", "write_peers"]
+__all__ = ["DescriptionError", "PeerIndex", "Weights", "build_peer_index"]

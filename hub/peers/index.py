@@ -11,11 +11,10 @@ Built once per build from the catalogue (``build/records.json``) and written as
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -25,11 +24,12 @@ from hub.peers.profile import (
 )
 from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, pieces
+from hub.errors import NotFound
 from hub.records import suggest
 from hub.search import encoder, index as search_index
 from hub.search.semantic import QueryEncoder
 from hub.text import chunks, city_names, mask
-from hub.vocab import fold
+from hub.vocab import close_matches, did_you_mean, fold
 
 PEERS_FILE = "peers.json"
 VECTORS_FILE = "peer-vectors.npz"
@@ -39,15 +39,6 @@ MIN_SCORE = 0.05  # below this a city shares next to nothing with the profile…
 MIN_PEERS = 3  # …but a thin profile still gets its few best candidates, marked weak
 NO_MATCH = ("Nothing in the description matches a hub city yet: say what the city faces (e.g. hate speech, "
             "a large arrival of refugees), what it does or plans, and give its country.")
-
-
-class BuildTarget(Protocol):
-    """What the stage function :func:`write_peers` needs of the build's context (peers sit below the build)."""
-
-    settings: Any
-    catalog: list[dict]
-    out: Path
-    stats: dict[str, object]
 
 
 def _text_groups(catalog: list[dict]) -> dict[str, list[str]]:
@@ -73,19 +64,25 @@ def close_cities(query: str, records: dict[str, dict], n: int = 3) -> list[dict[
             for name in (r["title"], *(r.get("aliases") or [])):
                 names.setdefault(fold(name), rid)
     key = fold(query.replace("-", " "))
-    by_name = [names[k] for k in difflib.get_close_matches(key, list(names), n=n, cutoff=0.75)]
+    by_name = [names[k] for k in close_matches(key, names, n=n, cutoff=0.75)]
     by_id = [s["id"] for s in suggest(records, "city", query, n)]
     ids = list(dict.fromkeys(by_name + by_id))[:n]
     return [{"id": r["id"], "type": "city", "title": r["title"], "url": r["url"], "api": f"/api/cities/{r['id']}"}
             for r in (records[i] for i in ids)]
 
 
-class UnknownCity(LookupError):
+class UnknownCity(NotFound, LookupError):
     """No hub city has this id; ``suggestions`` are the closest ones."""
+
+    exit_code = 2
 
     def __init__(self, city_id: str, suggestions: list[dict[str, str]]):
         super().__init__(f"no city with id '{city_id}'")
         self.suggestions = suggestions
+
+    def terminal(self) -> str:
+        hint = did_you_mean([s["id"] for s in self.suggestions])
+        return f"{self}" + (f" — {hint}" if hint else "")
 
 
 def read_peers(build_dir: Path, city_id: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
@@ -217,8 +214,3 @@ def build_peer_index(catalog: list[dict], out: Path, cache_dir: Path) -> dict[st
     index.save_vectors(out)
     return {"peer_cities": len(peers), "peer_texts_encoded": index.encoded,
             "thin_peer_profiles": sum(1 for v in peers.values() if v["thin"]), "peer_weights": index.sim.weights.blend()}
-
-
-def write_peers(ctx: BuildTarget) -> None:
-    """Build stage ``peers``: :func:`build_peer_index` into the build folder (until the build's own adapter calls it)."""
-    ctx.stats.update(build_peer_index(ctx.catalog, ctx.out, ctx.settings.cache_dir))

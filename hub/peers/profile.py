@@ -15,6 +15,7 @@ import numpy as np
 
 from hub import facets as registry, vocab
 from hub.config import VOCAB_DIR
+from hub.errors import InvalidInput
 from hub.search import encoder
 
 # profile facet (the catalogue field) -> (SKOS scheme, catalogue facet name), for the registry's peer facets
@@ -42,8 +43,11 @@ THIN_NOTES = {
 THIN_DESCRIPTION = "The description names no theme, challenge or stakeholder from the hub's vocabulary, so peers rest on wording and place alone."
 
 
-class DescriptionError(ValueError):
+class DescriptionError(InvalidInput, ValueError):
     """A free-text profile request that cannot be answered; the message says why and what would work."""
+
+    error = "invalid_description"
+    status = 422
 
 
 @dataclass
@@ -164,7 +168,7 @@ def _place(scheme_name: str, value: str | None, what: str) -> vocab.Concept | No
     concept = scheme.get(value) or scheme.by_alt_label(value)
     if concept is None:
         hint = scheme.suggest(value)
-        raise DescriptionError(f"unknown {what} '{value}'" + (f" — did you mean {' or '.join(repr(h) for h in hint)}?" if hint else f"; `hub vocab {scheme_name}` lists them"))
+        raise DescriptionError(f"unknown {what} '{value}'" + (f" — {vocab.did_you_mean(hint)}" if hint else f"; `hub vocab {scheme_name}` lists them"))
     return concept
 
 

@@ -1,4 +1,4 @@
-"""What a search can refuse, as plain exceptions: the API turns them into 422, the CLI into a message.
+"""What a search can refuse, as hub errors: the API answers 422 (503 without an index), the CLI exits 2 (1).
 
 Kept apart from the modules that raise them so the API and CLI import one small
 file, not the engines.
@@ -10,15 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from hub.errors import BuildMissing, InvalidInput
 
-class SearchInputError(ValueError):
+
+class SearchInputError(InvalidInput, ValueError):
     """The request cannot be answered as asked; ``detail`` is safe to show to the caller."""
 
     error = "invalid_search"
-
-    def __init__(self, message: str, detail: object | None = None):
-        super().__init__(message)
-        self.detail = detail if detail is not None else message
+    status = 422
 
 
 class QueryTooLong(SearchInputError):
@@ -33,7 +32,7 @@ class BadSearchParameter(SearchInputError):
     error = "invalid_parameter"
 
 
-class IndexMissing(RuntimeError):
+class IndexMissing(BuildMissing):
     """No search index has been built yet (run ``hub build``)."""
 
 

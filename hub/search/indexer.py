@@ -25,7 +25,7 @@ from hub.config import VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS, facet_names
 from hub.search import keyword, semantic
 from hub.search.facets import facet_values
-from hub.search.index import DIRECTORY, FORMAT
+from hub.search.index import FORMAT
 
 # what a result shows and what snippets are cut from
 DISPLAY_FIELDS = ("id", "type", "title", "url", "city", "country", "region", "place", "themes", "levels", "summary", "body")
@@ -122,12 +122,3 @@ def build_search_index(catalog: Sequence[CatalogEntry], out: Path, cache_dir: Pa
     if job is not None:
         stats["keyword_job"] = job
     return stats
-
-
-def write_search(ctx: Any) -> None:
-    """Build stage ``search``: :func:`build_search_index` into the build folder, the keyword index written by the
-    helper process while the next stages run (the build waits for it before the swap). ``ctx`` is the build's
-    context; this adapter goes once the build's own calls :func:`build_search_index`."""
-    stats = build_search_index(ctx.catalog, ctx.out / DIRECTORY, ctx.settings.cache_dir, in_background=True)
-    ctx.pending.append(stats.pop("keyword_job"))
-    ctx.stats["search"] = stats

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
+from hub.errors import HubError, InvalidInput
 from hub.store import GRAPH_PREFIX, PREFIXES
 
 Kind = Literal["select", "ask", "construct", "describe"]
@@ -38,7 +39,7 @@ _UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CR
                  "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT"}
 
 
-class SparqlError(Exception):
+class SparqlError(HubError):
     """A query that was not answered: ``code`` names the reason, the message says what to do instead."""
 
     def __init__(self, code: str, message: str):
@@ -46,8 +47,19 @@ class SparqlError(Exception):
         self.code = code
 
 
-class QueryRefused(SparqlError, ValueError):
-    """The request may not run (the caller's to change)."""
+class QueryRefused(SparqlError, InvalidInput, ValueError):
+    """The request may not run (the caller's to change): 400 (413 for a query too large), exit code 2."""
+
+    @property
+    def error(self) -> str:  # type: ignore[override]
+        return self.code
+
+    @property
+    def status(self) -> int:  # type: ignore[override]
+        return 413 if self.code == "query_too_large" else 400
+
+    def terminal(self) -> str:
+        return f"{self.code}: {self}"
 
 
 @dataclass(frozen=True)

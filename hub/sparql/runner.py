@@ -36,24 +36,42 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import Settings
+from hub.errors import Unavailable
 from hub.sparql.guard import Plan, QueryRefused, SparqlError
 from hub.sparql.results import FORMATS, ResultFormat
 from hub.sparql.worker import Job, Spec
 
 
-class QueryTimeout(RuntimeError):
+class QueryTimeout(Unavailable):
+    """The query outlived its time limit and its worker was killed."""
+
+    error = "query_timeout"
+
     def __init__(self, timeout_s: float):
         super().__init__(f"the query ran for more than {timeout_s:g} s and was stopped; narrow it (LIMIT, a more specific pattern) "
                          "or download the whole graph from /download/")
         self.timeout_s = timeout_s
 
 
-class QueryBusy(RuntimeError):
+class QueryBusy(Unavailable):
     """Every worker stayed busy for the whole time limit."""
+
+    error = "busy"
+    headers = {"Retry-After": "2"}  # noqa: RUF012
 
 
 class QueryFailed(SparqlError, RuntimeError):
     """The engine refused or could not answer: ``code`` is ``query`` (the caller's fault), ``store`` or ``internal``."""
+
+    _HTTP = {"query": (400, "query_error"), "store": (502, "store_unavailable")}
+
+    @property
+    def error(self) -> str:  # type: ignore[override]
+        return self._HTTP.get(self.code, (500, "query_failed"))[1]
+
+    @property
+    def status(self) -> int:  # type: ignore[override]
+        return self._HTTP.get(self.code, (500, "query_failed"))[0]
 
 
 @dataclass(frozen=True)
