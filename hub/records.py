@@ -17,8 +17,14 @@ from hub.vocab import close_matches
 
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 # prefixes for readable Turtle: the store's, plus one per record kind (practice:x, city:y ...)
-PREFIXES = {**store.PREFIXES, "practice": f"{BASE_IRI}practices/", "city": f"{BASE_IRI}cities/",
-            "resource": f"{BASE_IRI}resources/", "spotlight": f"{BASE_IRI}spotlights/", "org": f"{BASE_IRI}organisations/"}
+PREFIXES = {
+    **store.PREFIXES,
+    "practice": f"{BASE_IRI}practices/",
+    "city": f"{BASE_IRI}cities/",
+    "resource": f"{BASE_IRI}resources/",
+    "spotlight": f"{BASE_IRI}spotlights/",
+    "org": f"{BASE_IRI}organisations/",
+}
 
 
 def find(records: dict[str, dict[str, Any]], kind: str, record_id: str) -> dict[str, Any] | None:
@@ -41,7 +47,10 @@ def suggest(records: dict[str, dict[str, Any]], kind: str, record_id: str, n: in
         if len(out) >= n:
             break
         out.append(records[rid])
-    return [{"id": r["id"], "type": r["type"], "title": r["title"], "api": f"/api/{KIND_FOLDERS[r['type']]}/{r['id']}"} for r in out]
+    return [
+        {"id": r["id"], "type": r["type"], "title": r["title"], "api": f"/api/{KIND_FOLDERS[r['type']]}/{r['id']}"}
+        for r in out
+    ]
 
 
 def record_rdf(graph_store: store.GraphStore, kind: str, record_id: str, fmt: str) -> bytes:

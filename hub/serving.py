@@ -32,7 +32,9 @@ class LoadedBuild:
     path: Path
     manifest: dict[str, Any]
     _artefacts: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)  # re-entrant: a loader may load another artefact (concepts → store)
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock
+    )  # re-entrant: a loader may load another artefact (concepts → store)
 
     @property
     def stamp(self) -> str:
@@ -60,8 +62,14 @@ class LoadedBuild:
         return self.artefact("records", _load_records)
 
 
-ARTEFACT_FILES = {"records": "records.json", "search": "search/", "store": "store/", "peers": "peers.json",
-                  "peer-index": "peers.json + peer-vectors.npz", "downloads": "downloads.json"}
+ARTEFACT_FILES = {
+    "records": "records.json",
+    "search": "search/",
+    "store": "store/",
+    "peers": "peers.json",
+    "peer-index": "peers.json + peer-vectors.npz",
+    "downloads": "downloads.json",
+}
 
 
 def _unreadable(path: Path, name: str, exc: Exception) -> str:
@@ -99,7 +107,9 @@ def _read_manifest(build: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(manifest, dict):
-            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(manifest), "a number")
+            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+                type(manifest), "a number"
+            )
             raise ValueError(f"it holds {kind}, not a JSON object")
     except (OSError, ValueError) as exc:
         raise BuildMissing(_unreadable(build, "manifest.json", exc)) from None

@@ -152,11 +152,11 @@ def _load_scheme(path: Path) -> Scheme:
         iri = str(c)
         if not iri.startswith(prefix):
             continue
-        cid = iri[len(prefix):]
+        cid = iri[len(prefix) :]
         broader = []
         for b in g.objects(c, S.broader):
             b = str(b)
-            broader.append(b[len(prefix):] if b.startswith(prefix) else b)
+            broader.append(b[len(prefix) :] if b.startswith(prefix) else b)
         scheme.concepts[cid] = Concept(
             iri=iri,
             scheme=name,

@@ -18,6 +18,7 @@ from hub.store import PREFIXES
 
 from conftest import axe_violations
 
+
 def column(pg: Page, name: str) -> list[str]:
     """The clean values of one result column, in the order the table shows them."""
     names = pg.locator("table.sparql-table thead th").all_inner_texts()

@@ -31,10 +31,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 class ErrorBody(BaseModel):
     """Every error the hub answers, whatever the route or status."""
 
-    error: str = Field(description="what went wrong, as a code (e.g. not_found, invalid_request, query_timeout)",
-                       examples=["not_found"])
-    detail: Any = Field(description="a message, or an object with the message and what would work "
-                                    "(close matches, valid values, the parameters at fault)")
+    error: str = Field(
+        description="what went wrong, as a code (e.g. not_found, invalid_request, query_timeout)",
+        examples=["not_found"],
+    )
+    detail: Any = Field(
+        description="a message, or an object with the message and what would work "
+        "(close matches, valid values, the parameters at fault)"
+    )
 
 
 def error(status: int, error_name: str, detail: object) -> JSONResponse:
@@ -67,8 +71,13 @@ def errors(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
 
 EVERY_ROUTE = errors(400, 413, 414, 431, 500)
 FROM_BUILD = errors(503)
-RATE_LIMITED = {429: {"model": ErrorBody, "description": DESCRIPTIONS[429],
-                      "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}}
+RATE_LIMITED = {
+    429: {
+        "model": ErrorBody,
+        "description": DESCRIPTIONS[429],
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    }
+}
 
 
 class EmptyMeansAbsent:
@@ -132,11 +141,23 @@ def place_consistency() -> dict[str, Any]:
     schemes = vocab.load()
     absent: list[Any] = [None, ""]
     homeless = [c for c in schemes["countries"].concepts.values() if vocab.region_of_country(c.id) is None]
-    branches: list[dict[str, Any]] = [{"properties": {"region": {"enum": absent}}}, {"properties": {"country": {"enum": absent}}}]
+    branches: list[dict[str, Any]] = [
+        {"properties": {"region": {"enum": absent}}},
+        {"properties": {"country": {"enum": absent}}},
+    ]
     for region in sorted(schemes["regions"].concepts.values(), key=lambda c: c.label.lower()):
-        inside = [c for c in schemes["countries"].concepts.values()
-                  if (home := vocab.region_of_country(c.id)) is not None and home.id == region.id] + homeless
+        inside = [
+            c
+            for c in schemes["countries"].concepts.values()
+            if (home := vocab.region_of_country(c.id)) is not None and home.id == region.id
+        ] + homeless
         if inside:
-            branches.append({"properties": {"region": {"enum": [region.id, region.label]},
-                                            "country": {"enum": sorted({v for c in inside for v in (c.id, c.label)})}}})
+            branches.append(
+                {
+                    "properties": {
+                        "region": {"enum": [region.id, region.label]},
+                        "country": {"enum": sorted({v for c in inside for v in (c.id, c.label)})},
+                    }
+                }
+            )
     return {"anyOf": branches}

@@ -57,7 +57,9 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     # see encode_query: a few texts are quicker on one core than split across two busy ones
     with _model_on(threads=1 if len(texts) <= FEW else None) as loaded:
-        vectors = loaded.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        vectors = loaded.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
     return vectors.astype(np.float32, copy=False)
 
 

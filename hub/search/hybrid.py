@@ -17,7 +17,9 @@ import numpy as np
 RRF_K = 60
 
 
-def rrf(rankings: Sequence[np.ndarray], weights: Sequence[float] | None = None, k: float = RRF_K) -> tuple[np.ndarray, np.ndarray]:
+def rrf(
+    rankings: Sequence[np.ndarray], weights: Sequence[float] | None = None, k: float = RRF_K
+) -> tuple[np.ndarray, np.ndarray]:
     """(record ids, fused scores) best first. Each ranking lists record ids best first, without repeats.
 
     Ties keep the order in which records first appear, list after list."""

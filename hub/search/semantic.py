@@ -51,8 +51,6 @@ class Unit:
     encoded: str  # what the model sees (the passage with its record's title for context)
 
 
-
-
 def units(position: int, doc: dict, names: re.Pattern[str] | None = None) -> list[Unit]:
     """The texts embedded for one record: title + summary first, then body chunks when the body is long,
     with the ``names`` (:func:`city_names`) masked in the chunks."""
@@ -152,7 +150,9 @@ class SemanticIndex:
         with reading(directory / "units.json"):
             meta = json.loads((directory / "units.json").read_text(encoding="utf-8"))
         if meta["model"] != encoder.MODEL_NAME:
-            raise ValueError(f"the search index was built with {meta['model']}, not {encoder.MODEL_NAME}: run hub build")
+            raise ValueError(
+                f"the search index was built with {meta['model']}, not {encoder.MODEL_NAME}: run hub build"
+            )
         self.unit_doc = np.asarray(meta["doc"], dtype=np.int64)
         self.texts: list[str] = meta["text"]
         # units are stored record by record, so each record's units are one slice

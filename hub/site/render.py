@@ -80,10 +80,18 @@ def render(env: Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
-        raise SiteError(f"{_where(exc.filename or exc.name, exc.lineno)}: template syntax error: {exc.message}") from None
+        raise SiteError(
+            f"{_where(exc.filename or exc.name, exc.lineno)}: template syntax error: {exc.message}"
+        ) from None
     except Exception as exc:
         roots = [os.path.abspath(p) for p in env.loader.searchpath]  # type: ignore[union-attr]
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if any(os.path.abspath(f.filename).startswith(r + os.sep) for r in roots)]
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if any(os.path.abspath(f.filename).startswith(r + os.sep) for r in roots)
+        ]
         if not frames:
             raise
-        raise SiteError(f"{_where(frames[-1].filename, frames[-1].lineno)}: {type(exc).__name__}: {exc} (rendering {name})") from None
+        raise SiteError(
+            f"{_where(frames[-1].filename, frames[-1].lineno)}: {type(exc).__name__}: {exc} (rendering {name})"
+        ) from None
