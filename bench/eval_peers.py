@@ -24,8 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from hub.config import settings
-from hub.peers import PeerIndex, Weights
-from hub.peers import evaluate as ev
+from hub.peers import PeerIndex, Weights, evaluate as ev
 
 RESULTS = Path(__file__).parent / "results" / "peers-eval.json"
 
@@ -58,7 +57,8 @@ def _timings(build_dir: Path) -> dict[str, float]:
     index.describe("warm-up: load the model once")
     runs = []
     for text in (
-        "A border town hosting refugees; young people are recruited by armed groups and we want sports and youth councils.",
+        "A border town hosting refugees; young people are recruited by armed groups and we want sports and youth "
+        "councils.",
         "A European city after a terrorist attack, with rising hate speech online and tension between communities.",
     ):
         t = time.perf_counter()
@@ -103,7 +103,7 @@ def _scale(n_cities: int) -> dict[str, float]:
     rng = np.random.default_rng(7)
     vectors = {
         f"practice:{p['id']}": v / np.linalg.norm(v)
-        for p, v in zip(prs, rng.normal(size=(len(prs), 384)).astype(np.float32))
+        for p, v in zip(prs, rng.normal(size=(len(prs), 384)).astype(np.float32), strict=True)
     }
     t = time.perf_counter()
     index = PeerIndex(prs + list(by_city.values()), vectors)
@@ -165,7 +165,8 @@ def main() -> None:
                 + " |"
             )
     print(
-        f"\ndefault weights {default}: grid position {default_rank + 1} of {len(grid_held)} (held out); best grid points:"
+        f"\ndefault weights {default}: grid position {default_rank + 1} of {len(grid_held)} (held out); best grid "
+        "points:"
     )
     for r in grid_held[:5]:
         print(f"  {r['weights']}  hit@{ev.K} {r[f'hit@{ev.K}']:.3f}  MRR {r['mrr']:.3f}")

@@ -22,12 +22,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from eval_peers import _machine as machine_info
-
 from hub.config import settings
 from hub.search.evaluate import evaluate, load_queries
 from hub.search.index import load
 from hub.search.query import DEFAULT_FUSION, FusionParams
+
+from eval_peers import _machine as machine_info
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search-eval.json"

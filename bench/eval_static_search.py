@@ -30,8 +30,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
-from eval_peers import _machine as machine_info
-
 from hub.config import settings
 from hub.search.evaluate import (
     Judged,
@@ -42,6 +40,8 @@ from hub.search.evaluate import (
     recall,
     reciprocal_rank,
 )
+
+from eval_peers import _machine as machine_info
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "static-search-eval.json"
@@ -124,7 +124,10 @@ def score(rankings: dict[str, list[str]], queries: Sequence[Judged]) -> dict:
         )
         for q in queries
     ]
-    mean = lambda ms: {k: round(sum(m[k] for m in ms) / len(ms), 4) for k in ("ndcg", "recall", "mrr")}
+
+    def mean(ms: list[dict[str, float]]) -> dict[str, float]:
+        return {k: round(sum(m[k] for m in ms) / len(ms), 4) for k in ("ndcg", "recall", "mrr")}
+
     kinds = sorted({q.kind for q in queries})
     return {
         "mean": mean([m for _, m in rows]),

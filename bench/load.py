@@ -39,9 +39,10 @@ from pathlib import Path
 
 import httpx
 
-from eval_peers import _machine as machine_info
 from hub.config import REPO_DIR, settings
 from hub.sparql.examples import EXAMPLES
+
+from eval_peers import _machine as machine_info
 
 sys.path.insert(0, str(REPO_DIR / "tests"))
 from sparql_server import hub_serve, oxigraph_server  # noqa: E402 - the tests' server helpers, reused
@@ -163,7 +164,7 @@ class Mix:
         ]
         site = build / "site" / "static"
         self.static += [f"/static/{p.name}" for p in sorted(site.iterdir())] if site.is_dir() else []
-        kinds, weights = zip(*MIX.items())
+        kinds, weights = zip(*MIX.items(), strict=True)
         self.kinds, self.weights = list(kinds), list(weights)
 
     def query_text(self) -> str:
@@ -195,7 +196,8 @@ async def run_level(
 ) -> dict[str, object]:
     """``users`` closed-loop users for ``duration_s`` or ``max_requests``; latencies per kind, errors, throughput.
 
-    With ``think_s`` each user pauses a random time (exponential, that mean) between requests, as a person reading does."""
+    With ``think_s`` each user pauses a random time (exponential, that mean) between requests, as a person reading
+    does."""
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, int] = defaultdict(int)
     errors: list[str] = []
@@ -285,7 +287,8 @@ def bench(
             levels.append(result)
             s = result["search"]
             print(
-                f"  think {think_s:g} s, {n:3} users: {result['requests']:5} requests, {result['throughput_rps']:6.1f}/s, errors {result['errors']}, "
+                f"  think {think_s:g} s, {n:3} users: {result['requests']:5} requests, "
+                f"{result['throughput_rps']:6.1f}/s, errors {result['errors']}, "
                 f"all p50/p95/p99 {result['all']['p50']}/{result['all']['p95']}/{result['all']['p99']} ms, "
                 f"search {s['p50']}/{s['p95']}/{s['p99']} ms",
                 file=sys.stderr,
@@ -295,15 +298,18 @@ def bench(
 
 def markdown(report: dict[str, object]) -> str:
     lines = [
-        "| store | think time | users | requests | req/s | errors | all p50 / p95 / p99 (ms) | search p50 / p95 / p99 (ms) | server RSS |",
+        "| store | think time | users | requests | req/s | errors | all p50 / p95 / p99 (ms) | search p50 / p95 / p99 "
+        "(ms) | server RSS |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in report["runs"]:  # type: ignore[union-attr]
         for lv in run["levels"]:
             a, s = lv["all"], lv["search"]
             lines.append(
-                f"| {run['store']} | {lv['think_s']:g} s | {lv['users']} | {lv['requests']} | {lv['throughput_rps']} | {lv['errors']} | "
-                f"{a['p50']:.0f} / {a['p95']:.0f} / {a['p99']:.0f} | {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} | "
+                f"| {run['store']} | {lv['think_s']:g} s | {lv['users']} | {lv['requests']} | {lv['throughput_rps']} | "
+                f"{lv['errors']} | "
+                f"{a['p50']:.0f} / {a['p95']:.0f} / {a['p99']:.0f} | {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} "
+                "| "
                 f"{lv['server_rss_mb']:.0f} MB |"
             )
     lines += ["", "| kind (10 users, no think time, embedded) | n | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|"]

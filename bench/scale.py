@@ -44,8 +44,9 @@ from pathlib import Path
 
 import httpx
 
-from eval_peers import _machine as machine_info
 from hub.config import REPO_DIR
+
+from eval_peers import _machine as machine_info
 from load import QUERIES, hub_server, percentiles, tree_rss_mb
 from sparql import PROLOGUE, QUERIES as SPARQL_QUERIES
 from synth import practices as synthetic_practices
@@ -70,7 +71,8 @@ def write_corpus(n: int, data: Path) -> dict[str, int]:
         (data / folder).mkdir(parents=True, exist_ok=True)
     source = f'sources:\n  - doc: {SEED_DOC}\n    section: "Synthetic > Benchmark"\n'
     (data / "resources" / "synthetic-source.md").write_text(
-        f"---\nid: synthetic-source\ntype: resource\ntitle: Synthetic source document\nresource_type: guide\nseed_file: {SEED_DOC}\n"
+        "---\nid: synthetic-source\ntype: resource\ntitle: Synthetic source document\nresource_type: "
+        f"guide\nseed_file: {SEED_DOC}\n"
         f"{source}---\nA stand-in for a source document, cited by every synthetic record of the scale benchmark.\n",
         encoding="utf-8",
     )
@@ -79,15 +81,19 @@ def write_corpus(n: int, data: Path) -> dict[str, int]:
         c = e["cities"][0]
         cities.setdefault(c["id"], {"name": c["label"], "country": c["country"]})
         (data / "practices" / f"{e['id']}.md").write_text(
-            f"---\nid: {e['id']}\ntype: practice\ntitle: {json.dumps(e['title'])}\nsummary: {json.dumps(e['summary'])}\n"
-            f"cities: [{c['id']}]\nscope: city\nthemes: {_yaml_list(e['themes'])}\nstakeholders: {_yaml_list(e['stakeholders'])}\n"
-            f"challenges: {_yaml_list(e['challenges'])}\nprevention_levels: {_yaml_list(e['levels'])}\nyear: {e['year']}\n{source}---\n"
+            f"---\nid: {e['id']}\ntype: practice\ntitle: {json.dumps(e['title'])}\nsummary: "
+            f"{json.dumps(e['summary'])}\n"
+            f"cities: [{c['id']}]\nscope: city\nthemes: {_yaml_list(e['themes'])}\nstakeholders: "
+            f"{_yaml_list(e['stakeholders'])}\n"
+            f"challenges: {_yaml_list(e['challenges'])}\nprevention_levels: {_yaml_list(e['levels'])}\nyear: "
+            f"{e['year']}\n{source}---\n"
             f"{e['body']}\n",
             encoding="utf-8",
         )
     for cid, c in cities.items():
         (data / "cities" / f"{cid}.md").write_text(
-            f"---\nid: {cid}\ntype: city\nname: {c['name']}\ncountry: {json.dumps(c['country'])}\nadmin_type: city\n{source}---\n"
+            f"---\nid: {cid}\ntype: city\nname: {c['name']}\ncountry: {json.dumps(c['country'])}\nadmin_type: "
+            f"city\n{source}---\n"
             f"A synthetic city in {c['country']} with several prevention practices.\n",
             encoding="utf-8",
         )
@@ -100,7 +106,8 @@ def write_corpus(n: int, data: Path) -> dict[str, int]:
 def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encoder: bool = False) -> dict[str, object]:
     """`hub build` as a child process: wall time, peak RSS (of the build and what it waited for), stage timings.
 
-    With ``hashed_encoder`` the child is this script's ``--one-build`` mode: the same build with texts hashed, not embedded."""
+    With ``hashed_encoder`` the child is this script's ``--one-build`` mode: the same build with texts hashed, not
+    embedded."""
     env = {**os.environ, "HUB_DATA": str(data), "HUB_BUILD": str(build), "HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
     cmd = [sys.executable, __file__, "--one-build"] if hashed_encoder else [str(BIN / "hub"), "build", "--quiet"]
     t = time.perf_counter()
@@ -132,7 +139,8 @@ def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encod
 
 
 def _hashed_build() -> None:
-    """``--one-build``: `hub build` with the encoder replaced by a hash of each text; prints how many texts it replaced."""
+    """``--one-build``: `hub build` with the encoder replaced by a hash of each text; prints how many texts it
+    replaced."""
     import numpy as np
 
     from hub.build import build
@@ -164,7 +172,8 @@ def _hashed_build() -> None:
 
 
 def encoder_rate(n: int = 300) -> float:
-    """Texts per second of the real encoder on synthetic search units (the texts a build embeds), now, on this machine."""
+    """Texts per second of the real encoder on synthetic search units (the texts a build embeds), now, on this
+    machine."""
     from hub.search import encoder, semantic
 
     texts = [u.encoded for i, e in enumerate(synthetic_practices(n=n // 2, seed=99)) for u in semantic.units(i, e)][:n]
@@ -268,10 +277,10 @@ def plot(report: dict[str, object], path: Path = PLOT) -> None:
     for key, label in (("cold", "cold (embeds every text; hollow = estimated)"), ("warm", "warm (cached embeddings)")):
         pts = [(r["practices"], r[key]["wall_s"] / 60) for r in rows if r.get(key, {}).get("ok")]
         if pts:
-            line = a.plot(*zip(*pts), "o-", label=label)[0]
+            line = a.plot(*zip(*pts, strict=True), "o-", label=label)[0]
             est = [(r["practices"], r[key]["wall_s"] / 60) for r in rows if r.get(key, {}).get("estimated")]
             if est:
-                a.plot(*zip(*est), "o", mfc="white", color=line.get_color())
+                a.plot(*zip(*est, strict=True), "o", mfc="white", color=line.get_color())
     a.axhline(10, color="grey", ls=":", label="goal at 10k: 10 min cold")
     a.set(title="hub build wall time", xlabel="practices", ylabel="minutes", xscale="log", yscale="log")
     a.legend(fontsize=8)
@@ -315,15 +324,16 @@ def plot(report: dict[str, object], path: Path = PLOT) -> None:
 
 def markdown(report: dict[str, object]) -> str:
     lines = [
-        "| practices | cities | triples | build cold | build warm | build peak RSS | store | search index (embeddings) | site | "
+        "| practices | cities | triples | build cold | build warm | build peak RSS | store | search index (embeddings) "
+        "| site | "
         "search p50 keyword / semantic / hybrid | SPARQL facet counts / join / path | serving RSS app (+ workers) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["sizes"]:  # type: ignore[union-attr]
         cold, warm, s = r.get("cold", {}), r.get("warm", {}), r.get("sizes", {})
-        fmt = lambda b: (
+        fmt = lambda b: (  # noqa: E731
             f"{b['wall_s'] / 60:.1f} min" + (" (est.)" if b.get("estimated") else "")
-            if b.get("ok")  # noqa: E731
+            if b.get("ok")
             else ("not run" if not b else "did not finish")
         )
         sv = r.get("serve")
@@ -336,8 +346,10 @@ def markdown(report: dict[str, object]) -> str:
         mem = f"{sv['rss_mb_app']:.0f} ({sv['rss_mb_with_workers']:.0f}) MB" if sv else "–"
         peak = max(cold.get("peak_rss_mb", 0), warm.get("peak_rss_mb", 0))
         lines.append(
-            f"| {r['practices']:,} | {r['cities']:,} | {(cold or warm).get('triples') or 0:,} | {fmt(cold)} | {fmt(warm)} | "
-            f"{peak:.0f} MB | {s.get('store', 0):.0f} MB | {s.get('search', 0):.0f} MB ({s.get('embeddings', 0):.0f}) | "
+            f"| {r['practices']:,} | {r['cities']:,} | {(cold or warm).get('triples') or 0:,} | {fmt(cold)} | "
+            f"{fmt(warm)} | "
+            f"{peak:.0f} MB | {s.get('store', 0):.0f} MB | {s.get('search', 0):.0f} MB ({s.get('embeddings', 0):.0f}) "
+            "| "
             f"{s.get('site', 0):.0f} MB | {lat} | {sq} | {mem} |"
         )
     return "\n".join(lines)

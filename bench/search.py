@@ -9,7 +9,8 @@ query-embedding cache never answers (every hybrid/semantic figure includes encod
 the query). One untimed pass warms the index first (the model load, and Whoosh
 postings, which are read once per word).
 
-    .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/search.py [--build DIR] [--synthetic 10000] [--runs 3]
+    .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/search.py [--build DIR] [--synthetic 10000] [--runs
+3]
 
 Prints the Markdown tables of README "Search" and writes bench/results/search.json.
 Embeddings of the synthetic corpus are cached in .cache/bench: the first run encodes
@@ -32,13 +33,13 @@ from pathlib import Path
 
 import httpx
 
-from eval_peers import _machine as machine_info
-from synth import practices as synthetic_practices
-
 from hub.config import REPO_DIR, Settings, settings
 from hub.search.evaluate import load_queries
 from hub.search.index import load
 from hub.search.indexer import build_search_index
+
+from eval_peers import _machine as machine_info
+from synth import practices as synthetic_practices
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search.json"
@@ -188,7 +189,8 @@ def main() -> None:
 
 def _print(report: dict) -> None:
     print(
-        "| scale | records | mode | library p50 / p95 ms | API in-process p50 / p95 ms | HTTP p50 / p95 ms |\n|---|---|---|---|---|---|"
+        "| scale | records | mode | library p50 / p95 ms | API in-process p50 / p95 ms | HTTP p50 / p95 ms "
+        "|\n|---|---|---|---|---|---|"
     )
     for name, s in report["scales"].items():
         for mode in MODES:
@@ -198,17 +200,20 @@ def _print(report: dict) -> None:
             ]
             print(f"| {name} | {s['records']:,} | {mode} | " + " | ".join(cells) + " |")
     print(
-        "\n| scale | records | embedded texts | keyword index s | embeddings s (encoded / reused) | load index s | RSS in-process MB | RSS server MB |\n|---|---|---|---|---|---|---|---|"
+        "\n| scale | records | embedded texts | keyword index s | embeddings s (encoded / reused) | load index s | RSS "
+        "in-process MB | RSS server MB |\n|---|---|---|---|---|---|---|---|"
     )
     for name, s in report["scales"].items():
         b = s.get("build", {})
         print(
             f"| {name} | {s['records']:,} | {s['units']:,} | {b.get('keyword_s', '?')} | {b.get('semantic_s', '?')} "
-            f"({b.get('encoded', '?')} / {b.get('reused', '?')}) | {s['load_index_s']} | {s['rss_in_process_mb']} | {s['rss_server_mb']} |"
+            f"({b.get('encoded', '?')} / {b.get('reused', '?')}) | {s['load_index_s']} | {s['rss_in_process_mb']} | "
+            f"{s['rss_server_mb']} |"
         )
     m = report["machine"]
     print(
-        f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {m['load_average_1m']} · written to {RESULTS}"
+        f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {m['load_average_1m']} · written to "
+        f"{RESULTS}"
     )
 
 

@@ -92,7 +92,8 @@ def main() -> None:
     print(f"{'page':<24} {'url':<58} {'HTML kB':>8} {'+CSS kB':>8} {'gzip kB':>8}")
     for name, w in weights.items():
         print(
-            f"{name:<24} {w['url'][:58]:<58} {w['html'] / 1000:>8.1f} {w['total'] / 1000:>8.1f} {w['total_gzip'] / 1000:>8.1f}"
+            f"{name:<24} {w['url'][:58]:<58} {w['html'] / 1000:>8.1f} {w['total'] / 1000:>8.1f} "
+            f"{w['total_gzip'] / 1000:>8.1f}"
         )
 
     axe: dict[str, list[str]] = {}

@@ -32,9 +32,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from eval_peers import _machine as machine_info
 from hub import store, vocab
 from hub.config import BASE_IRI, record_iri, settings
+
+from eval_peers import _machine as machine_info
 from synth import practices as synthetic_practices
 
 RESULTS = Path(__file__).parent / "results" / "sparql.json"
@@ -49,12 +50,12 @@ QUERIES = {
   ?k skos:prefLabel ?country ; skos:broader ?r . ?r skos:prefLabel "Europe"@en }""",
     "skos:broader* path": """SELECT ?top (COUNT(DISTINCT ?p) AS ?n) WHERE {
   ?p a hub:Practice ; hub:theme ?t . ?t skos:broader* ?top .
-  ?top skos:inScheme <https://w3id.org/cityhub/scheme/themes> FILTER NOT EXISTS { ?top skos:broader ?up } } GROUP BY ?top""",
+  ?top skos:inScheme <https://w3id.org/cityhub/scheme/themes> FILTER NOT EXISTS { ?top skos:broader ?up } } GROUP BY ?top""",  # noqa: E501 (the query text is reported with the results)
     "text FILTER": """SELECT ?p ?title WHERE {
   ?p a hub:Practice ; rdfs:label ?title ; schema:description ?summary .
   FILTER (REGEX(?summary, "youth", "i") && CONTAINS(LCASE(?title), "e")) }""",
     "CONSTRUCT": """CONSTRUCT { ?p schema:name ?title ; schema:location ?c . ?c schema:name ?city } WHERE {
-  ?p a hub:Practice ; rdfs:label ?title ; hub:leadCity ?c ; hub:preventionLevel/skos:prefLabel "primary"@en . ?c rdfs:label ?city }""",
+  ?p a hub:Practice ; rdfs:label ?title ; hub:leadCity ?c ; hub:preventionLevel/skos:prefLabel "primary"@en . ?c rdfs:label ?city }""",  # noqa: E501 (the query text is reported with the results)
 }
 
 
@@ -239,7 +240,8 @@ def _size(resp: httpx.Response, construct: bool) -> int:
 
 
 def time_query(client: httpx.Client, url: str, query: str, runs: int, limit_s: float) -> dict[str, object]:
-    """First-request and median wall times (ms) of ``runs`` more requests, and the answer's size; stops early past ``limit_s``."""
+    """First-request and median wall times (ms) of ``runs`` more requests, and the answer's size; stops early past
+    ``limit_s``."""
     construct = query.lstrip().upper().startswith("CONSTRUCT")
     accept = "application/n-triples" if construct else "application/sparql-results+json"
     times, size = [], None
@@ -281,7 +283,8 @@ def bench_dataset(name: str, build: Path, nq: Path, triples: int, runs: int, lim
                 row["speedup"] = round(b["median_ms"] / a["median_ms"], 1) if a["median_ms"] else None
                 out["queries"][qname] = row
                 print(
-                    f"  {name:9} {qname:28} ours {a['median_ms']:8.1f} ms  (disk {d['median_ms']:8.1f})  rdflib-endpoint "
+                    f"  {name:9} {qname:28} ours {a['median_ms']:8.1f} ms  (disk {d['median_ms']:8.1f})  "
+                    "rdflib-endpoint "
                     f"{b['median_ms']:9.1f} ms   ×{row['speedup']}   rows {a['size']}/{d['size']}/{b['size']}",
                     file=sys.stderr,
                 )
@@ -294,7 +297,8 @@ def bench_dataset(name: str, build: Path, nq: Path, triples: int, runs: int, lim
 
 def markdown(results: list[dict[str, object]]) -> str:
     lines = [
-        "| graph | query | rows | ours: median (first) | ours, on-disk store | rdflib-endpoint: median (first) | speed-up |",
+        "| graph | query | rows | ours: median (first) | ours, on-disk store | rdflib-endpoint: median (first) | "
+        "speed-up |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for ds in results:
@@ -302,7 +306,8 @@ def markdown(results: list[dict[str, object]]) -> str:
             a, d, b = row["ours"], row["ours, on-disk store"], row["rdflib-endpoint"]
             size = a["size"] if row["same_size"] else f"{a['size']} / {d['size']} / {b['size']} (differ!)"
             lines.append(
-                f"| {ds['dataset']} ({ds['triples']:,} triples) | {qname} | {size} | {a['median_ms']:.1f} ms ({a['first_ms']:.0f}) | "
+                f"| {ds['dataset']} ({ds['triples']:,} triples) | {qname} | {size} | {a['median_ms']:.1f} ms "
+                f"({a['first_ms']:.0f}) | "
                 f"{d['median_ms']:.1f} ms | {b['median_ms']:.1f} ms ({b['first_ms']:.0f}) | ×{row['speedup']} |"
             )
     return "\n".join(lines)
@@ -340,15 +345,17 @@ def main() -> None:
         "runs": args.runs,
         "queries": QUERIES,
         "results": results,
-        "note": "wall time per HTTP request from a local client, milliseconds; ours parses each query text once (LRU cache) "
-        "to check it, so 'first' includes that check; all servers read the same N-Quads; speed-up = rdflib-endpoint / ours.",
+        "note": "wall time per HTTP request from a local client, milliseconds; ours parses each query text once "
+        "(LRU cache) to check it, so 'first' includes that check; all servers read the same N-Quads; "
+        "speed-up = rdflib-endpoint / ours.",
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(markdown(results))
     m = report["machine"]
     print(
-        f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {load_before[0]:.1f} → {os.getloadavg()[0]:.1f}"
+        f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {load_before[0]:.1f} → "
+        f"{os.getloadavg()[0]:.1f}"
         f" · written to {RESULTS}"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import click
 import typer
@@ -103,8 +103,10 @@ def build(
     if not quiet:
         st = ctx.stats
         err.print(
-            f"[green]✓[/green] built {st.get('practices')} practices, {st.get('cities')} cities, {st.get('resources')} resources, "
-            f"{st.get('spotlights')} spotlights ({st.get('triples')} triples) in {ctx.timings['total']:.1f}s → {s.build_dir}",
+            f"[green]✓[/green] built {st.get('practices')} practices, {st.get('cities')} cities, {st.get('resources')} "
+            "resources, "
+            f"{st.get('spotlights')} spotlights ({st.get('triples')} triples) in {ctx.timings['total']:.1f}s → "
+            f"{s.build_dir}",
             highlight=False,
         )
 
@@ -123,8 +125,8 @@ def serve(
 
     import uvicorn
 
-    from hub.serving import BuildMissing, preflight
     from hub.build.watch import FRESH_ENV, start_watcher, stop_watcher
+    from hub.serving import BuildMissing, preflight
 
     s = settings()
     os.environ.setdefault(
@@ -169,7 +171,7 @@ KEEP_ALIVE_S = 20
 
 @app.command("vocab")
 def vocab_cmd(
-    scheme: Annotated[Optional[str], typer.Argument(help="a scheme name, e.g. themes; omit to list schemes")] = None,
+    scheme: Annotated[str | None, typer.Argument(help="a scheme name, e.g. themes; omit to list schemes")] = None,
 ) -> None:
     """List the controlled vocabularies, or the terms of one with definitions and how many records use each."""
     from rich.tree import Tree
@@ -182,7 +184,8 @@ def vocab_cmd(
         for name, sch in schemes.items():
             console.print(f"[bold]{name}[/bold] ({len(sch.concepts)} terms): {sch.definition}", highlight=False)
         console.print(
-            "\n[dim]`hub vocab NAME` shows one scheme. To add a term, add a skos:Concept to hub/ontology/vocab/NAME.ttl (see CONTRIBUTING.md).[/dim]"
+            "\n[dim]`hub vocab NAME` shows one scheme. To add a term, add a skos:Concept to "
+            "hub/ontology/vocab/NAME.ttl (see CONTRIBUTING.md).[/dim]"
         )
         return
     if scheme not in schemes:
@@ -261,29 +264,28 @@ def _check_flags(given: dict[str, tuple[str, list[str]]], data_dir: Path) -> tup
 def new(
     kind: Annotated[str, typer.Argument(help="practice | city | resource | spotlight")],
     title: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             help="title (name, for a city); the id is derived from it. Without it, hub new asks for every field"
         ),
     ] = None,
-    city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],
-    theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],
+    # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
+    city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],  # noqa: B006
+    theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],  # noqa: B006
     stakeholder: Annotated[
         list[str], typer.Option(help="stakeholder (repeatable)", autocompletion=_complete("stakeholders"))
-    ] = [],
+    ] = [],  # noqa: B006
     challenge: Annotated[
         list[str], typer.Option(help="challenge (repeatable)", autocompletion=_complete("challenges"))
-    ] = [],
+    ] = [],  # noqa: B006
     level: Annotated[
         list[str], typer.Option(help="prevention level (repeatable)", autocompletion=_complete("prevention-levels"))
-    ] = [],
-    country: Annotated[
-        Optional[str], typer.Option(help="country (cities)", autocompletion=_complete("countries"))
-    ] = None,
+    ] = [],  # noqa: B006
+    country: Annotated[str | None, typer.Option(help="country (cities)", autocompletion=_complete("countries"))] = None,
     source: Annotated[
-        Optional[str], typer.Option(help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")
+        str | None, typer.Option(help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")
     ] = None,
-    section: Annotated[Optional[str], typer.Option(help="section of the source document")] = None,
+    section: Annotated[str | None, typer.Option(help="section of the source document")] = None,
 ) -> None:
     """Create a new record file with its id derived from the title, then tell you how to check it.
 
@@ -388,27 +390,28 @@ def search_cmd(
         str, typer.Argument(help='what you are looking for, in your own words; "" with filters to browse')
     ] = "",
     mode: Annotated[str, typer.Option(help="hybrid | keyword | semantic")] = "hybrid",
+    # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
     type_: Annotated[
         list[str], typer.Option("--type", help="practice | city | resource | spotlight (repeatable: OR)")
-    ] = [],
+    ] = [],  # noqa: B006
     theme: Annotated[
         list[str], typer.Option(help="theme id or label (repeatable: OR)", autocompletion=_complete("themes"))
-    ] = [],
+    ] = [],  # noqa: B006
     region: Annotated[
         list[str], typer.Option(help="region (repeatable: OR)", autocompletion=_complete("regions"))
-    ] = [],
+    ] = [],  # noqa: B006
     country: Annotated[
         list[str], typer.Option(help="country (repeatable: OR)", autocompletion=_complete("countries"))
-    ] = [],
+    ] = [],  # noqa: B006
     level: Annotated[
         list[str], typer.Option(help="prevention level (repeatable: OR)", autocompletion=_complete("prevention-levels"))
-    ] = [],
+    ] = [],  # noqa: B006
     stakeholder: Annotated[
         list[str], typer.Option(help="stakeholder (repeatable: OR)", autocompletion=_complete("stakeholders"))
-    ] = [],
+    ] = [],  # noqa: B006
     challenge: Annotated[
         list[str], typer.Option(help="challenge (repeatable: OR)", autocompletion=_complete("challenges"))
-    ] = [],
+    ] = [],  # noqa: B006
     limit: Annotated[int, typer.Option(help="results to show (1-100)")] = 10,
     offset: Annotated[int, typer.Option(help="results to skip (paging)")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as GET /api/search")] = False,
@@ -457,15 +460,15 @@ def search_cmd(
 
 @app.command("peers")
 def peers_cmd(
-    city: Annotated[Optional[str], typer.Argument(help="a city id, e.g. nansana (see GET /api/cities)")] = None,
+    city: Annotated[str | None, typer.Argument(help="a city id, e.g. nansana (see GET /api/cities)")] = None,
     describe: Annotated[
-        Optional[str], typer.Option("--describe", help="describe a city that is not in the hub, in a few sentences")
+        str | None, typer.Option("--describe", help="describe a city that is not in the hub, in a few sentences")
     ] = None,
     region: Annotated[
-        Optional[str], typer.Option(help="with --describe: its region", autocompletion=_complete("regions"))
+        str | None, typer.Option(help="with --describe: its region", autocompletion=_complete("regions"))
     ] = None,
     country: Annotated[
-        Optional[str], typer.Option(help="with --describe: its country", autocompletion=_complete("countries"))
+        str | None, typer.Option(help="with --describe: its country", autocompletion=_complete("countries"))
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=15, help="how many peers (1-15)")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as the API")] = False,
@@ -511,7 +514,7 @@ def peers_cmd(
 
 @app.command("sparql")
 def sparql_cmd(
-    query: Annotated[Optional[str], typer.Argument(help="the query; @FILE reads it from a file, - from stdin")] = None,
+    query: Annotated[str | None, typer.Argument(help="the query; @FILE reads it from a file, - from stdin")] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -522,7 +525,7 @@ def sparql_cmd(
         ),
     ] = "",
     timeout: Annotated[
-        Optional[float], typer.Option(help="seconds; at most the server's limit (HUB_SPARQL_TIMEOUT)")
+        float | None, typer.Option(help="seconds; at most the server's limit (HUB_SPARQL_TIMEOUT)")
     ] = None,
     examples: Annotated[bool, typer.Option("--examples", help="list the example queries of the SPARQL page")] = False,
 ) -> None:
@@ -573,11 +576,11 @@ def publish(
         str, typer.Option("--to", help="the server's Graph Store Protocol endpoint, e.g. http://host:7878/store")
     ],
     query_url: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="its query endpoint (default HUB_STORE): prunes graphs the build no longer has"),
     ] = None,
 ) -> None:
-    """Load the built graph into a SPARQL 1.1 server (one PUT per record graph); then point HUB_STORE at its query endpoint."""
+    """Load the built graph into a SPARQL 1.1 server (one PUT per record graph); then point HUB_STORE at its query endpoint."""  # noqa: E501 (its text is the public API/CLI description)
     from hub.store import StoreError, publish as run_publish
 
     s = settings()

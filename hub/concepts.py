@@ -53,7 +53,8 @@ def schemes_summary() -> list[dict[str, Any]]:
 
 
 def concept_tree(graph_store: store.GraphStore, scheme_name: str) -> dict[str, Any]:
-    """The scheme's concepts nested under their broader ones, each with record counts. KeyError for an unknown scheme."""
+    """The scheme's concepts nested under their broader ones, each with record counts. KeyError for an unknown
+    scheme."""
     scheme = vocab.load(VOCAB_DIR)[scheme_name]
     iri = vocab.scheme_iri(scheme_name)
     by_type: dict[str, Counter[str]] = defaultdict(Counter)

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ def write_downloads(out: Path, catalog: list[dict[str, Any]], site_url: str, tri
     """practices.csv, dataset.ttl and downloads.json into ``out``, next to the graph files already there.
 
     ``triples`` is the graph's size, stated in the description. Returns each download's size in bytes."""
-    modified = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    modified = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     (out / "practices.csv").write_bytes(_csv(practice_rows(catalog, site_url)))
     files = {
         name: {"media_type": media, "description": desc, **_file_info(out / name)}

@@ -34,7 +34,8 @@ def find(records: dict[str, dict[str, Any]], kind: str, record_id: str) -> dict[
 
 
 def suggest(records: dict[str, dict[str, Any]], kind: str, record_id: str, n: int = 5) -> list[dict[str, str]]:
-    """Records the caller may have meant: the same id under another kind first, then close ids and id words of this kind."""
+    """Records the caller may have meant: the same id under another kind first, then close ids and id words of this
+    kind."""
     out: list[dict[str, str]] = []
     other = records.get(record_id)
     if other is not None and other["type"] != kind:

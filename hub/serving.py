@@ -90,7 +90,8 @@ def _load_records(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def load_search(path: Path) -> Any:
-    """The build's search index (``build.artefact("search", load_search)``); a missing ``meta.json`` is named as such."""
+    """The build's search index (``build.artefact("search", load_search)``); a missing ``meta.json`` is named as
+    such."""
     from hub.search.index import load
 
     meta = path / "search" / "meta.json"
@@ -154,7 +155,8 @@ class BuildHolder:
             return self._current
 
     def _usable_fallback(self, target: Path, problem: str) -> bool:
-        """Whether the build loaded before can stand in for ``target`` (mid-swap, or a hand-made link to a broken build)."""
+        """Whether the build loaded before can stand in for ``target`` (mid-swap, or a hand-made link to a broken
+        build)."""
         if self._current is None or not (self._current.path / "manifest.json").is_file():
             return False
         if self._warned != target:

@@ -261,7 +261,8 @@ def publish(nquads: Path, store_url: str, query_url: str | None = None, timeout_
                 resp = client.put(store_url, params=_gsp_target(graph), content=body)
                 if resp.status_code >= 300:
                     raise StoreError(
-                        f"the graph store at {store_url} refused <{graph or 'default graph'}> ({resp.status_code}: {resp.text[:300]})"
+                        f"the graph store at {store_url} refused <{graph or 'default graph'}> ({resp.status_code}: "
+                        f"{resp.text[:300]})"
                     )
                 report.graphs += 1
                 report.triples += len(triples)

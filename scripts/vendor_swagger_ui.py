@@ -39,7 +39,8 @@ def main(package: Path) -> None:
     meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
     if meta.get("name") != "swagger-ui-dist" or meta.get("version") != VERSION:
         sys.exit(
-            f"{package} holds {meta.get('name')} {meta.get('version')}, not swagger-ui-dist {VERSION} (change VERSION to upgrade)"
+            f"{package} holds {meta.get('name')} {meta.get('version')}, not swagger-ui-dist {VERSION} (change VERSION "
+            "to upgrade)"
         )
     OUT.mkdir(parents=True, exist_ok=True)
     for stale in OUT.iterdir():

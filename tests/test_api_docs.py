@@ -16,6 +16,7 @@ import pytest
 
 from hub.api.docs import ASSETS
 from hub.config import REPO_DIR, Settings
+
 from sparql_server import build_mini_graph, serve
 
 TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
@@ -145,7 +146,8 @@ def test_swagger_ui_lists_every_operation_and_runs_one_under_the_policy(browser,
     pg.on("pageerror", lambda e: problems.append(str(e)))
     pg.on("request", lambda r: None if r.url.startswith((base + "/", "data:")) else elsewhere.append(r.url))
     pg.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + "
+        "e.violatedDirective + ' ' + e.blockedURI))"
     )
     try:
         pg.goto(f"{base}/docs")

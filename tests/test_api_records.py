@@ -1,4 +1,5 @@
-"""Records, concepts and downloads over real HTTP: JSON, Turtle / JSON-LD by Accept and suffix, counts, licence, no traversal."""
+"""Records, concepts and downloads over real HTTP: JSON, Turtle / JSON-LD by Accept and suffix, counts, licence, no
+traversal."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from hub.config import Settings
+
 from sparql_server import asgi_client, build_mini_graph
 
 PRACTICE = "https://w3id.org/cityhub/practices/alpha-youth-council"

@@ -22,12 +22,16 @@ def test_round_trip_markdown_to_query(mini: Settings) -> None:
     st = open_local(mini.store_dir)
     [row] = select(
         st,
-        """SELECT ?title ?summary ?city ?country ?region ?year (GROUP_CONCAT(DISTINCT ?themeLabel; separator="|") AS ?themes)
+        """SELECT ?title ?summary ?city ?country ?region ?year
+                  (GROUP_CONCAT(DISTINCT ?themeLabel; separator="|") AS ?themes)
                   (GROUP_CONCAT(DISTINCT ?levelLabel; separator="|") AS ?levels) ?section ?url ?seed
            WHERE { ?p dcterms:identifier "alpha-youth-council" ; rdfs:label ?title ; schema:description ?summary ;
-                      hub:leadCity/rdfs:label ?city ; hub:country/skos:prefLabel ?country ; hub:region/skos:prefLabel ?region ;
-                      hub:year ?year ; hub:theme/skos:prefLabel ?themeLabel ; hub:preventionLevel/skos:prefLabel ?levelLabel ;
-                      prov:wasDerivedFrom [ hub:section ?section ; schema:url ?url ; dcterms:isPartOf/hub:seedFile ?seed ] }
+                      hub:leadCity/rdfs:label ?city ; hub:country/skos:prefLabel ?country ;
+                      hub:region/skos:prefLabel ?region ;
+                      hub:year ?year ; hub:theme/skos:prefLabel ?themeLabel ;
+                      hub:preventionLevel/skos:prefLabel ?levelLabel ;
+                      prov:wasDerivedFrom [ hub:section ?section ; schema:url ?url ;
+                                           dcterms:isPartOf/hub:seedFile ?seed ] }
            GROUP BY ?title ?summary ?city ?country ?region ?year ?section ?url ?seed""",
     )
     assert row["title"] == "Youth council advising the mayor on cohesion"
@@ -48,7 +52,8 @@ def test_learning_link_is_reified_with_evidence(mini: Settings) -> None:
         open_local(mini.store_dir),
         """
         SELECT ?to ?evidence ?year WHERE { ?l a hub:LearningLink ; hub:fromCity/dcterms:identifier "alpha-town" ;
-               hub:relation hub:learnedFrom ; hub:toCity/dcterms:identifier ?to ; hub:evidence ?evidence ; hub:year ?year ;
+               hub:relation hub:learnedFrom ; hub:toCity/dcterms:identifier ?to ;
+               hub:evidence ?evidence ; hub:year ?year ;
                dcterms:source/hub:seedFile "003_test.txt" }""",
     )
     assert rows == [

@@ -31,7 +31,8 @@ def test_every_practice_has_a_place_a_source_and_a_theme(corpus_store) -> None:
     missing = select(
         corpus_store,
         """SELECT ?id WHERE { ?p a hub:Practice ; dcterms:identifier ?id .
-        FILTER (NOT EXISTS { ?p hub:theme ?t } || NOT EXISTS { ?p dcterms:source ?s } || NOT EXISTS { ?p hub:country ?c }) }""",
+        FILTER (NOT EXISTS { ?p hub:theme ?t } || NOT EXISTS { ?p dcterms:source ?s }
+                || NOT EXISTS { ?p hub:country ?c }) }""",
     )
     assert missing == []
     # a practice without a city is a national model or names no city; anything else must have one
@@ -64,7 +65,8 @@ def test_cities_carry_country_region_and_admin_type(corpus_store) -> None:
     bad = select(
         corpus_store,
         """SELECT ?id WHERE { ?c a hub:City ; dcterms:identifier ?id .
-        FILTER (NOT EXISTS { ?c hub:country ?x } || NOT EXISTS { ?c hub:region ?r } || NOT EXISTS { ?c hub:adminType ?a }) }""",
+        FILTER (NOT EXISTS { ?c hub:country ?x } || NOT EXISTS { ?c hub:region ?r }
+                || NOT EXISTS { ?c hub:adminType ?a }) }""",
     )
     assert bad == []
 
@@ -87,6 +89,7 @@ def test_learning_links_point_both_ways_to_real_cities(corpus_store) -> None:
 def test_all_three_prevention_levels_are_used(corpus_store) -> None:
     rows = select(
         corpus_store,
-        """SELECT ?level (COUNT(?p) AS ?n) WHERE { ?p a hub:Practice ; hub:preventionLevel/skos:prefLabel ?level } GROUP BY ?level""",
+        """SELECT ?level (COUNT(?p) AS ?n) WHERE { ?p a hub:Practice ; hub:preventionLevel/skos:prefLabel ?level }
+           GROUP BY ?level""",
     )
     assert {r["level"] for r in rows} == {"primary", "secondary", "tertiary"}

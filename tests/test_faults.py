@@ -1,4 +1,5 @@
-"""Faults: a missing or corrupted build file stops `hub serve` with the file's name and how to rebuild (no traceback) and
+"""Faults: a missing or corrupted build file stops `hub serve` with the file's name and how to rebuild (no traceback)
+and
 makes the API answer 503 saying the same; a build killed at any stage leaves the last good build serving; a server
 keeps answering while `hub build` runs and swaps to the new build without dropping a request."""
 
@@ -20,6 +21,7 @@ import pytest
 
 from hub.build import build, default_stages
 from hub.config import Settings
+
 from conftest import copy_build
 from helpers import free_port, poll
 from sparql_server import hub_serve, serve
@@ -185,7 +187,8 @@ def test_a_broken_build_is_named_with_how_to_rebuild(broken: Settings, request: 
 
 
 def _broken_behind_link(good: Settings, root: Path, breakage: str) -> Settings:
-    """A copy of the good build under ``root/.builds/``, broken in place, with ``root/build`` a symlink to it (as `hub build` leaves it)."""
+    """A copy of the good build under ``root/.builds/``, broken in place, with ``root/build`` a symlink to it (as `hub
+    build` leaves it)."""
     folder = root / ".builds" / "20000101T000000000000Z"  # older than any real stamp
     shutil.copytree(good.build_dir.resolve(), folder)
     BREAKS[breakage][0](folder)
@@ -247,7 +250,8 @@ def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exist
 
 @pytest.fixture(scope="module")
 def live(good: Settings) -> Iterator[str]:
-    """`hub serve` (the real command: uvicorn, one worker) over the good build, warmed up (model, index, query workers)."""
+    """`hub serve` (the real command: uvicorn, one worker) over the good build, warmed up (model, index, query
+    workers)."""
     with hub_serve(_env(good)) as (base, _), httpx.Client(base_url=base, timeout=120) as c:
         for path in LOOP:
             assert c.get(path).status_code == 200, path
@@ -318,7 +322,7 @@ class Loop:
                 elif path == "/healthz":
                     self.stamps.append(r.json()["build"])
 
-    def __enter__(self) -> "Loop":
+    def __enter__(self) -> Loop:
         for t in self.threads:
             t.start()
         return self
@@ -330,7 +334,8 @@ class Loop:
 
 
 def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: str) -> None:
-    """Two rebuilds (the second prunes the build the server started on) while four clients keep requesting everything."""
+    """Two rebuilds (the second prunes the build the server started on) while four clients keep requesting
+    everything."""
     before = httpx.get(f"{live}/healthz").json()["build"]
     new = good.data_dir / "practices" / "gamma-listening-forum.md"
     with Loop(live) as loop:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from hub.config import Settings
 from hub.ingest.frontmatter import FrontMatterError, parse
 from hub.ingest.validate import load_corpus
 from hub.search.keyword import STOPLIST, analyse, parse as parse_query
+
 from sparql_server import MINI, serve
 
 EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "0")) or None
@@ -52,7 +52,8 @@ def api_schema(live: str):
 
 
 def test_every_route_answers_as_documented_and_never_fails(api_schema) -> None:
-    """Every operation of /openapi.json with generated valid and invalid input: no 5xx, bodies and media types as documented.
+    """Every operation of /openapi.json with generated valid and invalid input: no 5xx, bodies and media types as
+    documented.
 
     (Driven through schemathesis' Python API: its pytest integration does not run under pytest 9.)"""
     from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
@@ -103,7 +104,8 @@ def test_the_schema_covers_every_route(live: str) -> None:
     assert expected <= paths
 
 
-# ---------------------------------------------------------------- front-matter: any YAML gives a record or errors with a line
+# ---------------------------------------------------------------- front-matter: any YAML gives a record or errors with
+# a line
 
 scalars = st.one_of(
     st.none(),
@@ -149,7 +151,8 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _check_file(data: Path, text: str) -> None:
-    """Write ``text`` as a practice file and validate the corpus: never raises; a valid record or errors with lines in the file."""
+    """Write ``text`` as a practice file and validate the corpus: never raises; a valid record or errors with lines in
+    the file."""
     path = data / "practices" / "alpha-youth-council.md"
     path.write_text(text, encoding="utf-8")
     corpus = load_corpus(data)

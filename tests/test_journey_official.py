@@ -42,7 +42,8 @@ def _records(cfg: Settings) -> list[dict]:
 
 def _no_axe(pg) -> None:
     """axe-core finds nothing on the page as it is now. The hub's CSP (rightly) refuses the inline <script> tag
-    conftest.axe_violations adds, so axe is evaluated through the DevTools protocol, which the page's CSP does not govern."""
+    conftest.axe_violations adds, so axe is evaluated through the DevTools protocol, which the page's CSP does not
+    govern."""
     pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     assert [

@@ -1,4 +1,5 @@
-"""Journey: a person on a phone (375 x 800) searches, filters and opens what they find; and the search filters on a desktop.
+"""Journey: a person on a phone (375 x 800) searches, filters and opens what they find; and the search filters on a
+desktop.
 
 Real Chromium against the real `hub serve` over the real corpus (``live_hub``). On a phone the results come first
 and the filters open as a dialog ("Filters (1)", "Show N results", Escape); map dots are tap targets of at least

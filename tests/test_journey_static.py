@@ -12,11 +12,12 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from conftest import axe_violations
 
 from hub.config import REPO_DIR, Settings
 from hub.search.evaluate import load_queries
 from hub.vocab import fold
+
+from conftest import axe_violations
 
 sys.path.insert(0, str(REPO_DIR / "bench"))
 from eval_static_search import QUERIES, static_server

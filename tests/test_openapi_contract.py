@@ -1,4 +1,5 @@
-"""/openapi.json says exactly what the server does, on the real corpus (the `live_hub` fixture: `hub serve` over the build).
+"""/openapi.json says exactly what the server does, on the real corpus (the `live_hub` fixture: `hub serve` over the
+build).
 
 * Schemathesis (the CLI, every check on, fixed seed, bounded examples) finds no failure: no schema-valid request
   refused, no schema-violating one accepted, no undocumented status or body, 405 with `Allow`.

@@ -11,6 +11,7 @@ import pytest
 from hub.config import Settings
 from hub.peers.index import PEERS_FILE
 from hub.peers.profile import MAX_DESCRIPTION
+
 from sparql_server import asgi_client  # the shared helper: the real app, called in-process through ASGI
 
 

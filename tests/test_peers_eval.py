@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from hub.config import Settings
-from hub.peers import PeerIndex
-from hub.peers import evaluate as ev
+from hub.peers import PeerIndex, evaluate as ev
 
 pytestmark = pytest.mark.slow
 

@@ -194,7 +194,7 @@ def test_queries_are_encoded_by_the_onnx_graph_as_the_build_encodes_texts(index:
     run = onnx_encoder.load(index.directory)
     assert run is not None and index.semantic.encode_query._encode is run  # the graph passed its probes and is in use
     texts = ["support for refugees from Ukraine", "Київ", "a" * 3000, "?"]
-    for text, batch in zip(texts, encoder.encode(texts)):
+    for text, batch in zip(texts, encoder.encode(texts), strict=True):
         assert np.allclose(run(text), batch, atol=1e-5), text
         assert np.allclose(encoder.encode_query(text), batch, atol=1e-5), text  # the torch fallback agrees too
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from hub.config import Settings
 from hub.search.index import load
+
 from sparql_server import asgi_client, serve
 
 

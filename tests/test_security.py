@@ -1,4 +1,5 @@
-"""Hostile input against the real server (uvicorn on a loopback port, raw sockets where a client would tidy the request):
+"""Hostile input against the real server (uvicorn on a loopback port, raw sockets where a client would tidy the
+request):
 path traversal on every file-serving route, size limits (413/414/431), header injection, XSS in data and in queries,
 the Content-Security-Policy (also in a real browser), SPARQL abuse bounded by its time and row limits, and the
 per-client rate limit (429 + Retry-After)."""
@@ -20,6 +21,7 @@ import pytest
 from hub.api.guard import TokenBuckets
 from hub.build import build
 from hub.config import Settings
+
 from helpers import poll
 from sparql_server import MINI, listener, serve
 
@@ -44,7 +46,7 @@ sources:
 Young residents meet the council every month. <script>window.__xss = 'body'</script>
 <img src=x onerror="window.__xss='body-img'"> and <iframe src="https://example.org/"></iframe>.
 Read [the minutes](javascript:window.__xss='link') or ![a picture](javascript:window.__xss='image').
-"""
+"""  # noqa: E501 (the probe record, verbatim)
 
 
 # ---------------------------------------------------------------- fixtures: one full build, three servers over it
@@ -197,7 +199,8 @@ def test_urls_over_the_limit_are_414_on_every_kind_of_route(base: str, cfg: Sett
 
 def test_far_longer_request_lines_and_headers_are_refused_without_harm(base: str, api: httpx.Client) -> None:
     def refused(path: str, extra: str = "") -> int:
-        """Status of a far-too-long request; uvicorn may also close the socket while the client still sends (a reset)."""
+        """Status of a far-too-long request; uvicorn may also close the socket while the client still sends (a
+        reset)."""
         try:
             return get(base, path, extra=extra)[0]
         except ConnectionResetError:
@@ -319,7 +322,8 @@ def test_raw_control_characters_in_headers_or_path_are_refused(base: str) -> Non
     assert status == 400
 
 
-# ---------------------------------------------------------------- XSS: data and queries stay escaped; the policy forbids inline code
+# ---------------------------------------------------------------- XSS: data and queries stay escaped; the policy
+# forbids inline code
 
 
 class Tags(HTMLParser):
@@ -427,7 +431,8 @@ def test_security_headers_on_every_kind_of_response(base: str, api: httpx.Client
 
 
 def test_api_docs_run_under_the_sites_policy_with_no_inline_code(api: httpx.Client) -> None:
-    """/docs is Swagger UI from this server, started by a file (hub/api/docs.py): no exception to the policy is needed."""
+    """/docs is Swagger UI from this server, started by a file (hub/api/docs.py): no exception to the policy is
+    needed."""
     page = api.get("/docs")
     assert page.status_code == 200 and _inline_code(page.text) == [] and "<style" not in page.text
     csp = page.headers["content-security-policy"]
@@ -436,7 +441,8 @@ def test_api_docs_run_under_the_sites_policy_with_no_inline_code(api: httpx.Clie
     assert directives["script-src"] == "'self'" and "http" not in csp and "'unsafe-inline'" not in csp
 
 
-# ---------------------------------------------------------------- SPARQL abuse: refused, or bounded by the time and row limits
+# ---------------------------------------------------------------- SPARQL abuse: refused, or bounded by the time and row
+# limits
 
 
 REFUSED = {
@@ -565,7 +571,8 @@ def test_search_and_sparql_answer_429_with_retry_after_per_client(tight: str) ->
         poll(again, timeout=retry + 0.5)  # a token is back within Retry-After
 
 
-# ---------------------------------------------------------------- in a real browser: the policy breaks nothing and stops the injections
+# ---------------------------------------------------------------- in a real browser: the policy breaks nothing and
+# stops the injections
 
 
 def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], object]:
@@ -580,7 +587,8 @@ def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], objec
     pg.on("pageerror", lambda e: problems.append(str(e)))
     pg.on("dialog", lambda d: (problems.append(f"dialog {d.message}"), d.dismiss()))
     pg.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + "
+        "e.violatedDirective + ' ' + e.blockedURI))"
     )
     pg.goto(url)
     if wait:

@@ -279,7 +279,7 @@ def test_broken_template_fails_the_build_with_file_and_line(tmp_path: Path, name
     source = template.read_text()
     broken = edit(source)
     assert broken != source
-    line = next(i for i, (a, b) in enumerate(zip(source.splitlines(), broken.splitlines()), 1) if a != b)
+    line = next(i for i, (a, b) in enumerate(zip(source.splitlines(), broken.splitlines(), strict=False), 1) if a != b)
     template.write_text(broken)
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
@@ -357,7 +357,8 @@ def test_offline_search_records_cover_every_record_and_are_named_by_their_conten
 
 @pytest.mark.slow
 def test_real_corpus_site(corpus_settings: Settings) -> None:
-    """The real data: every record page exists, links resolve, practice pages stay light, peers render where the build made them."""
+    """The real data: every record page exists, links resolve, practice pages stay light, peers render where the build
+    made them."""
     site = corpus_settings.site_dir
     assert broken_links(site) == []
     css = (site / "static" / "site.css").stat().st_size

@@ -1,4 +1,5 @@
-"""What the SPARQL guard lets through: every refused form, by parsing, and the tricks that would smuggle a SERVICE past it."""
+"""What the SPARQL guard lets through: every refused form, by parsing, and the tricks that would smuggle a SERVICE
+past it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from hub.sparql.guard import QueryRefused, check
+
 from sparql_server import listener
 
 LOCAL = "https://w3id.org/cityhub/graph/practices/alpha-youth-council"
@@ -27,7 +29,8 @@ def refused(query: str, **kw) -> QueryRefused:
         ("CONSTRUCT WHERE { ?s ?p ?o }", "construct"),
         ("DESCRIBE <https://w3id.org/cityhub/cities/alpha-town>", "describe"),
         (
-            'PREFIX ex: <http://example.org/> SELECT ?s WHERE { ?s ex:service ?o . FILTER(CONTAINS(?o, "SERVICE <http://x>")) }',
+            'PREFIX ex: <http://example.org/> SELECT ?s WHERE { ?s ex:service ?o . FILTER(CONTAINS(?o, "SERVICE '
+            '<http://x>")) }',
             "select",
         ),
     ],

@@ -1,4 +1,5 @@
-"""/sparql over real HTTP (uvicorn on a loopback port): the protocol, every format, the refusals, the limits, the page."""
+"""/sparql over real HTTP (uvicorn on a loopback port): the protocol, every format, the refusals, the limits, the
+page."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rdflib import Graph, URIRef
 from hub.config import Settings
 from hub.sparql.examples import EXAMPLES
 from hub.sparql.runner import pool_for
+
 from sparql_server import build_mini_graph, idle_baseline, serve, wait_until_busy
 
 MAX_S, MAX_ROWS = 4.0, 500

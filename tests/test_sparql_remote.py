@@ -1,4 +1,5 @@
-"""Remote store mode against a real `oxigraph serve`: `hub publish`, then the API and /sparql answering from it as from the embedded store."""
+"""Remote store mode against a real `oxigraph serve`: `hub publish`, then the API and /sparql answering from it as
+from the embedded store."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rdflib import Graph
 
 from hub import store
 from hub.config import Settings
+
 from sparql_server import asgi_client, build_mini_graph, oxigraph_server
 
 LABELS = "SELECT ?p ?title WHERE { ?p a hub:Practice ; rdfs:label ?title } ORDER BY ?p"
@@ -71,7 +73,8 @@ def test_publish_copies_every_quad(cfg: Settings, published: Settings) -> None:
     assert len(remote) == len(local) > 500
     assert store.counts(remote) == store.counts(local)
     assert store.select(remote, LABELS) == store.select(local, LABELS)
-    bound = "SELECT ?city ?title WHERE { ?p rdfs:label ?title ; hub:leadCity ?city }"  # oxigraph binds projected variables only
+    # oxigraph binds projected variables only
+    bound = "SELECT ?city ?title WHERE { ?p rdfs:label ?title ; hub:leadCity ?city }"
     city = "https://w3id.org/cityhub/cities/beta-city"
     assert (
         store.select(remote, bound, city=city)
@@ -88,7 +91,8 @@ def test_publish_copies_every_quad(cfg: Settings, published: Settings) -> None:
         (LABELS, "application/sparql-results+xml"),
         ("ASK { ?p a hub:Practice ; hub:preventionLevel ?l }", "application/sparql-results+json"),
         (
-            "SELECT ?theme (COUNT(?p) AS ?n) WHERE { ?p hub:theme/skos:prefLabel ?theme } GROUP BY ?theme ORDER BY ?theme",
+            "SELECT ?theme (COUNT(?p) AS ?n) WHERE { ?p hub:theme/skos:prefLabel ?theme } GROUP BY ?theme ORDER BY "
+            "?theme",
             "text/tab-separated-values",
         ),
     ],

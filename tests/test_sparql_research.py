@@ -19,6 +19,7 @@ from hub.config import REPO_DIR, Settings
 from hub.exports import FILES
 from hub.sparql.examples import EXAMPLES
 from hub.store import PREFIXES
+
 from sparql_server import build_mini_graph, serve
 
 MAX_S = 4.0

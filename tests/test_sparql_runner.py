@@ -26,6 +26,7 @@ from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS
 from hub.sparql.runner import QueryTimeout, _worker_env, pool_for, run_query, worker_allocator
 from hub.sparql.worker import Job, answer_jobs
+
 from sparql_server import build_mini_graph, idle_baseline, listener, wait_until_busy
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -156,7 +157,8 @@ def test_literals_keep_language_datatype_and_awkward_characters(cfg: Settings, l
 )
 def test_graph_formats_parse_to_the_same_graph(cfg: Settings, fmt: str, rdflib_format: str) -> None:
     plan = check(
-        "CONSTRUCT { ?p rdfs:label ?t ; hub:leadCity ?c } WHERE { ?p a hub:Practice ; rdfs:label ?t ; hub:leadCity ?c }",
+        "CONSTRUCT { ?p rdfs:label ?t ; hub:leadCity ?c } WHERE { ?p a hub:Practice ; rdfs:label ?t ; hub:leadCity ?c "
+        "}",
         1000,
     )
     g = Graph().parse(data=run_query(cfg, plan, FORMATS[fmt], 5).payload, format=rdflib_format)

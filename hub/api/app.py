@@ -40,16 +40,19 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Strong Cities practice hub",
         version=__version__,
-        description="City-led practices to prevent hate, extremism and polarisation, as a knowledge graph: search, peer cities, records and SPARQL.",
+        description=(
+            "City-led practices to prevent hate, extremism and polarisation, as a knowledge graph: search, peer "
+            "cities, records and SPARQL."
+        ),
         docs_url=None,  # /docs is hub.api.docs: Swagger UI from this server, not from a CDN
         redoc_url=None,
     )
     app.state.settings = cfg
     app.state.builds = BuildHolder(cfg.build_dir)
-    if (
-        os.environ.get("HUB_PRELOAD_MODEL") == "1"
-    ):  # set by `hub serve`: each server process loads the query model as it starts,
-        import threading  # not on its first semantic search (8-17 s for that request under load with torch, bench/load.py)
+    # set by `hub serve`: each server process loads the query model as it starts,
+    # not on its first semantic search (8-17 s for that request under load with torch, bench/load.py)
+    if os.environ.get("HUB_PRELOAD_MODEL") == "1":
+        import threading
 
         threading.Thread(target=_warm_up, args=(app.state.builds,), daemon=True).start()
 
@@ -86,7 +89,7 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
 
     @app.get("/api/build", tags=["meta"], responses={**EVERY_ROUTE, **FROM_BUILD})
     def build_status() -> dict:
-        """The last build attempt (ok, or the errors that kept the previous build serving), and whether `hub serve --watch` is on."""
+        """The last build attempt (ok, or the errors that kept the previous build serving), and whether `hub serve --watch` is on."""  # noqa: E501 (its text is the public API/CLI description)
         path = cfg.status_file
         status = (
             json.loads(path.read_text(encoding="utf-8"))

@@ -229,7 +229,7 @@ def list_cities(
 )
 def get_city(build: Build, request: Request, city_id: CityId) -> Any:
     """JSON: the catalogue record with its practices expanded and its learning links as recorded facts (never peer scores).
-    Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""
+    Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""  # noqa: E501 (its text is the public API/CLI description)
     city_id, fmt = representation(request, city_id)
     if fmt != "json":
         return record_response("city", request.path_params["city_id"], request, build)

@@ -18,7 +18,7 @@ router = APIRouter(tags=["concepts"])
 
 @router.get("/api/concepts", summary="The controlled vocabularies")
 def schemes() -> dict[str, Any]:
-    """Every concept scheme (themes, stakeholders, challenges, prevention levels, regions, countries …) with its size."""
+    """Every concept scheme (themes, stakeholders, challenges, prevention levels, regions, countries …) with its size."""  # noqa: E501 (its text is the public API/CLI description)
     return {"schemes": [{**s, "url": f"/api/concepts/{s['name']}"} for s in concepts.schemes_summary()]}
 
 

@@ -3,7 +3,8 @@
 ``/openapi.json`` must say exactly what the server does (``tests/test_openapi_contract.py`` runs
 Schemathesis with every check against the real server), so what every route shares lives here:
 
-* :class:`ErrorBody` — the one error shape (``{error, detail}``), :func:`error`, which answers it, and :func:`errors`, which
+* :class:`ErrorBody` — the one error shape (``{error, detail}``), :func:`error`, which answers it, and :func:`errors`,
+which
   declares statuses with it. :data:`EVERY_ROUTE` are the answers any route can give before or
   around its own code: the guard's refusals (400 bad path, host or length; 413; 414; 431) and
   the crash handler's 500; :data:`FROM_BUILD` is the 503 of a route that reads the build.
@@ -81,7 +82,8 @@ RATE_LIMITED = {
 
 
 class EmptyMeansAbsent:
-    """ASGI middleware: drops ``name=`` (and a bare ``name``) from the query string, so an empty field is the default."""
+    """ASGI middleware: drops ``name=`` (and a bare ``name``) from the query string, so an empty field is the
+    default."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -127,7 +129,8 @@ def example(value: Any, summary: str) -> dict[str, Any]:
 
 
 def vocab_values(scheme: str) -> list[str]:
-    """What a vocabulary parameter accepts, for its ``enum``: each concept's id and preferred label (any case works too)."""
+    """What a vocabulary parameter accepts, for its ``enum``: each concept's id and preferred label (any case works
+    too)."""
     from hub import vocab
 
     concepts = sorted(vocab.load()[scheme].concepts.values(), key=lambda c: c.label.lower())
@@ -135,7 +138,8 @@ def vocab_values(scheme: str) -> list[str]:
 
 
 def place_consistency() -> dict[str, Any]:
-    """JSON Schema for a body with optional ``region`` and ``country``: when both are given, the country lies in the region."""
+    """JSON Schema for a body with optional ``region`` and ``country``: when both are given, the country lies in the
+    region."""
     from hub import vocab
 
     schemes = vocab.load()

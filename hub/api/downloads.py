@@ -36,7 +36,7 @@ def _manifest(build: LoadedBuild) -> dict[str, Any]:
 @router.get("/download/", summary="What can be downloaded, under which licence")
 @router.head("/download/", include_in_schema=False)
 def index(build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse:
-    """The files with media type, size and SHA-256, the licence (data CC BY 4.0, code MIT) and the provenance statement."""
+    """The files with media type, size and SHA-256, the licence (data CC BY 4.0, code MIT) and the provenance statement."""  # noqa: E501 (its text is the public API/CLI description)
     m = _manifest(build)
     files = [{"name": name, "url": f"/download/{name}", **info} for name, info in m["files"].items()]
     return JSONResponse(

@@ -264,7 +264,8 @@ class Guard:
 
 
 class NoDelayH11(H11Protocol):
-    """uvicorn's h11 protocol with TCP_NODELAY on every connection (``uvicorn.run(..., http="hub.api.guard:NoDelayH11")``)."""
+    """uvicorn's h11 protocol with TCP_NODELAY on every connection (``uvicorn.run(...,
+    http="hub.api.guard:NoDelayH11")``)."""
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         sock = transport.get_extra_info("socket")

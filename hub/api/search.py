@@ -22,7 +22,8 @@ router = APIRouter(tags=["search"])
 
 
 def _filter(name: str, what: str, **examples: list[str]) -> Any:
-    """A repeatable filter parameter whose items are the facet's vocabulary ids and labels (declared: the search checks them)."""
+    """A repeatable filter parameter whose items are the facet's vocabulary ids and labels (declared: the search
+    checks them)."""
     values = [*dict.fromkeys(v for fv in facet_values()[name] for v in (fv.id, fv.label)), ""]  # empty: no filter
     return Query(
         description=f"{what}: a vocabulary id or label (empty: no filter); repeat to OR values",
@@ -89,7 +90,9 @@ def search(
     q: Annotated[
         str,
         Query(
-            description=f"what you are looking for, in your own words (at most {MAX_QUERY_CHARS} characters); empty to browse",
+            description=(
+                f"what you are looking for, in your own words (at most {MAX_QUERY_CHARS} characters); empty to browse"
+            ),
             json_schema_extra={"maxLength": MAX_QUERY_CHARS},  # declared; the search answers query_too_long itself
             openapi_examples={
                 "need": example(
@@ -107,13 +110,14 @@ def search(
             openapi_examples={"hybrid": example("hybrid", "both engines")},
         ),
     ] = "hybrid",
-    type: Annotated[list[str], _filter("type", "practice, city, resource or spotlight", practices=["practice"])] = [],  # noqa: A002
-    theme: Annotated[list[str], _filter("theme", "a theme", youth=["youth-engagement"])] = [],
-    region: Annotated[list[str], _filter("region", "a region", africa=["east-and-southern-africa"])] = [],
-    country: Annotated[list[str], _filter("country", "a country", kenya=["kenya"])] = [],
-    level: Annotated[list[str], _filter("level", "a prevention level", primary=["primary"])] = [],
-    stakeholder: Annotated[list[str], _filter("stakeholder", "a stakeholder", faith=["faith-leaders"])] = [],
-    challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],
+    # B006: FastAPI copies a default per request, so the shared [] is never mutated
+    type: Annotated[list[str], _filter("type", "practice, city, resource or spotlight", practices=["practice"])] = [],  # noqa: A002, B006
+    theme: Annotated[list[str], _filter("theme", "a theme", youth=["youth-engagement"])] = [],  # noqa: B006
+    region: Annotated[list[str], _filter("region", "a region", africa=["east-and-southern-africa"])] = [],  # noqa: B006
+    country: Annotated[list[str], _filter("country", "a country", kenya=["kenya"])] = [],  # noqa: B006
+    level: Annotated[list[str], _filter("level", "a prevention level", primary=["primary"])] = [],  # noqa: B006
+    stakeholder: Annotated[list[str], _filter("stakeholder", "a stakeholder", faith=["faith-leaders"])] = [],  # noqa: B006
+    challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, openapi_examples={"ten": example(10, "ten results")})] = 20,
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, openapi_examples={"second-page": example(10, "from the 11th")})

@@ -22,8 +22,8 @@ from hub.api.contract import error, errors
 from hub.api.deps import LoadedBuild, current_build
 from hub.api.negotiation import accept_ranges
 from hub.config import BASE_IRI, Settings
-from hub.sparql.examples import EXAMPLES
 from hub.errors import HubError
+from hub.sparql.examples import EXAMPLES
 from hub.sparql.execute import execute
 from hub.sparql.guard import Plan, QueryRefused
 from hub.sparql.results import FORMATS, ResultFormat, format_named
@@ -216,7 +216,9 @@ _PARAMS = [
         "name": "query",
         "in": "query",
         "schema": {"type": "string", "maxLength": GET_QUERY_CHARS},
-        "description": f"the SPARQL query (by GET at most {GET_QUERY_CHARS} characters are sure to fit the URL; POST longer ones)",
+        "description": (
+            f"the SPARQL query (by GET at most {GET_QUERY_CHARS} characters are sure to fit the URL; POST longer ones)"
+        ),
         "examples": _QUERY_EXAMPLES,
     },
     {
@@ -375,9 +377,12 @@ def _service_description(request: Request, build: LoadedBuild, params: Params, e
             svc,
             n(dct + "description"),
             lit(
-                f"Read-only. Each query runs for at most {cfg.sparql_timeout_s:g} s (the timeout parameter lowers it) and returns at most "
-                f"{cfg.sparql_max_rows} rows; queries are limited to {cfg.sparql_max_query_chars} characters. UPDATE, LOAD, CLEAR, SERVICE "
-                f"and FROM of graphs outside {BASE_IRI}graph/ are refused. Prefixes {', '.join(PREFIXES)} are predeclared.",
+                f"Read-only. Each query runs for at most {cfg.sparql_timeout_s:g} s (the timeout parameter lowers it) "
+                "and returns at most "
+                f"{cfg.sparql_max_rows} rows; queries are limited to {cfg.sparql_max_query_chars} characters. UPDATE, "
+                "LOAD, CLEAR, SERVICE "
+                f"and FROM of graphs outside {BASE_IRI}graph/ are refused. Prefixes {', '.join(PREFIXES)} are "
+                "predeclared.",
                 language="en",
             ),
         ),

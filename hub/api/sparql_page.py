@@ -154,13 +154,14 @@ def bar_chart(names: list[str], rows: list[list[dict[str, Any]]]) -> dict[str, A
             "value": r[n]["text"],
             "width": round(100 * v / top, 2),
         }
-        for r, v in zip(rows, values)
+        for r, v in zip(rows, values, strict=True)
     ]
     return {"label": names[label], "value": names[n], "bars": bars}
 
 
 def map_points(names: list[str], rows: list[list[dict[str, Any]]]) -> dict[str, Any] | None:
-    """Rows with a latitude and longitude column as dots on the site's map; each dot links to a hub page when a row has one."""
+    """Rows with a latitude and longitude column as dots on the site's map; each dot links to a hub page when a row
+    has one."""
     lat, lon = _column(names, LATITUDE), _column(names, LONGITUDE)
     if lat is None or lon is None:
         return None
@@ -194,7 +195,8 @@ def asset_versions(build_path: Path) -> dict[str, str]:
 
 
 def environment(cfg: Settings) -> jinja2.Environment:
-    """This folder's templates first, then the site's (``base.html``, the land outline), autoescaped; once per folder."""
+    """This folder's templates first, then the site's (``base.html``, the land outline), autoescaped; once per
+    folder."""
     site = cfg.templates_dir / "templates"
     env = _environments.get(site)
     if env is None:
@@ -264,7 +266,10 @@ def render(
     context = {
         "url": endpoint,
         "title": "Query results — SPARQL" if result or failure else "SPARQL query",
-        "description": "Query the hub's knowledge graph with SPARQL: practices, cities, resources, impact stories and vocabularies.",
+        "description": (
+            "Query the hub's knowledge graph with SPARQL: practices, cities, resources, impact stories and "
+            "vocabularies."
+        ),
         "site_url": cfg.site_url,
         "map_viewbox": geo.VIEWBOX,
         "breadcrumbs": [

@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hub import __version__
@@ -82,7 +82,7 @@ def write_status(settings: Settings, ok: bool, message: str, problems: list[Prob
         "ok": ok,
         "message": message,
         "built": built,
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems],
     }
     path = settings.status_file
@@ -151,7 +151,7 @@ def _run(
     preview: bool,
     swap: bool = True,
 ) -> BuildContext:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     work = builds / f"tmp-{stamp}"
     work.mkdir()
     ctx = BuildContext(settings, corpus, work, current_build(settings), preview=preview)

@@ -60,7 +60,7 @@ def _yaml_list(values: list[str]) -> str:
 
 
 def _yaml_scalar(value: str) -> str:
-    plain = re.fullmatch(r"[A-Za-z0-9][\w .()/'-]*", value) and not value.strip().lower() in {
+    plain = re.fullmatch(r"[A-Za-z0-9][\w .()/'-]*", value) and value.strip().lower() not in {
         "yes",
         "no",
         "true",
@@ -123,7 +123,7 @@ type: spotlight
 title: {title}
 category: {_yaml_scalar(fields.get("category", "Inspiring City-Led Action Through Peer Learning"))}   # `hub vocab spotlight-categories`
 cities: {_yaml_list(fields.get("cities", []))}
-practices: []"""
+practices: []"""  # noqa: E501 (the template is the file a curator gets)
     else:
         raise ValueError(f"unknown record kind {kind!r}; one of {', '.join(KIND_FOLDERS)}")
     return f"""---

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyoxigraph as ox
-
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 

@@ -7,10 +7,10 @@ ids and sources, and returns all problems sorted by file and line.
 
 from __future__ import annotations
 
-from typing import Any
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -57,7 +57,8 @@ class Corpus:
         return [p for p in self.problems if p.severity == "error"]
 
     def practice_countries(self, practice: Practice) -> list[str]:
-        """The countries a practice is in: those it names, then its cities' countries (the graph and the catalogue agree)."""
+        """The countries a practice is in: those it names, then its cities' countries (the graph and the catalogue
+        agree)."""
         countries = list(practice.countries)
         for cid in practice.cities:
             c = self.cities.get(cid)
@@ -261,7 +262,7 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
             )
         )
 
-    for kind, record in corpus.all():
+    for _kind, record in corpus.all():
         rid = record.id
         doc = corpus.documents[rid]
         rel = _rel(doc.path, doc.path.parents[1])
@@ -271,7 +272,8 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                     Problem(
                         rel,
                         doc.line(f"sources[{i}].doc"),
-                        f"source '{s.doc}' is not a source document (a resource with that seed_file) nor a resource id{_did_you_mean(s.doc, list(seeds))}",
+                        f"source '{s.doc}' is not a source document (a resource with that seed_file) nor a resource "
+                        f"id{_did_you_mean(s.doc, list(seeds))}",
                     )
                 )
         if isinstance(record, Practice):
@@ -291,7 +293,8 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                     Problem(
                         rel,
                         doc.line("cities"),
-                        "a practice needs at least one city, or 'countries' when it is a national model with no named city",
+                        "a practice needs at least one city, or 'countries' when it is a national model with no named "
+                        "city",
                     )
                 )
         elif isinstance(record, City):
@@ -305,7 +308,8 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                         Problem(
                             rel,
                             doc.line(f"links[{i}].source"),
-                            f"source '{link.source.doc}' is not a source document{_did_you_mean(link.source.doc, list(seeds))}",
+                            f"source '{link.source.doc}' is not a source "
+                            f"document{_did_you_mean(link.source.doc, list(seeds))}",
                         )
                     )
         elif isinstance(record, Resource):

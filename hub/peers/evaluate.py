@@ -181,7 +181,7 @@ def _blended(cases: list[Case], blend: dict[str, float]) -> list[tuple[Link, flo
 
 def _points() -> list[dict[str, float]]:
     names = list(GRID)
-    return [dict(zip(names, v)) for v in itertools.product(*(GRID[n] for n in names)) if sum(v)]
+    return [dict(zip(names, v, strict=True)) for v in itertools.product(*(GRID[n] for n in names)) if sum(v)]
 
 
 def grid(index: PeerIndex, held_out: bool = True) -> list[dict[str, object]]:
@@ -201,10 +201,10 @@ def leave_one_out(index: PeerIndex, held_out: bool = True) -> dict[str, object]:
     points = _points()
     per_point = [_blended(cases, blend) for blend in points]
     rows = []
-    for i, (link, _) in enumerate(cases):
+    for i, (_link, _) in enumerate(cases):
 
         def rest(rs: list[tuple[Link, float, float]]) -> tuple[float, float]:
-            others = rs[:i] + rs[i + 1 :]
+            others = rs[:i] + rs[i + 1 :]  # noqa: B023 (rest is called only within this iteration)
             return (sum(r for _, r, _ in others), sum(h for _, _, h in others))
 
         best = max(range(len(points)), key=lambda j: rest(per_point[j]))

@@ -271,7 +271,8 @@ def differs(a: Profile, b: Profile, sim: Similarity) -> list[str]:
     )[:2]
     if own_challenges and b.practices:
         out.append(
-            f"{b.label}'s practices do not address {' or '.join(_plain(label('challenges', c)) for c in own_challenges)}"
+            f"{b.label}'s practices do not address "
+            f"{' or '.join(_plain(label('challenges', c)) for c in own_challenges)}"
         )
     their_themes = sorted(
         b.concepts.get("themes", frozenset()) - a.concepts.get("themes", frozenset()),
@@ -290,7 +291,8 @@ def practice_profile(entry: dict) -> Profile:
 def relevant_practices(
     a: Profile, b: Profile, sim: Similarity, practices: dict[str, dict], singles: dict[str, Profile]
 ) -> list[dict[str, Any]]:
-    """The peer's practices closest to the city's own concerns (half shared concepts, half wording), minus the city's own.
+    """The peer's practices closest to the city's own concerns (half shared concepts, half wording), minus the city's
+    own.
 
     ``singles`` holds :func:`practice_profile` of each practice, built once so their weighted terms are computed once.
     """

@@ -12,12 +12,13 @@ Built once per build from the catalogue (``build/records.json``) and written as
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from hub.errors import NotFound
 from hub.peers import explain
 from hub.peers.profile import (
     CONTEXT_SCHEME,
@@ -29,7 +30,6 @@ from hub.peers.profile import (
 )
 from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, pieces
-from hub.errors import NotFound
 from hub.records import suggest
 from hub.search import encoder, index as search_index
 from hub.search.semantic import QueryEncoder
@@ -128,19 +128,20 @@ class PeerIndex:
     # --- construction ---------------------------------------------------------------------------------
 
     @classmethod
-    def from_catalog(cls, catalog: list[dict], cache_dir: Path, weights: Weights | None = None) -> "PeerIndex":
-        """Embed every practice (cached by content hash) and build the index; ``encoded`` says how many texts were new."""
+    def from_catalog(cls, catalog: list[dict], cache_dir: Path, weights: Weights | None = None) -> PeerIndex:
+        """Embed every practice (cached by content hash) and build the index; ``encoded`` says how many texts were
+        new."""
         vectors, encoded = embed_groups(_text_groups(catalog), cache_dir)
         index = cls(catalog, vectors, weights)
         index.encoded = encoded
         return index
 
     @classmethod
-    def load(cls, build_dir: Path, weights: Weights | None = None) -> "PeerIndex":
+    def load(cls, build_dir: Path, weights: Weights | None = None) -> PeerIndex:
         """The index of a finished build, from its records.json and peer-vectors.npz (no encoding)."""
         catalog = json.loads((build_dir / "records.json").read_text(encoding="utf-8"))
         with np.load(build_dir / VECTORS_FILE) as data:
-            vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+            vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
         index = cls(catalog, vectors, weights)
         index.encode_query = QueryEncoder(
             build_dir / search_index.DIRECTORY
@@ -152,7 +153,7 @@ class PeerIndex:
             f"practice:{pid}": vec
             for p in self.profiles.values()
             if len(p.practices) == len(p.vectors)
-            for pid, vec in zip(p.practices, p.vectors)
+            for pid, vec in zip(p.practices, p.vectors, strict=True)
         }
         rows.update(
             {f"city:{p.id}": p.vectors[0] for p in self.profiles.values() if not p.practices and len(p.vectors)}
@@ -166,7 +167,8 @@ class PeerIndex:
 
     def profile_without(self, city_id: str, drop: set[str], description: bool = True) -> Profile:
         """The city's profile as if the practices in ``drop`` (and, with ``description=False``, the city's own
-        description, which stands in for practices a city does not have yet) were not recorded: for held-out evaluation."""
+        description, which stands in for practices a city does not have yet) were not recorded: for held-out
+        evaluation."""
         p = self.profiles[city_id]
         if not p.practices and not description:
             return city_profile(self.cities[city_id], [], p.vectors[:0])

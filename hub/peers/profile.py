@@ -47,10 +47,19 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
 }
 
 THIN_NOTES = {
-    0: "No practice of this city is recorded yet: its peers rest on where it is and how the hub describes it, so read them as a starting point.",
-    1: "This profile rests on a single practice, so its peers reflect that one piece of work more than the city as a whole.",
+    0: (
+        "No practice of this city is recorded yet: its peers rest on where it is and how the hub describes it, so "
+        "read them as a starting point."
+    ),
+    1: (
+        "This profile rests on a single practice, so its peers reflect that one piece of work more than the city as "
+        "a whole."
+    ),
 }
-THIN_DESCRIPTION = "The description names no theme, challenge or stakeholder from the hub's vocabulary, so peers rest on wording and place alone."
+THIN_DESCRIPTION = (
+    "The description names no theme, challenge or stakeholder from the hub's vocabulary, so peers rest on wording "
+    "and place alone."
+)
 
 
 class DescriptionError(InvalidInput, ValueError):
@@ -150,7 +159,8 @@ def _tokens(text: str) -> list[str]:
 
 
 def _label_forms(label: str) -> list[tuple[str, ...]]:
-    """Token sequences a label may appear as: 'polarisation (general)' → polarisation; 'migration/refugees' → each part."""
+    """Token sequences a label may appear as: 'polarisation (general)' → polarisation; 'migration/refugees' → each
+    part."""
     base = re.sub(r"\s*\([^)]*\)", "", label).strip()
     forms = [base.replace("/", " ")] + [part for part in base.split("/") if len(part) >= 4 and "/" in base]
     return [tuple(_tokens(f)) for f in forms if _tokens(f)]
@@ -218,7 +228,8 @@ def description_profile(
         home = vocab.region_of_country(country_c.id, VOCAB_DIR)
         if region_c is not None and home is not None and home.id != region_c.id:
             raise DescriptionError(
-                f"{country_c.label} is in the region '{home.label}', not '{region_c.label}'; give one of them or both consistently"
+                f"{country_c.label} is in the region '{home.label}', not '{region_c.label}'; give one of them or both "
+                "consistently"
             )
         region_c = region_c or home
     concepts, situations = extract_concepts(description)
@@ -245,6 +256,7 @@ def check_description(description: object) -> str:
     text = description.strip()
     if len(text) > MAX_DESCRIPTION:
         raise DescriptionError(
-            f"the description has {len(text)} characters; at most {MAX_DESCRIPTION} are read — shorten it to the essentials"
+            f"the description has {len(text)} characters; at most {MAX_DESCRIPTION} are read — shorten it to the "
+            "essentials"
         )
     return text

@@ -36,7 +36,7 @@ def model_path() -> str:
 
 
 @cache
-def model() -> "SentenceTransformer":
+def model() -> SentenceTransformer:
     """The sentence-transformers model, loaded on first use (the build's batches, the ONNX export)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -64,7 +64,7 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
 
 
 @contextmanager
-def _model_on(threads: int | None) -> "Iterator[SentenceTransformer]":
+def _model_on(threads: int | None) -> Iterator[SentenceTransformer]:
     """The model, held for this block (one model, shared by threads of the API server), on ``threads`` torch
     threads (None: torch's default, all cores); torch's setting is restored afterwards."""
     with _lock:

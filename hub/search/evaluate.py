@@ -64,7 +64,7 @@ def reciprocal_rank(ranked: Sequence[str], relevant: dict[str, int]) -> float:
 
 
 def evaluate(
-    index: "SearchIndex",
+    index: SearchIndex,
     queries: Sequence[Judged],
     modes: Sequence[str] = ("keyword", "semantic", "hybrid"),
     fusion: FusionParams = DEFAULT_FUSION,

@@ -28,7 +28,7 @@ def rrf(
     scores = np.zeros(size)
     first = np.full(size, np.iinfo(np.int64).max)
     seen = 0
-    for ranking, w in zip(rankings, weights):
+    for ranking, w in zip(rankings, weights, strict=False):
         ranking = np.asarray(ranking, dtype=np.int64)
         scores[ranking] += w / (k + np.arange(1, len(ranking) + 1))
         first[ranking] = np.minimum(first[ranking], seen + np.arange(len(ranking)))

@@ -44,8 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from whoosh import index as windex
-from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import STOP_WORDS, Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
@@ -172,7 +171,7 @@ class KeywordResult:
 
     @property
     def hits(self) -> list[tuple[int, float]]:
-        return list(zip(self.ids.tolist(), self.scores.tolist()))
+        return list(zip(self.ids.tolist(), self.scores.tolist(), strict=True))
 
 
 class KeywordEngine(Protocol):
@@ -284,7 +283,7 @@ def lexicon(docs: Sequence[dict[str, str]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> "Job":
+def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> Job:
     """:func:`build` in a second process; the caller waits for the job."""
     from hub.background import start
 
@@ -316,7 +315,8 @@ class _Clause:
 
 @dataclass
 class _Plan:
-    """A parsed query as weighted clauses: ``core`` clauses decide which records match, ``optional`` ones only add score."""
+    """A parsed query as weighted clauses: ``core`` clauses decide which records match, ``optional`` ones only add
+    score."""
 
     core: list[_Clause]
     optional: list[_Clause]
@@ -392,7 +392,7 @@ class WhooshEngine:
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
         if p.bigram_boost:
-            pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:]))
+            pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:], strict=False))
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
         rare_, common_, extra_ = ([c for c in cs if c is not None] for cs in (rare, common, extra))
         return _Plan(rare_ + extra_, common_) if rare_ else _Plan(common_ + extra_, [])

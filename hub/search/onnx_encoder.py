@@ -112,7 +112,7 @@ def _export(target: Path) -> str | None:
             )
         expected = encoder.encode(PROBES)
         run = _session(str(tmp), encoder.model_path(), max_length)
-        worst = max(float(np.abs(run(p) - e).max()) for p, e in zip(PROBES, expected))
+        worst = max(float(np.abs(run(p) - e).max()) for p, e in zip(PROBES, expected, strict=True))
         if worst > TOLERANCE:
             return f"differs from torch by {worst:.2g} on the probe texts"
     except Exception as exc:  # an exporter or runtime that cannot take this model: servers keep torch
@@ -151,7 +151,8 @@ def _checked(graph: str, _inode: int, _mtime: int) -> QueryFn | None:
             raise ValueError(f"it was exported from {check['model']}, not {encoder.MODEL_NAME}")
         run = _session(graph, encoder.model_path(), int(check["max_length"]))
         worst = max(
-            float(np.abs(run(p) - np.asarray(v, np.float32)).max()) for p, v in zip(check["probes"], check["vectors"])
+            float(np.abs(run(p) - np.asarray(v, np.float32)).max())
+            for p, v in zip(check["probes"], check["vectors"], strict=True)
         )
         if worst > TOLERANCE:
             raise ValueError(f"its vectors differ from the build's by {worst:.2g}")
@@ -164,7 +165,8 @@ def _checked(graph: str, _inode: int, _mtime: int) -> QueryFn | None:
 
 
 def _session(graph: str, model_dir: str, max_length: int) -> QueryFn:
-    """Tokenise → transformer → mean pooling → unit length, as the sentence-transformers pipeline does, on one thread."""
+    """Tokenise → transformer → mean pooling → unit length, as the sentence-transformers pipeline does, on one
+    thread."""
     import onnxruntime
     from tokenizers import Tokenizer
 

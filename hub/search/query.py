@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -141,7 +141,7 @@ def run(
     else:  # browse: everything matches, filters narrow it
         order = index.browse_order[allowed[index.browse_order]]
         found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)))
-    page = zip(found.ids[offset : offset + limit].tolist(), found.scores[offset : offset + limit].tolist())
+    page = zip(found.ids[offset : offset + limit].tolist(), found.scores[offset : offset + limit].tolist(), strict=True)
     results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in page]
     response: dict[str, Any] = {
         "query": q,
@@ -159,7 +159,7 @@ def run(
     return response
 
 
-def _all_words(index: SearchIndex, text: str, mode: str, found: "_Found | None" = None) -> bool:
+def _all_words(index: SearchIndex, text: str, mode: str, found: _Found | None = None) -> bool:
     """Whether some record holds every word of ``text`` (from ``found`` when its keyword search ran)."""
     if found is not None and found.match is not None:
         return found.match == "all" and bool(found.kw_matches)
@@ -171,7 +171,7 @@ def _quoted(words: Sequence[str]) -> str:
     return ", ".join(f"“{w}”" for w in words)
 
 
-def notice(text: str, found: "_Found", suggestion: str | None, corrected: bool) -> str | None:
+def notice(text: str, found: _Found, suggestion: str | None, corrected: bool) -> str | None:
     """One sentence for people on how the query was read, when it was not read exactly as typed."""
     if corrected:
         return f"Showing results for “{suggestion}”; search instead for “{text}”."

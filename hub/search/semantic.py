@@ -17,7 +17,8 @@ under ``cache_dir`` by a hash of (model, text). A rebuild encodes only texts tha
 changed; the model is not even loaded when nothing did.
 
 At serve time only the query is encoded (by the ONNX graph the build puts beside the
-vectors, :mod:`hub.search.onnx_encoder`) and compared with the stored unit vectors by a dot product (vectors are unit length).
+vectors, :mod:`hub.search.onnx_encoder`) and compared with the stored unit vectors by a dot product (vectors are unit
+length).
 """
 
 from __future__ import annotations
@@ -78,16 +79,16 @@ class EmbeddingCache:
         self._vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as data:
-                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
 
     def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` (encoding only those not cached) and how many were encoded."""
         keys = [_key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
-            by_key = dict(zip(keys, texts))
+            by_key = dict(zip(keys, texts, strict=True))
             fresh = encoder.encode([by_key[k] for k in missing])
-            self._vectors.update(zip(missing, fresh))
+            self._vectors.update(zip(missing, fresh, strict=True))
             self._save()
         matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, encoder.DIMENSIONS), np.float32)
         return matrix.astype(np.float32, copy=False), len(missing)

@@ -14,9 +14,10 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from hub import __version__
 from hub.config import KIND_FOLDERS, REPO_DIR, Settings
@@ -195,7 +196,10 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         {
             "title": "Strong Cities practice hub",
             "breadcrumbs": [],
-            "description": "What cities do to prevent hate, extremism and polarisation: searchable city practices, peer cities, guides and impact stories.",
+            "description": (
+                "What cities do to prevent hate, extremism and polarisation: searchable city practices, peer cities, "
+                "guides and impact stories."
+            ),
             "stats": {
                 "practices": len(m.by_kind["practice"]),
                 "cities": len(m.by_kind["city"]),
@@ -226,7 +230,10 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
             "title": "Search",
             "breadcrumbs": crumbs(("Search", "/search/")),
             "facets": facets,
-            "description": "Search city practices, cities, resources and impact stories, and filter by theme, region, prevention level and stakeholder.",
+            "description": (
+                "Search city practices, cities, resources and impact stories, and filter by theme, region, "
+                "prevention level and stakeholder."
+            ),
             "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets},
             "facet_names": SEARCH_FACETS,
         },
@@ -237,7 +244,10 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         {
             "title": "Find cities like yours",
             "breadcrumbs": crumbs(("Cities", "/cities/"), ("Find cities like yours", "/peers/")),
-            "description": "Describe your town in a few sentences and find the cities in the hub that faced the same, with the reasons and what they did.",
+            "description": (
+                "Describe your town in a few sentences and find the cities in the hub that faced the same, with the "
+                "reasons and what they did."
+            ),
             "countries": sorted((c.label for c in m.schemes["countries"].concepts.values()), key=str.lower),
             "regions": sorted((c.label for c in m.schemes["regions"].concepts.values()), key=str.lower),
             "terms": peer_terms(m),
@@ -274,7 +284,9 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
         {
             "title": "Linked data and SPARQL",
             "breadcrumbs": crumbs(("Linked data and SPARQL", "/linked-data/")),
-            "description": "The hub as a knowledge graph: SPARQL endpoint, example queries, bulk downloads and the API.",
+            "description": (
+                "The hub as a knowledge graph: SPARQL endpoint, example queries, bulk downloads and the API."
+            ),
             "examples": sparql_examples.gallery(),
             "prefixes": list(PREFIXES),
         },
@@ -315,7 +327,8 @@ def _renderer_key(templates: Path, versions: dict[str, str], settings: Settings)
 
 
 def _plain(value: Any) -> Any:
-    """What json cannot write itself (dataclasses are already lists here, see _by_entry_digest); anything else is unhashable."""
+    """What json cannot write itself (dataclasses are already lists here, see _by_entry_digest); anything else is
+    unhashable."""
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
@@ -347,7 +360,8 @@ def _by_entry_digest(value: Any, digests: dict[int, str]) -> Any:
 
 
 def fingerprint(page: Page, renderer: str, digests: dict[int, str] | None = None) -> str | None:
-    """A hash of everything a page is rendered from, or None when its context holds something unhashable (always render).
+    """A hash of everything a page is rendered from, or None when its context holds something unhashable (always
+    render).
 
     ``digests`` maps ``id(entry)`` of catalogue entries to their own digest, computed once per build.
     """

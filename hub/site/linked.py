@@ -81,7 +81,8 @@ _documents: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
 
 
 def _content_key(triples: list[ox.Triple]) -> tuple[str, ...]:
-    """The triples with each blank node written as its own statements: the store names blank nodes anew on every load."""
+    """The triples with each blank node written as its own statements: the store names blank nodes anew on every
+    load."""
     own: dict[str, list[str]] = {}
     for t in triples:
         if isinstance(t.subject, ox.BlankNode):

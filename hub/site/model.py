@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from hub import vocab
-from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.catalog_model import page_url
+from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS, Facet, facet_names
 
 Entry = dict[str, Any]
@@ -152,7 +152,8 @@ class SiteModel:
         return [e for k in kinds for e in self._by_title[k] if not ids.isdisjoint(e["facets"][lst.facet])]
 
     def untagged(self, lst: Listing) -> list[Entry]:
-        """Practices with no value in the facet: a filter on it never shows them, so its pages say how many there are."""
+        """Practices with no value in the facet: a filter on it never shows them, so its pages say how many there
+        are."""
         return [p for p in self.practices if not p["facets"][lst.facet]]
 
     def counts(self, lst: Listing) -> dict[str, int]:
@@ -197,7 +198,8 @@ class SiteModel:
     # ---- derived relations --------------------------------------------------------------
     @cached_property
     def _tags(self) -> tuple[dict[str, int], np.ndarray, dict[str, int]]:
-        """Which practice (row, in ``self.practices`` order) has which facet value (column): ``similar`` scores them all at once."""
+        """Which practice (row, in ``self.practices`` order) has which facet value (column): ``similar`` scores them
+        all at once."""
         columns = {k: j for j, k in enumerate(self._df)}
         rows = {p["id"]: i for i, p in enumerate(self.practices)}
         matrix = np.zeros((len(self.practices), len(columns)))
@@ -207,7 +209,8 @@ class SiteModel:
         return columns, matrix, rows
 
     def similar(self, practice: Entry, n: int = 4) -> list[Entry]:
-        """Practices sharing the rarest themes, challenges and stakeholders (IDF-weighted overlap), curated links excluded.
+        """Practices sharing the rarest themes, challenges and stakeholders (IDF-weighted overlap), curated links
+        excluded.
 
         One matrix-vector product per practice rather than a loop over all of them: the site of 10,000 practices
         would otherwise spend most of its build here (it grows with the square of the corpus)."""
@@ -231,7 +234,8 @@ class SiteModel:
         return [p for *_, p in sorted(scored, key=lambda t: t[:2])[:n]]
 
     def learning_links(self, city: Entry) -> list[dict[str, Any]]:
-        """This city's learning links both ways, each told from the side that states it: {source, verb, target, year, evidence, sources}."""
+        """This city's learning links both ways, each told from the side that states it: {source, verb, target, year,
+        evidence, sources}."""
 
         def side(entry: Entry | None, cid: str, label: str) -> dict[str, str]:
             return {
@@ -313,7 +317,8 @@ class SiteModel:
 
 
 def read_peers(data: Any) -> dict[str, dict[str, Any]]:
-    """peers.json as {city id: {"peers": […], "note": …}}, whether the file is keyed by city or a list of {city, peers}."""
+    """peers.json as {city id: {"peers": […], "note": …}}, whether the file is keyed by city or a list of {city,
+    peers}."""
     items = data.values() if isinstance(data, dict) else data
     out: dict[str, dict[str, Any]] = {}
     for item in items or []:

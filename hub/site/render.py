@@ -37,7 +37,8 @@ def markdown(text: str | None, shift: int = 2) -> Markup:
 
 
 def json_script(data: Any) -> Markup:
-    """JSON safe to put inside <script>: '<', '>' and '&' are escaped so '</script>' in a value cannot end the element."""
+    """JSON safe to put inside <script>: '<', '>' and '&' are escaped so '</script>' in a value cannot end the
+    element."""
     return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES))
 
 

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import RECORD_KINDS, REPO_DIR
-from hub.search import indexer as search_index
-from hub.search import keyword
+from hub.search import indexer as search_index, keyword
 from hub.site.model import SEARCH_FACETS
 from hub.text import LETTERS
 

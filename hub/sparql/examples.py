@@ -1,6 +1,7 @@
 """The one gallery of example queries: the SPARQL page, the site's linked-data page and ``hub sparql --examples``.
 
-The first is the query the SPARQL page opens with. They double as documentation of the graph's shape (which property links what), so
+The first is the query the SPARQL page opens with. They double as documentation of the graph's shape (which property
+links what), so
 each one is written to be read: prefixes ``hub:``, ``schema:``, ``skos:``, ``dcterms:``,
 ``rdfs:`` and ``prov:`` are predeclared by the endpoint. Tests run every one of them.
 """
@@ -91,7 +92,8 @@ ORDER BY ?title""",
     Example(
         "cities-on-a-map",
         "Cities on a map",
-        "Every city with coordinates and how many practices it has: results with a latitude and longitude are drawn on a map.",
+        "Every city with coordinates and how many practices it has: results with a latitude and longitude are drawn on "
+        "a map.",
         """SELECT ?city ?name ?lat ?long (COUNT(DISTINCT ?practice) AS ?practices)
 WHERE {
   ?city a hub:City ;
@@ -177,7 +179,8 @@ LIMIT 50""",
     Example(
         "construct-city-practices",
         "A small graph of cities and their practices",
-        "A CONSTRUCT query: returns RDF (Turtle, N-Triples, JSON-LD), here schema.org statements linking cities to practices.",
+        "A CONSTRUCT query: returns RDF (Turtle, N-Triples, JSON-LD), here schema.org statements linking cities to "
+        "practices.",
         """CONSTRUCT {
   ?city schema:name ?name ;
         schema:subjectOf ?practice .

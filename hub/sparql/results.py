@@ -114,7 +114,8 @@ def _first_lines(serialize: Callable[[IO[bytes]], Any], keep: int) -> tuple[byte
 
 
 def write(result: Any, fmt: ResultFormat, max_rows: int, prefixes: dict[str, str] | None = None) -> Written:
-    """Serialise a pyoxigraph result (solutions, boolean, or triples) in ``fmt``, at most ``max_rows`` rows or triples."""
+    """Serialise a pyoxigraph result (solutions, boolean, or triples) in ``fmt``, at most ``max_rows`` rows or
+    triples."""
     if isinstance(result, ox.QueryBoolean):
         return Written(result.serialize(format=_RESULTS_FORMATS[fmt.name]), 1, False)
     if isinstance(result, ox.QuerySolutions):

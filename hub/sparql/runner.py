@@ -251,7 +251,8 @@ def close_pools() -> None:
 
 
 def run_query(cfg: Settings, plan: Plan, fmt: ResultFormat, timeout_s: float, store_dir: Path | None = None) -> Answer:
-    """Run a checked query (see :func:`hub.sparql.guard.check`) in a killable worker, capped at ``cfg.sparql_max_rows`` rows."""
+    """Run a checked query (see :func:`hub.sparql.guard.check`) in a killable worker, capped at
+    ``cfg.sparql_max_rows`` rows."""
     if fmt.for_graphs != plan.returns_graph:
         kind = "an RDF graph" if plan.returns_graph else "a result table"
         raise QueryRefused("format_mismatch", f"a {plan.kind.upper()} query returns {kind}; {fmt.label} cannot hold it")
