@@ -35,28 +35,48 @@ def free_port() -> int:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return f"{os.cpu_count()} cores, {cpu}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--settle", type=float, default=15, help="seconds between the server answering and the first edit "
-                    "(the server and the watcher load the model and warm their caches; a curator is opening the page)")
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=15,
+        help="seconds between the server answering and the first edit "
+        "(the server and the watcher load the model and warm their caches; a curator is opening the page)",
+    )
     ap.add_argument("--pause", type=float, default=1, help="seconds between seeing one edit and making the next")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hub-edit-"))
     data = tmp / "data"
     shutil.copytree(REPO / "data", data)
-    env = {**os.environ, "HUB_DATA": str(data), "HUB_BUILD": str(tmp / "build"), "HUB_CACHE": str(REPO / ".cache"), "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "HUB_DATA": str(data),
+        "HUB_BUILD": str(tmp / "build"),
+        "HUB_CACHE": str(REPO / ".cache"),
+        "HF_HUB_OFFLINE": "1",
+    }
     hub = [sys.executable, "-m", "hub.cli"]
     t = time.perf_counter()
     subprocess.run([*hub, "build", "--quiet"], env=env, check=True)
     first_build = time.perf_counter() - t
     port = free_port()
     log = (tmp / "serve.log").open("w")
-    server = subprocess.Popen([*hub, "serve", "--watch", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    server = subprocess.Popen(
+        [*hub, "serve", "--watch", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -89,12 +109,26 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         log.close()
-        rebuilds = [line.split("watch: ", 1)[1] for line in (tmp / "serve.log").read_text().splitlines() if "rebuilt in" in line]
+        rebuilds = [
+            line.split("watch: ", 1)[1] for line in (tmp / "serve.log").read_text().splitlines() if "rebuilt in" in line
+        ]
         shutil.rmtree(tmp, ignore_errors=True)
-    result = {"machine": machine(), "practice": PRACTICE, "runs": len(times), "settle_s": args.settle, "pause_s": args.pause,
-              "load_average": os.getloadavg(), "first_build_s": round(first_build, 2),
-              "edit_to_visible_s": {"min": round(min(times), 2), "median": round(statistics.median(times), 2), "max": round(max(times), 2)},
-              "samples_s": [round(x, 2) for x in times], "watcher_said": rebuilds}
+    result = {
+        "machine": machine(),
+        "practice": PRACTICE,
+        "runs": len(times),
+        "settle_s": args.settle,
+        "pause_s": args.pause,
+        "load_average": os.getloadavg(),
+        "first_build_s": round(first_build, 2),
+        "edit_to_visible_s": {
+            "min": round(min(times), 2),
+            "median": round(statistics.median(times), 2),
+            "max": round(max(times), 2),
+        },
+        "samples_s": [round(x, 2) for x in times],
+        "watcher_said": rebuilds,
+    }
     print("\n".join(f"  watcher: {line}" for line in rebuilds))
     print(f"machine: {result['machine']}")
     print(f"{'first build':<24}{first_build:>8.2f} s")

@@ -24,20 +24,27 @@ from collections import Counter
 from pathlib import Path
 
 from hub.config import settings
-from hub.peers import PeerIndex, Weights
-from hub.peers import evaluate as ev
+from hub.peers import PeerIndex, Weights, evaluate as ev
 
 RESULTS = Path(__file__).parent / "results" / "peers-eval.json"
 
 
 def _machine() -> dict[str, object]:
     try:
-        model = next(line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-                     if line.startswith("Model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        )
     except (OSError, StopIteration):
         model = platform.processor()
     # other work on the machine slows the encoder several-fold: keep the load next to the timings
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(), "load_average_1m": round(os.getloadavg()[0], 2)}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
 
 
 def _timings(build_dir: Path) -> dict[str, float]:
@@ -49,15 +56,21 @@ def _timings(build_dir: Path) -> dict[str, float]:
     all_lists = time.perf_counter() - t
     index.describe("warm-up: load the model once")
     runs = []
-    for text in ("A border town hosting refugees; young people are recruited by armed groups and we want sports and youth councils.",
-                 "A European city after a terrorist attack, with rising hate speech online and tension between communities."):
+    for text in (
+        "A border town hosting refugees; young people are recruited by armed groups and we want sports and youth "
+        "councils.",
+        "A European city after a terrorist attack, with rising hate speech online and tension between communities.",
+    ):
         t = time.perf_counter()
         index.describe(text, limit=10)
         runs.append(time.perf_counter() - t)
     manifest = json.loads((build_dir / "manifest.json").read_text())
-    return {"peers_stage_s (build, cache warm or cold as it was)": manifest["timings"].get("peers"),
-            "load_index_s": round(load, 3), "all_peer_lists_s": round(all_lists, 3),
-            "describe_ms (model loaded)": round(1000 * sum(runs) / len(runs), 1)}
+    return {
+        "peers_stage_s (build, cache warm or cold as it was)": manifest["timings"].get("peers"),
+        "load_index_s": round(load, 3),
+        "all_peer_lists_s": round(all_lists, 3),
+        "describe_ms (model loaded)": round(1000 * sum(runs) / len(runs), 1),
+    }
 
 
 def _scale(n_cities: int) -> dict[str, float]:
@@ -71,17 +84,38 @@ def _scale(n_cities: int) -> dict[str, float]:
     by_city: dict[str, dict] = {}
     for p in prs:
         c = p["cities"][0]
-        city = by_city.setdefault(c["id"], {"id": c["id"], "type": "city", "title": c["label"], "url": c["url"], "country": p["country"],
-                                            "region": p["region"], "admin_type": "city", "context": [], "aliases": [], "practices": []})
+        city = by_city.setdefault(
+            c["id"],
+            {
+                "id": c["id"],
+                "type": "city",
+                "title": c["label"],
+                "url": c["url"],
+                "country": p["country"],
+                "region": p["region"],
+                "admin_type": "city",
+                "context": [],
+                "aliases": [],
+                "practices": [],
+            },
+        )
         city["practices"].append(p["id"])
     rng = np.random.default_rng(7)
-    vectors = {f"practice:{p['id']}": v / np.linalg.norm(v) for p, v in zip(prs, rng.normal(size=(len(prs), 384)).astype(np.float32))}
+    vectors = {
+        f"practice:{p['id']}": v / np.linalg.norm(v)
+        for p, v in zip(prs, rng.normal(size=(len(prs), 384)).astype(np.float32), strict=True)
+    }
     t = time.perf_counter()
     index = PeerIndex(prs + list(by_city.values()), vectors)
     built = time.perf_counter() - t
     t = time.perf_counter()
     index.all()
-    return {"cities": len(by_city), "practices": len(prs), "index_s": round(built, 2), "all_peer_lists_s": round(time.perf_counter() - t, 2)}
+    return {
+        "cities": len(by_city),
+        "practices": len(prs),
+        "index_s": round(built, 2),
+        "all_peer_lists_s": round(time.perf_counter() - t, 2),
+    }
 
 
 def main() -> None:
@@ -96,23 +130,44 @@ def main() -> None:
     rows = ev.table(index)
     grid_held = ev.grid(index, held_out=True)
     default = Weights().blend()
-    default_rank = next(i for i, r in enumerate(grid_held) if all(abs(r["weights"][k] - default[k]) < 1e-9 for k in r["weights"]))
-    loo = {"co-listed practices held out": ev.leave_one_out(index, True), "all practices": ev.leave_one_out(index, False)}
+    default_rank = next(
+        i for i, r in enumerate(grid_held) if all(abs(r["weights"][k] - default[k]) < 1e-9 for k in r["weights"])
+    )
+    loo = {
+        "co-listed practices held out": ev.leave_one_out(index, True),
+        "all practices": ev.leave_one_out(index, False),
+    }
 
-    print(f"{len(links)} learning links between hub cities ({dict(Counter(ln.relation for ln in links))}); "
-          f"{sum(1 for ln in links if ln.colisted)} of them also appear as a practice listing both cities\n")
+    print(
+        f"{len(links)} learning links between hub cities ({dict(Counter(ln.relation for ln in links))}); "
+        f"{sum(1 for ln in links if ln.colisted)} of them also appear as a practice listing both cities\n"
+    )
     print(f"| setting | method | hit@{ev.K} | MRR |\n|---|---|---|---|")
     for r in rows:
         print(f"| {r['setting']} | {r['method']} | {r[f'hit@{ev.K}']:.2f} | {r['mrr']:.2f} |")
     for setting, s in loo.items():
         print(f"| {setting} | blend, weights tuned leave-one-out | {s[f'hit@{ev.K}']:.2f} | {s['mrr']:.2f} |")
     relations = sorted({ln.relation for ln in links})
-    print(f"\nby relation, co-listed practices held out (n; hit@{ev.K} / MRR):\n\n| method | " + " | ".join(
-        f"{rel} ({sum(1 for ln in links if ln.relation == rel)})" for rel in relations) + " |\n|---|" + "---|" * len(relations))
+    print(
+        f"\nby relation, co-listed practices held out (n; hit@{ev.K} / MRR):\n\n| method | "
+        + " | ".join(f"{rel} ({sum(1 for ln in links if ln.relation == rel)})" for rel in relations)
+        + " |\n|---|"
+        + "---|" * len(relations)
+    )
     for r in rows:
         if r["setting"].startswith("co-listed") and not r["method"].startswith(("concepts", "wording")):
-            print(f"| {r['method']} | " + " | ".join(f"{r['by_relation'][rel][f'hit@{ev.K}']:.2f} / {r['by_relation'][rel]['mrr']:.2f}" for rel in relations) + " |")
-    print(f"\ndefault weights {default}: grid position {default_rank + 1} of {len(grid_held)} (held out); best grid points:")
+            print(
+                f"| {r['method']} | "
+                + " | ".join(
+                    f"{r['by_relation'][rel][f'hit@{ev.K}']:.2f} / {r['by_relation'][rel]['mrr']:.2f}"
+                    for rel in relations
+                )
+                + " |"
+            )
+    print(
+        f"\ndefault weights {default}: grid position {default_rank + 1} of {len(grid_held)} (held out); best grid "
+        "points:"
+    )
     for r in grid_held[:5]:
         print(f"  {r['weights']}  hit@{ev.K} {r[f'hit@{ev.K}']:.3f}  MRR {r['mrr']:.3f}")
     timings = _timings(build_dir)
@@ -122,10 +177,22 @@ def main() -> None:
         print(f"synthetic hub: {row}")
 
     result = {
-        "machine": _machine(), "build": build_dir.name, "n_cities": len(index.profiles), "n_links": len(links),
-        "links": [{"source": ln.source, "target": ln.target, "relation": ln.relation, "colisted": sorted(ln.colisted)} for ln in links],
-        "table": rows, "leave_one_out": loo, "default_weights": default, "default_grid_position": default_rank + 1,
-        "grid_size": len(grid_held), "grid_top": grid_held[:20], "timings": timings, "scale": scale,
+        "machine": _machine(),
+        "build": build_dir.name,
+        "n_cities": len(index.profiles),
+        "n_links": len(links),
+        "links": [
+            {"source": ln.source, "target": ln.target, "relation": ln.relation, "colisted": sorted(ln.colisted)}
+            for ln in links
+        ],
+        "table": rows,
+        "leave_one_out": loo,
+        "default_weights": default,
+        "default_grid_position": default_rank + 1,
+        "grid_size": len(grid_held),
+        "grid_top": grid_held[:20],
+        "timings": timings,
+        "scale": scale,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")

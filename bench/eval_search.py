@@ -22,12 +22,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from eval_peers import _machine as machine_info
-
 from hub.config import settings
 from hub.search.evaluate import evaluate, load_queries
 from hub.search.index import load
 from hub.search.query import DEFAULT_FUSION, FusionParams
+
+from eval_peers import _machine as machine_info
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search-eval.json"
@@ -58,7 +58,9 @@ def main() -> None:
     for mode in MODES:
         print(f"| {mode} | " + " | ".join(f"{report['by_kind'][mode][k]['ndcg']:.3f}" for k in kinds) + " |")
     keyword_params = asdict(index.keyword.params) if hasattr(index.keyword, "params") else {}
-    report.update(machine=machine_info(), records=len(index.docs), fusion=asdict(DEFAULT_FUSION), keyword=keyword_params)
+    report.update(
+        machine=machine_info(), records=len(index.docs), fusion=asdict(DEFAULT_FUSION), keyword=keyword_params
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS}")
@@ -78,21 +80,32 @@ def calibrate_floor(index, queries) -> None:
     for floor in FLOORS:
         kept = [float(s[position[r]] >= floor) for q, s, _ in sims for r in q.relevant]
         alone = [sum(1 for i in np.flatnonzero(s >= floor) if i not in kw) for q, s, kw in sims]
-        alone_judged = [sum(1 for i in np.flatnonzero(s >= floor) if i not in kw and index.docs[i]["id"] in q.relevant)
-                        for q, s, kw in sims]
+        alone_judged = [
+            sum(1 for i in np.flatnonzero(s >= floor) if i not in kw and index.docs[i]["id"] in q.relevant)
+            for q, s, kw in sims
+        ]
         fusion = FusionParams(**{**asdict(DEFAULT_FUSION), "semantic_floor": floor, "semantic_mode_floor": floor})
         report = evaluate(index, queries, ("semantic", "hybrid"), fusion)
-        rows.append({"floor": floor, "relevant_kept": round(sum(kept) / len(kept), 3),
-                     "meaning_only_per_query": round(sum(alone) / len(alone), 1),
-                     "meaning_only_judged_relevant": round(sum(alone_judged) / max(1, sum(alone)), 3),
-                     **{mode: report["modes"][mode] for mode in ("semantic", "hybrid")}})
-    print("| floor | judged relevant at or above | records matched by meaning alone per query "
-          "| of which judged relevant | semantic nDCG@10 / R@10 | hybrid nDCG@10 / R@10 |\n|---|---|---|---|---|---|")
+        rows.append(
+            {
+                "floor": floor,
+                "relevant_kept": round(sum(kept) / len(kept), 3),
+                "meaning_only_per_query": round(sum(alone) / len(alone), 1),
+                "meaning_only_judged_relevant": round(sum(alone_judged) / max(1, sum(alone)), 3),
+                **{mode: report["modes"][mode] for mode in ("semantic", "hybrid")},
+            }
+        )
+    print(
+        "| floor | judged relevant at or above | records matched by meaning alone per query "
+        "| of which judged relevant | semantic nDCG@10 / R@10 | hybrid nDCG@10 / R@10 |\n|---|---|---|---|---|---|"
+    )
     for r in rows:
         sem, hyb = r["semantic"], r["hybrid"]
-        print(f"| {r['floor']:.2f} | {r['relevant_kept']:.3f} | {r['meaning_only_per_query']} "
-              f"| {r['meaning_only_judged_relevant']:.3f} | {sem['ndcg']:.3f} / {sem['recall']:.3f} "
-              f"| {hyb['ndcg']:.3f} / {hyb['recall']:.3f} |")
+        print(
+            f"| {r['floor']:.2f} | {r['relevant_kept']:.3f} | {r['meaning_only_per_query']} "
+            f"| {r['meaning_only_judged_relevant']:.3f} | {sem['ndcg']:.3f} / {sem['recall']:.3f} "
+            f"| {hyb['ndcg']:.3f} / {hyb['recall']:.3f} |"
+        )
     FLOOR_RESULTS.parent.mkdir(exist_ok=True)
     out = {"machine": machine_info(), "records": len(index.docs), "floors": rows}
     FLOOR_RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")

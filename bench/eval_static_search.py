@@ -30,8 +30,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
-from eval_peers import _machine as machine_info
-
 from hub.config import settings
 from hub.search.evaluate import (
     Judged,
@@ -43,11 +41,21 @@ from hub.search.evaluate import (
     reciprocal_rank,
 )
 
+from eval_peers import _machine as machine_info
+
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "static-search-eval.json"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SERVER_MODES = ("keyword", "hybrid")
 
 
@@ -105,16 +113,33 @@ def static_rankings(page, base: str, queries: Sequence[Judged]) -> dict[str, lis
 
 def score(rankings: dict[str, list[str]], queries: Sequence[Judged]) -> dict:
     """Mean metrics, per kind, and per query, as :func:`hub.search.evaluate.evaluate` reports a mode."""
-    rows = [(q, {"ndcg": ndcg(rankings[q.id], q.relevant), "recall": recall(rankings[q.id], q.relevant),
-                 "mrr": reciprocal_rank(rankings[q.id], q.relevant)}) for q in queries]
-    mean = lambda ms: {k: round(sum(m[k] for m in ms) / len(ms), 4) for k in ("ndcg", "recall", "mrr")}
+    rows = [
+        (
+            q,
+            {
+                "ndcg": ndcg(rankings[q.id], q.relevant),
+                "recall": recall(rankings[q.id], q.relevant),
+                "mrr": reciprocal_rank(rankings[q.id], q.relevant),
+            },
+        )
+        for q in queries
+    ]
+
+    def mean(ms: list[dict[str, float]]) -> dict[str, float]:
+        return {k: round(sum(m[k] for m in ms) / len(ms), 4) for k in ("ndcg", "recall", "mrr")}
+
     kinds = sorted({q.kind for q in queries})
-    return {"mean": mean([m for _, m in rows]),
-            "by_kind": {k: mean([m for q, m in rows if q.kind == k]) | {"n": sum(q.kind == k for q in queries)}
-                        for k in kinds},
-            "empty": sum(not rankings[q.id] for q in queries),
-            "per_query": {q.id: {"query": q.query, **{k: round(v, 3) for k, v in m.items()}, "top": rankings[q.id][:K]}
-                          for q, m in rows}}
+    return {
+        "mean": mean([m for _, m in rows]),
+        "by_kind": {
+            k: mean([m for q, m in rows if q.kind == k]) | {"n": sum(q.kind == k for q in queries)} for k in kinds
+        },
+        "empty": sum(not rankings[q.id] for q in queries),
+        "per_query": {
+            q.id: {"query": q.query, **{k: round(v, 3) for k, v in m.items()}, "top": rankings[q.id][:K]}
+            for q, m in rows
+        },
+    }
 
 
 def measure_static(site: Path, queries: Sequence[Judged]) -> dict:
@@ -130,8 +155,9 @@ def measure_static(site: Path, queries: Sequence[Judged]) -> dict:
 
 
 def _commit() -> str | None:
-    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
-                          cwd=Path(__file__).parent)
+    proc = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, cwd=Path(__file__).parent
+    )
     return proc.stdout.strip() or None
 
 
@@ -150,8 +176,10 @@ def main() -> None:
     others = {label: measure_static(Path(d).resolve(), queries) for label, d in (a.split("=", 1) for a in args.also)}
     server = {} if args.no_server else evaluate(load(args.build / "search"), queries, SERVER_MODES)
     rows = {"static copy (this site)": static} | {f"static copy, {k}": v for k, v in others.items()}
-    rows |= {f"server, {m} mode": {"mean": server["modes"][m], "by_kind": server["by_kind"][m], "empty": None}
-             for m in server.get("modes", {})}
+    rows |= {
+        f"server, {m} mode": {"mean": server["modes"][m], "by_kind": server["by_kind"][m], "empty": None}
+        for m in server.get("modes", {})
+    }
     kinds = sorted(static["by_kind"])
     print(f"{len(queries)} judged queries; static copy: {site}\n")
     header = " | ".join(f"nDCG {k} ({static['by_kind'][k]['n']})" for k in kinds)
@@ -162,11 +190,16 @@ def main() -> None:
         empty = "" if r["empty"] is None else r["empty"]
         by_kind = " | ".join(f"{r['by_kind'][k]['ndcg']:.3f}" for k in kinds)
         print(f"| {name} | {m['ndcg']:.3f} | {m['recall']:.3f} | {m['mrr']:.3f} | {empty} | {by_kind} |")
-    report = {"k": K, "queries": len(queries), "machine": machine, "commit": _commit(),
-              "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "static": static,
-              "others": {k: {key: v[key] for key in ("mean", "by_kind", "empty")} for k, v in others.items()},
-              "server": {m: {"mean": server["modes"][m], "by_kind": server["by_kind"][m]}
-                         for m in server.get("modes", {})}}
+    report = {
+        "k": K,
+        "queries": len(queries),
+        "machine": machine,
+        "commit": _commit(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "static": static,
+        "others": {k: {key: v[key] for key in ("mean", "by_kind", "empty")} for k, v in others.items()},
+        "server": {m: {"mean": server["modes"][m], "by_kind": server["by_kind"][m]} for m in server.get("modes", {})},
+    }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS}")

@@ -39,19 +39,31 @@ from pathlib import Path
 
 import httpx
 
-from eval_peers import _machine as machine_info
 from hub.config import REPO_DIR, settings
 from hub.sparql.examples import EXAMPLES
+
+from eval_peers import _machine as machine_info
 
 sys.path.insert(0, str(REPO_DIR / "tests"))
 from sparql_server import hub_serve, oxigraph_server  # noqa: E402 - the tests' server helpers, reused
 
 RESULTS = Path(__file__).parent / "results" / "load.json"
 BIN = Path(sys.executable).parent
-QUERIES = [q["query"] for q in json.loads((Path(__file__).parent / "eval" / "search_queries.json").read_text())["queries"]]
+QUERIES = [
+    q["query"] for q in json.loads((Path(__file__).parent / "eval" / "search_queries.json").read_text())["queries"]
+]
 # kind -> share of requests
-MIX = {"search hybrid": 0.18, "search keyword": 0.09, "search semantic": 0.09, "record page": 0.10, "record api": 0.06,
-       "record turtle": 0.04, "peers": 0.10, "sparql": 0.10, "static": 0.24}
+MIX = {
+    "search hybrid": 0.18,
+    "search keyword": 0.09,
+    "search semantic": 0.09,
+    "record page": 0.10,
+    "record api": 0.06,
+    "record turtle": 0.04,
+    "peers": 0.10,
+    "sparql": 0.10,
+    "static": 0.24,
+}
 HEADERS = {"record turtle": {"Accept": "text/turtle"}}  # read from the graph store (the remote one with --remote)
 
 
@@ -60,6 +72,7 @@ HEADERS = {"record turtle": {"Accept": "text/turtle"}}  # read from the graph st
 
 def tree_rss_mb(pid: int) -> tuple[float, float]:
     """Resident memory (MB) of a process and its descendants now, and the sum of their peaks (VmHWM)."""
+
     def status(p: int) -> dict[str, int]:
         try:
             lines = Path(f"/proc/{p}/status").read_text().splitlines()
@@ -79,13 +92,19 @@ def tree_rss_mb(pid: int) -> tuple[float, float]:
         pids.append(p)
         todo += [c for c, parent in parents.items() if parent == p]
     stats = [status(p) for p in pids]
-    return round(sum(s.get("VmRSS", 0) for s in stats) / 1024, 1), round(sum(s.get("VmHWM", 0) for s in stats) / 1024, 1)
+    return round(sum(s.get("VmRSS", 0) for s in stats) / 1024, 1), round(
+        sum(s.get("VmHWM", 0) for s in stats) / 1024, 1
+    )
 
 
 @contextmanager
-def hub_server(build: Path, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def hub_server(
+    build: Path, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`hub serve` over ``build`` with the rate limit off; yields (base URL, process)."""
-    with hub_serve({"HUB_BUILD": str(build), "HUB_RATE_LIMIT": "0", "HF_HUB_OFFLINE": "1", **(env or {})}, workers) as served:
+    with hub_serve(
+        {"HUB_BUILD": str(build), "HUB_RATE_LIMIT": "0", "HF_HUB_OFFLINE": "1", **(env or {})}, workers
+    ) as served:
         yield served
 
 
@@ -94,8 +113,13 @@ def remote_store(build: Path) -> Iterator[str]:
     """The build's graph published into a fresh `oxigraph serve` (union default graph); yields its query URL."""
     with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as tmp, oxigraph_server(Path(tmp)) as base:
         env = {**os.environ, "HUB_BUILD": str(build)}
-        subprocess.run([str(BIN / "hub"), "publish", "--to", f"{base}/store", "--query-url", f"{base}/query"], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "hub"), "publish", "--to", f"{base}/store", "--query-url", f"{base}/query"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         yield f"{base}/query"
 
 
@@ -118,15 +142,29 @@ class Mix:
         self.pages = [r["url"] for r in records]
         self.api = [f"/api/{r['type'] if r['type'] != 'city' else 'citie'}s/{r['id']}" for r in records]
         self.cities = [r["id"] for r in records if r["type"] == "city"]
-        self.facets = [(name, v) for r in records for name, vals in r.get("facets", {}).items()
-                       if name in ("theme", "region", "level") for v in vals]
+        self.facets = [
+            (name, v)
+            for r in records
+            for name, vals in r.get("facets", {}).items()
+            if name in ("theme", "region", "level")
+            for v in vals
+        ]
         words = sorted({w for q in QUERIES for w in q.lower().split() if len(w) > 4})
         self.words = words
         self.sparql = [e.query for e in EXAMPLES]
-        self.static = ["/", "/practices/", "/cities/", "/themes/", "/search/", "/about/", "/linked-data/", "/sitemap.xml"]
+        self.static = [
+            "/",
+            "/practices/",
+            "/cities/",
+            "/themes/",
+            "/search/",
+            "/about/",
+            "/linked-data/",
+            "/sitemap.xml",
+        ]
         site = build / "site" / "static"
         self.static += [f"/static/{p.name}" for p in sorted(site.iterdir())] if site.is_dir() else []
-        kinds, weights = zip(*MIX.items())
+        kinds, weights = zip(*MIX.items(), strict=True)
         self.kinds, self.weights = list(kinds), list(weights)
 
     def query_text(self) -> str:
@@ -153,10 +191,13 @@ class Mix:
         return kind, self.rng.choice(self.static), {}
 
 
-async def run_level(base: str, mix: Mix, users: int, duration_s: float, max_requests: int, think_s: float = 0.0) -> dict[str, object]:
+async def run_level(
+    base: str, mix: Mix, users: int, duration_s: float, max_requests: int, think_s: float = 0.0
+) -> dict[str, object]:
     """``users`` closed-loop users for ``duration_s`` or ``max_requests``; latencies per kind, errors, throughput.
 
-    With ``think_s`` each user pauses a random time (exponential, that mean) between requests, as a person reading does."""
+    With ``think_s`` each user pauses a random time (exponential, that mean) between requests, as a person reading
+    does."""
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, int] = defaultdict(int)
     errors: list[str] = []
@@ -194,10 +235,19 @@ async def run_level(base: str, mix: Mix, users: int, duration_s: float, max_requ
         elapsed = time.perf_counter() - t0
     every = [v for vals in latencies.values() for v in vals]
     search = [v for k, vals in latencies.items() if k.startswith("search") for v in vals]
-    return {"users": users, "think_s": think_s, "requests": len(every), "seconds": round(elapsed, 1),
-            "throughput_rps": round(len(every) / elapsed, 1),
-            "errors": len(errors), "error_samples": errors[:10], "statuses": dict(statuses), "all": percentiles(every),
-            "search": percentiles(search), "by_kind": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(latencies.items())}}
+    return {
+        "users": users,
+        "think_s": think_s,
+        "requests": len(every),
+        "seconds": round(elapsed, 1),
+        "throughput_rps": round(len(every) / elapsed, 1),
+        "errors": len(errors),
+        "error_samples": errors[:10],
+        "statuses": dict(statuses),
+        "all": percentiles(every),
+        "search": percentiles(search),
+        "by_kind": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(latencies.items())},
+    }
 
 
 def warm_up(base: str, mix: Mix, rounds: int, connections: int = 8) -> None:
@@ -218,8 +268,15 @@ def warm_up(base: str, mix: Mix, rounds: int, connections: int = 8) -> None:
     asyncio.run(all_of_them())
 
 
-def bench(base: str, build: Path, users: list[int], duration_s: float, max_requests: int, proc: subprocess.Popen,
-          think: list[float]) -> dict[str, object]:
+def bench(
+    base: str,
+    build: Path,
+    users: list[int],
+    duration_s: float,
+    max_requests: int,
+    proc: subprocess.Popen,
+    think: list[float],
+) -> dict[str, object]:
     mix = Mix(build)
     warm_up(base, mix, rounds=2)
     levels = []
@@ -229,21 +286,32 @@ def bench(base: str, build: Path, users: list[int], duration_s: float, max_reque
             result["server_rss_mb"], result["server_peak_rss_mb"] = tree_rss_mb(proc.pid)
             levels.append(result)
             s = result["search"]
-            print(f"  think {think_s:g} s, {n:3} users: {result['requests']:5} requests, {result['throughput_rps']:6.1f}/s, errors {result['errors']}, "
-              f"all p50/p95/p99 {result['all']['p50']}/{result['all']['p95']}/{result['all']['p99']} ms, "
-                  f"search {s['p50']}/{s['p95']}/{s['p99']} ms", file=sys.stderr)
+            print(
+                f"  think {think_s:g} s, {n:3} users: {result['requests']:5} requests, "
+                f"{result['throughput_rps']:6.1f}/s, errors {result['errors']}, "
+                f"all p50/p95/p99 {result['all']['p50']}/{result['all']['p95']}/{result['all']['p99']} ms, "
+                f"search {s['p50']}/{s['p95']}/{s['p99']} ms",
+                file=sys.stderr,
+            )
     return {"levels": levels}
 
 
 def markdown(report: dict[str, object]) -> str:
-    lines = ["| store | think time | users | requests | req/s | errors | all p50 / p95 / p99 (ms) | search p50 / p95 / p99 (ms) | server RSS |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| store | think time | users | requests | req/s | errors | all p50 / p95 / p99 (ms) | search p50 / p95 / p99 "
+        "(ms) | server RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for run in report["runs"]:  # type: ignore[union-attr]
         for lv in run["levels"]:
             a, s = lv["all"], lv["search"]
-            lines.append(f"| {run['store']} | {lv['think_s']:g} s | {lv['users']} | {lv['requests']} | {lv['throughput_rps']} | {lv['errors']} | "
-                         f"{a['p50']:.0f} / {a['p95']:.0f} / {a['p99']:.0f} | {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} | "
-                         f"{lv['server_rss_mb']:.0f} MB |")
+            lines.append(
+                f"| {run['store']} | {lv['think_s']:g} s | {lv['users']} | {lv['requests']} | {lv['throughput_rps']} | "
+                f"{lv['errors']} | "
+                f"{a['p50']:.0f} / {a['p95']:.0f} / {a['p99']:.0f} | {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} "
+                "| "
+                f"{lv['server_rss_mb']:.0f} MB |"
+            )
     lines += ["", "| kind (10 users, no think time, embedded) | n | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|"]
     ten = next((lv for lv in report["runs"][0]["levels"] if lv["users"] == 10 and not lv["think_s"]), None)  # type: ignore[index]
     for kind, v in (ten or {"by_kind": {}})["by_kind"].items():
@@ -258,7 +326,13 @@ def main() -> None:
     ap.add_argument("--users", type=int, nargs="+", default=[1, 10, 50])
     ap.add_argument("--duration", type=float, default=20.0, help="seconds per level")
     ap.add_argument("--max-requests", type=int, default=5000, help="requests per level at most")
-    ap.add_argument("--think", type=float, nargs="+", default=[0.0, 1.0], help="mean pause between a user's requests, s (0: saturation)")
+    ap.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0, 1.0],
+        help="mean pause between a user's requests, s (0: saturation)",
+    )
     ap.add_argument("--workers", type=int, default=2, help="uvicorn processes (2 on 2 cores)")
     ap.add_argument("--remote", action="store_true", help="also run with the graph on an oxigraph server (HUB_STORE)")
     ap.add_argument("--out", type=Path, default=RESULTS)
@@ -267,23 +341,38 @@ def main() -> None:
     runs = []
     print(f"embedded store, {args.workers} worker(s):", file=sys.stderr)
     with hub_server(build, args.workers) as (base, proc):
-        runs.append({"store": "embedded", **bench(base, build, args.users, args.duration, args.max_requests, proc, args.think)})
+        runs.append(
+            {"store": "embedded", **bench(base, build, args.users, args.duration, args.max_requests, proc, args.think)}
+        )
     if args.remote:
         with remote_store(build) as query_url:
             print(f"remote store ({query_url}):", file=sys.stderr)
             with hub_server(build, args.workers, env={"HUB_STORE": query_url}) as (base, proc):
-                runs.append({"store": "remote (oxigraph serve)", **bench(base, build, args.users, args.duration, args.max_requests, proc,
-                                                                         args.think)})
-    report = {"machine": machine_info(), "workers": args.workers, "duration_s": args.duration, "max_requests": args.max_requests,
-              "mix": MIX, "build": json.loads((build / "manifest.json").read_text()).get("stats", {}), "runs": runs,
-              "note": "closed loop (think_s 0: at once; else an exponential pause of that mean), client on the same 2 cores; "
-                      "latency = wall time of one HTTP request in ms; "
-                      "errors = connection failures, 5xx and 4xx other than 404"}
+                runs.append(
+                    {
+                        "store": "remote (oxigraph serve)",
+                        **bench(base, build, args.users, args.duration, args.max_requests, proc, args.think),
+                    }
+                )
+    report = {
+        "machine": machine_info(),
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "max_requests": args.max_requests,
+        "mix": MIX,
+        "build": json.loads((build / "manifest.json").read_text()).get("stats", {}),
+        "runs": runs,
+        "note": "closed loop (think_s 0: at once; else an exponential pause of that mean), client on the same 2 cores; "
+        "latency = wall time of one HTTP request in ms; "
+        "errors = connection failures, 5xx and 4xx other than 404",
+    }
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(markdown(report))
     m = report["machine"]
-    print(f"\n{m['cores']} cores, {m['cpu']}, load average {m['load_average_1m']} before the run · written to {args.out}")
+    print(
+        f"\n{m['cores']} cores, {m['cpu']}, load average {m['load_average_1m']} before the run · written to {args.out}"
+    )
 
 
 if __name__ == "__main__":

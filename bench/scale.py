@@ -44,8 +44,9 @@ from pathlib import Path
 
 import httpx
 
-from eval_peers import _machine as machine_info
 from hub.config import REPO_DIR
+
+from eval_peers import _machine as machine_info
 from load import QUERIES, hub_server, percentiles, tree_rss_mb
 from sparql import PROLOGUE, QUERIES as SPARQL_QUERIES
 from synth import practices as synthetic_practices
@@ -70,21 +71,32 @@ def write_corpus(n: int, data: Path) -> dict[str, int]:
         (data / folder).mkdir(parents=True, exist_ok=True)
     source = f'sources:\n  - doc: {SEED_DOC}\n    section: "Synthetic > Benchmark"\n'
     (data / "resources" / "synthetic-source.md").write_text(
-        f"---\nid: synthetic-source\ntype: resource\ntitle: Synthetic source document\nresource_type: guide\nseed_file: {SEED_DOC}\n"
-        f"{source}---\nA stand-in for a source document, cited by every synthetic record of the scale benchmark.\n", encoding="utf-8")
+        "---\nid: synthetic-source\ntype: resource\ntitle: Synthetic source document\nresource_type: "
+        f"guide\nseed_file: {SEED_DOC}\n"
+        f"{source}---\nA stand-in for a source document, cited by every synthetic record of the scale benchmark.\n",
+        encoding="utf-8",
+    )
     cities: dict[str, dict[str, str]] = {}
     for e in entries:
         c = e["cities"][0]
         cities.setdefault(c["id"], {"name": c["label"], "country": c["country"]})
         (data / "practices" / f"{e['id']}.md").write_text(
-            f"---\nid: {e['id']}\ntype: practice\ntitle: {json.dumps(e['title'])}\nsummary: {json.dumps(e['summary'])}\n"
-            f"cities: [{c['id']}]\nscope: city\nthemes: {_yaml_list(e['themes'])}\nstakeholders: {_yaml_list(e['stakeholders'])}\n"
-            f"challenges: {_yaml_list(e['challenges'])}\nprevention_levels: {_yaml_list(e['levels'])}\nyear: {e['year']}\n{source}---\n"
-            f"{e['body']}\n", encoding="utf-8")
+            f"---\nid: {e['id']}\ntype: practice\ntitle: {json.dumps(e['title'])}\nsummary: "
+            f"{json.dumps(e['summary'])}\n"
+            f"cities: [{c['id']}]\nscope: city\nthemes: {_yaml_list(e['themes'])}\nstakeholders: "
+            f"{_yaml_list(e['stakeholders'])}\n"
+            f"challenges: {_yaml_list(e['challenges'])}\nprevention_levels: {_yaml_list(e['levels'])}\nyear: "
+            f"{e['year']}\n{source}---\n"
+            f"{e['body']}\n",
+            encoding="utf-8",
+        )
     for cid, c in cities.items():
         (data / "cities" / f"{cid}.md").write_text(
-            f"---\nid: {cid}\ntype: city\nname: {c['name']}\ncountry: {json.dumps(c['country'])}\nadmin_type: city\n{source}---\n"
-            f"A synthetic city in {c['country']} with several prevention practices.\n", encoding="utf-8")
+            f"---\nid: {cid}\ntype: city\nname: {c['name']}\ncountry: {json.dumps(c['country'])}\nadmin_type: "
+            f"city\n{source}---\n"
+            f"A synthetic city in {c['country']} with several prevention practices.\n",
+            encoding="utf-8",
+        )
     return {"practices": len(entries), "cities": len(cities)}
 
 
@@ -94,7 +106,8 @@ def write_corpus(n: int, data: Path) -> dict[str, int]:
 def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encoder: bool = False) -> dict[str, object]:
     """`hub build` as a child process: wall time, peak RSS (of the build and what it waited for), stage timings.
 
-    With ``hashed_encoder`` the child is this script's ``--one-build`` mode: the same build with texts hashed, not embedded."""
+    With ``hashed_encoder`` the child is this script's ``--one-build`` mode: the same build with texts hashed, not
+    embedded."""
     env = {**os.environ, "HUB_DATA": str(data), "HUB_BUILD": str(build), "HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
     cmd = [sys.executable, __file__, "--one-build"] if hashed_encoder else [str(BIN / "hub"), "build", "--quiet"]
     t = time.perf_counter()
@@ -108,7 +121,11 @@ def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encod
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
     err = proc.stderr.read().decode("utf-8", "replace")[-2000:] if proc.stderr else ""
-    out: dict[str, object] = {"ok": proc.returncode == 0, "wall_s": round(wall, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    out: dict[str, object] = {
+        "ok": proc.returncode == 0,
+        "wall_s": round(wall, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
     if proc.returncode != 0:
         out["error"] = "stopped after the time limit" if proc.returncode == -signal.SIGKILL else err
         return out
@@ -122,7 +139,8 @@ def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encod
 
 
 def _hashed_build() -> None:
-    """``--one-build``: `hub build` with the encoder replaced by a hash of each text; prints how many texts it replaced."""
+    """``--one-build``: `hub build` with the encoder replaced by a hash of each text; prints how many texts it
+    replaced."""
     import numpy as np
 
     from hub.build import build
@@ -134,11 +152,17 @@ def _hashed_build() -> None:
 
     def hashed(texts: list[str], batch_size: int = 32) -> np.ndarray:
         nonlocal count
-        if list(texts) == onnx_encoder.PROBES:  # the query model's check: real, so servers run ONNX as after a real build
+        if (
+            list(texts) == onnx_encoder.PROBES
+        ):  # the query model's check: real, so servers run ONNX as after a real build
             return real(texts, batch_size)
         count += len(texts)
-        rows = [np.random.default_rng(int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")).standard_normal(encoder.DIMENSIONS)
-                for t in texts]
+        rows = [
+            np.random.default_rng(int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")).standard_normal(
+                encoder.DIMENSIONS
+            )
+            for t in texts
+        ]
         m = np.array(rows, dtype=np.float32).reshape(len(texts), encoder.DIMENSIONS)
         return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
 
@@ -148,7 +172,8 @@ def _hashed_build() -> None:
 
 
 def encoder_rate(n: int = 300) -> float:
-    """Texts per second of the real encoder on synthetic search units (the texts a build embeds), now, on this machine."""
+    """Texts per second of the real encoder on synthetic search units (the texts a build embeds), now, on this
+    machine."""
     from hub.search import encoder, semantic
 
     texts = [u.encoded for i, e in enumerate(synthetic_practices(n=n // 2, seed=99)) for u in semantic.units(i, e)][:n]
@@ -166,9 +191,15 @@ def dir_mb(path: Path) -> float:
 
 def sizes_of(build: Path) -> dict[str, float]:
     b = build.resolve()
-    return {"graph.nq": dir_mb(b / "graph.nq"), "store": dir_mb(b / "store"), "search": dir_mb(b / "search"),
-            "embeddings": dir_mb(b / "search" / "embeddings.npy"), "site": dir_mb(b / "site"), "offline search": sum(dir_mb(p) for p in (b / "site" / "static").glob("search-index-*.json")),
-            "total": dir_mb(b)}
+    return {
+        "graph.nq": dir_mb(b / "graph.nq"),
+        "store": dir_mb(b / "store"),
+        "search": dir_mb(b / "search"),
+        "embeddings": dir_mb(b / "search" / "embeddings.npy"),
+        "site": dir_mb(b / "site"),
+        "offline search": sum(dir_mb(p) for p in (b / "site" / "static").glob("search-index-*.json")),
+        "total": dir_mb(b),
+    }
 
 
 # ---------------------------------------------------------------- serving, measured
@@ -177,7 +208,10 @@ def sizes_of(build: Path) -> dict[str, float]:
 def serve_latency(build: Path, searches: int, sparql_runs: int) -> dict[str, object]:
     """Search p50/p95 per mode and SPARQL medians from one client, one request at a time; then the server's memory."""
     out: dict[str, object] = {"search": {}, "sparql": {}}
-    with hub_server(build, workers=1, env={"HUB_SPARQL_TIMEOUT": "60"}) as (base, proc), httpx.Client(base_url=base, timeout=120) as c:
+    with (
+        hub_server(build, workers=1, env={"HUB_SPARQL_TIMEOUT": "60"}) as (base, proc),
+        httpx.Client(base_url=base, timeout=120) as c,
+    ):
         out["idle_rss_mb"] = tree_rss_mb(proc.pid)[0]
         for mode in ("keyword", "semantic", "hybrid"):
             c.get("/api/search", params={"q": "warm up", "mode": mode})
@@ -212,7 +246,17 @@ def serve_latency(build: Path, searches: int, sparql_runs: int) -> dict[str, obj
 def _app_rss(pid: int) -> float:
     """RSS of the uvicorn process itself (the `hub serve` process forks it when workers > 1; with 1 it is this one)."""
     try:
-        return round(int(next(ln.split()[1] for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmRSS"))) / 1024, 1)
+        return round(
+            int(
+                next(
+                    ln.split()[1]
+                    for ln in Path(f"/proc/{pid}/status").read_text().splitlines()
+                    if ln.startswith("VmRSS")
+                )
+            )
+            / 1024,
+            1,
+        )
     except (OSError, StopIteration):
         return 0.0
 
@@ -233,15 +277,20 @@ def plot(report: dict[str, object], path: Path = PLOT) -> None:
     for key, label in (("cold", "cold (embeds every text; hollow = estimated)"), ("warm", "warm (cached embeddings)")):
         pts = [(r["practices"], r[key]["wall_s"] / 60) for r in rows if r.get(key, {}).get("ok")]
         if pts:
-            line = a.plot(*zip(*pts), "o-", label=label)[0]
+            line = a.plot(*zip(*pts, strict=True), "o-", label=label)[0]
             est = [(r["practices"], r[key]["wall_s"] / 60) for r in rows if r.get(key, {}).get("estimated")]
             if est:
-                a.plot(*zip(*est), "o", mfc="white", color=line.get_color())
+                a.plot(*zip(*est, strict=True), "o", mfc="white", color=line.get_color())
     a.axhline(10, color="grey", ls=":", label="goal at 10k: 10 min cold")
     a.set(title="hub build wall time", xlabel="practices", ylabel="minutes", xscale="log", yscale="log")
     a.legend(fontsize=8)
     a = ax[0][1]
-    for key, label in (("store", "Oxigraph store"), ("search", "search index"), ("site", "static site"), ("graph.nq", "graph.nq")):
+    for key, label in (
+        ("store", "Oxigraph store"),
+        ("search", "search index"),
+        ("site", "static site"),
+        ("graph.nq", "graph.nq"),
+    ):
         a.plot(n, [r["sizes"][key] for r in rows], "o-", label=label)
     a.set(title="artefact size on disk", xlabel="practices", ylabel="MB", xscale="log", yscale="log")
     a.legend(fontsize=8)
@@ -255,7 +304,12 @@ def plot(report: dict[str, object], path: Path = PLOT) -> None:
     a.set(title="latency, one client", xlabel="practices", ylabel="ms", xscale="log", yscale="log")
     a.legend(fontsize=7)
     a = ax[1][1]
-    a.plot(n, [r["cold"].get("peak_rss_mb", 0) if r.get("cold", {}).get("ok") else float("nan") for r in rows], "o-", label="build peak (cold)")
+    a.plot(
+        n,
+        [r["cold"].get("peak_rss_mb", 0) if r.get("cold", {}).get("ok") else float("nan") for r in rows],
+        "o-",
+        label="build peak (cold)",
+    )
     a.plot(n, [r["serve"]["rss_mb_app"] for r in rows], "o-", label="serving: app process")
     a.plot(n, [r["serve"]["rss_mb_with_workers"] for r in rows], "o-", label="serving: app + 2 SPARQL workers")
     a.axhline(600, color="grey", ls=":", label="goal at 10k: 600 MB serving")
@@ -269,21 +323,35 @@ def plot(report: dict[str, object], path: Path = PLOT) -> None:
 
 
 def markdown(report: dict[str, object]) -> str:
-    lines = ["| practices | cities | triples | build cold | build warm | build peak RSS | store | search index (embeddings) | site | "
-             "search p50 keyword / semantic / hybrid | SPARQL facet counts / join / path | serving RSS app (+ workers) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| practices | cities | triples | build cold | build warm | build peak RSS | store | search index (embeddings) "
+        "| site | "
+        "search p50 keyword / semantic / hybrid | SPARQL facet counts / join / path | serving RSS app (+ workers) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in report["sizes"]:  # type: ignore[union-attr]
         cold, warm, s = r.get("cold", {}), r.get("warm", {}), r.get("sizes", {})
-        fmt = lambda b: (f"{b['wall_s'] / 60:.1f} min" + (" (est.)" if b.get("estimated") else "") if b.get("ok")  # noqa: E731
-                         else ("not run" if not b else "did not finish"))
+        fmt = lambda b: (  # noqa: E731
+            f"{b['wall_s'] / 60:.1f} min" + (" (est.)" if b.get("estimated") else "")
+            if b.get("ok")
+            else ("not run" if not b else "did not finish")
+        )
         sv = r.get("serve")
-        lat = " / ".join(f"{sv['search'][m]['p50']:.0f}" for m in ("keyword", "semantic", "hybrid")) + " ms" if sv else "–"
+        lat = (
+            " / ".join(f"{sv['search'][m]['p50']:.0f}" for m in ("keyword", "semantic", "hybrid")) + " ms"
+            if sv
+            else "–"
+        )
         sq = " / ".join(f"{v:.0f}" for v in list(sv["sparql"].values())[:3]) + " ms" if sv else "–"
         mem = f"{sv['rss_mb_app']:.0f} ({sv['rss_mb_with_workers']:.0f}) MB" if sv else "–"
         peak = max(cold.get("peak_rss_mb", 0), warm.get("peak_rss_mb", 0))
-        lines.append(f"| {r['practices']:,} | {r['cities']:,} | {(cold or warm).get('triples') or 0:,} | {fmt(cold)} | {fmt(warm)} | "
-                     f"{peak:.0f} MB | {s.get('store', 0):.0f} MB | {s.get('search', 0):.0f} MB ({s.get('embeddings', 0):.0f}) | "
-                     f"{s.get('site', 0):.0f} MB | {lat} | {sq} | {mem} |")
+        lines.append(
+            f"| {r['practices']:,} | {r['cities']:,} | {(cold or warm).get('triples') or 0:,} | {fmt(cold)} | "
+            f"{fmt(warm)} | "
+            f"{peak:.0f} MB | {s.get('store', 0):.0f} MB | {s.get('search', 0):.0f} MB ({s.get('embeddings', 0):.0f}) "
+            "| "
+            f"{s.get('site', 0):.0f} MB | {lat} | {sq} | {mem} |"
+        )
     return "\n".join(lines)
 
 
@@ -292,12 +360,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
     ap.add_argument("--max-build-s", type=float, default=3600, help="stop a build after this many seconds")
-    ap.add_argument("--real-cold-max", type=int, default=10_000, help="above this size the cold build hashes texts instead of embedding "
-                                                                      "them and its time is estimated with the measured encoder rate")
+    ap.add_argument(
+        "--real-cold-max",
+        type=int,
+        default=10_000,
+        help="above this size the cold build hashes texts instead of embedding "
+        "them and its time is estimated with the measured encoder rate",
+    )
     ap.add_argument("--one-build", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--searches", type=int, default=40, help="search requests per mode and size")
     ap.add_argument("--sparql-runs", type=int, default=5)
-    ap.add_argument("--root", type=Path, default=None, help="work folder (default: a temporary one, removed afterwards)")
+    ap.add_argument(
+        "--root", type=Path, default=None, help="work folder (default: a temporary one, removed afterwards)"
+    )
     ap.add_argument("--plot-only", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the other sizes already in bench/results/scale.json")
     args = ap.parse_args()
@@ -312,10 +387,18 @@ def main() -> None:
     root = args.root or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     rate = encoder_rate()
     print(f"encoder: {rate} texts/s", file=sys.stderr)
-    kept = [r for r in json.loads(RESULTS.read_text())["sizes"] if r["practices"] not in args.sizes] if args.keep and RESULTS.exists() else []
-    report: dict[str, object] = {"machine": machine_info(), "encoder_texts_per_s": rate, "sizes": kept,
-                                 "note": "synthetic corpora from bench/synth.py written as Markdown; builds are `hub build` processes; "
-                                         "latencies from one client over loopback to `hub serve --workers 1`"}
+    kept = (
+        [r for r in json.loads(RESULTS.read_text())["sizes"] if r["practices"] not in args.sizes]
+        if args.keep and RESULTS.exists()
+        else []
+    )
+    report: dict[str, object] = {
+        "machine": machine_info(),
+        "encoder_texts_per_s": rate,
+        "sizes": kept,
+        "note": "synthetic corpora from bench/synth.py written as Markdown; builds are `hub build` processes; "
+        "latencies from one client over loopback to `hub serve --workers 1`",
+    }
     try:
         for n in args.sizes:
             work = root / f"n{n}"
@@ -324,7 +407,9 @@ def main() -> None:
             row: dict[str, object] = {**counts, "load_average_1m": round(os.getloadavg()[0], 2)}
             print(f"{n} practices, {counts['cities']} cities:", file=sys.stderr)
             hashed = n > args.real_cold_max
-            row["cold"] = cold = timed_build(work / "data", work / "build", work / "cache", args.max_build_s, hashed_encoder=hashed)
+            row["cold"] = cold = timed_build(
+                work / "data", work / "build", work / "cache", args.max_build_s, hashed_encoder=hashed
+            )
             if hashed and cold["ok"]:
                 cold["estimated"] = True
                 cold["wall_without_encoding_s"] = cold["wall_s"]
@@ -336,7 +421,9 @@ def main() -> None:
                 row["sizes"] = sizes_of(work / "build")
                 row["serve"] = serve_latency(work / "build", args.searches, args.sparql_runs)
                 print(f"  sizes {row['sizes']}\n  serve {row['serve']}", file=sys.stderr)
-            report["sizes"] = sorted([r for r in report["sizes"] if r["practices"] != n] + [row], key=lambda r: r["practices"])  # type: ignore[union-attr]
+            report["sizes"] = sorted(
+                [r for r in report["sizes"] if r["practices"] != n] + [row], key=lambda r: r["practices"]
+            )  # type: ignore[union-attr]
             RESULTS.parent.mkdir(exist_ok=True)
             RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
             shutil.rmtree(work, ignore_errors=True)  # data, build, .builds and cache of this size

@@ -9,7 +9,8 @@ query-embedding cache never answers (every hybrid/semantic figure includes encod
 the query). One untimed pass warms the index first (the model load, and Whoosh
 postings, which are read once per word).
 
-    .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/search.py [--build DIR] [--synthetic 10000] [--runs 3]
+    .venv/bin/hub build && HF_HUB_OFFLINE=1 .venv/bin/python bench/search.py [--build DIR] [--synthetic 10000] [--runs
+3]
 
 Prints the Markdown tables of README "Search" and writes bench/results/search.json.
 Embeddings of the synthetic corpus are cached in .cache/bench: the first run encodes
@@ -32,13 +33,13 @@ from pathlib import Path
 
 import httpx
 
-from eval_peers import _machine as machine_info
-from synth import practices as synthetic_practices
-
 from hub.config import REPO_DIR, Settings, settings
 from hub.search.evaluate import load_queries
 from hub.search.index import load
 from hub.search.indexer import build_search_index
+
+from eval_peers import _machine as machine_info
+from synth import practices as synthetic_practices
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search.json"
@@ -87,22 +88,45 @@ def _measure(build_dir: Path, queries: list[str], runs: int, label: str) -> dict
     t = time.perf_counter()
     index = load(build_dir / "search")
     load_s = time.perf_counter() - t
-    result: dict = {"records": len(index.docs), "units": int(len(index.semantic.texts)), "load_index_s": round(load_s, 3)}
+    result: dict = {
+        "records": len(index.docs),
+        "units": int(len(index.semantic.texts)),
+        "load_index_s": round(load_s, 3),
+    }
     print(f"[{label}] library …", file=sys.stderr)
     result["library"] = _timed(lambda q, m: index.search(q, mode=m), queries, runs, "lib")
     print(f"[{label}] API in-process …", file=sys.stderr)
-    cfg = Settings(data_dir=settings().data_dir, build_dir=build_dir, cache_dir=settings().cache_dir, rate_per_minute=0)  # no 429s
+    cfg = Settings(
+        data_dir=settings().data_dir, build_dir=build_dir, cache_dir=settings().cache_dir, rate_per_minute=0
+    )  # no 429s
     with TestClient(create_app(cfg)) as client:
+
         def api(q: str, mode: str) -> None:
             r = client.get("/api/search", params={"q": q, "mode": mode})
             r.raise_for_status()
+
         result["api_in_process"] = _timed(api, queries, runs, "api")
     result["rss_in_process_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"[{label}] HTTP …", file=sys.stderr)
     port = _free_port()
     env = {**os.environ, "HUB_BUILD": str(build_dir), "HF_HUB_OFFLINE": "1", "HUB_RATE_LIMIT": "0"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory", "--host", "127.0.0.1",
-                               "--port", str(port), "--log-level", "warning"], env=env, cwd=REPO_DIR)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO_DIR,
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
             deadline = time.monotonic() + 60
@@ -130,7 +154,9 @@ def _synthetic_build(n: int, root: Path) -> tuple[Path, dict]:
     """A build directory holding only what search needs, for ``n`` synthetic practices."""
     build = root / "build"
     (build / "search").mkdir(parents=True)
-    (build / "manifest.json").write_text(json.dumps({"built": f"synthetic-{n}", "stats": {"practices": n}}), encoding="utf-8")
+    (build / "manifest.json").write_text(
+        json.dumps({"built": f"synthetic-{n}", "stats": {"practices": n}}), encoding="utf-8"
+    )
     catalog = synthetic_practices(n)
     t = time.perf_counter()
     stats = build_search_index(catalog, build / "search", REPO_DIR / ".cache" / "bench")
@@ -162,18 +188,33 @@ def main() -> None:
 
 
 def _print(report: dict) -> None:
-    print("| scale | records | mode | library p50 / p95 ms | API in-process p50 / p95 ms | HTTP p50 / p95 ms |\n|---|---|---|---|---|---|")
+    print(
+        "| scale | records | mode | library p50 / p95 ms | API in-process p50 / p95 ms | HTTP p50 / p95 ms "
+        "|\n|---|---|---|---|---|---|"
+    )
     for name, s in report["scales"].items():
         for mode in MODES:
-            cells = [f"{s[layer][mode]['p50']:.1f} / {s[layer][mode]['p95']:.1f}" for layer in ("library", "api_in_process", "http")]
+            cells = [
+                f"{s[layer][mode]['p50']:.1f} / {s[layer][mode]['p95']:.1f}"
+                for layer in ("library", "api_in_process", "http")
+            ]
             print(f"| {name} | {s['records']:,} | {mode} | " + " | ".join(cells) + " |")
-    print("\n| scale | records | embedded texts | keyword index s | embeddings s (encoded / reused) | load index s | RSS in-process MB | RSS server MB |\n|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| scale | records | embedded texts | keyword index s | embeddings s (encoded / reused) | load index s | RSS "
+        "in-process MB | RSS server MB |\n|---|---|---|---|---|---|---|---|"
+    )
     for name, s in report["scales"].items():
         b = s.get("build", {})
-        print(f"| {name} | {s['records']:,} | {s['units']:,} | {b.get('keyword_s', '?')} | {b.get('semantic_s', '?')} "
-              f"({b.get('encoded', '?')} / {b.get('reused', '?')}) | {s['load_index_s']} | {s['rss_in_process_mb']} | {s['rss_server_mb']} |")
+        print(
+            f"| {name} | {s['records']:,} | {s['units']:,} | {b.get('keyword_s', '?')} | {b.get('semantic_s', '?')} "
+            f"({b.get('encoded', '?')} / {b.get('reused', '?')}) | {s['load_index_s']} | {s['rss_in_process_mb']} | "
+            f"{s['rss_server_mb']} |"
+        )
     m = report["machine"]
-    print(f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {m['load_average_1m']} · written to {RESULTS}")
+    print(
+        f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {m['load_average_1m']} · written to "
+        f"{RESULTS}"
+    )
 
 
 if __name__ == "__main__":

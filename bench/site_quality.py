@@ -34,7 +34,14 @@ from test_site_browser import ARGS, AXE, CHROMIUM, axe_violations, free_port  # 
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return f"{os.cpu_count()} cores, {cpu}"
 
 
@@ -44,8 +51,13 @@ def page_file(site: Path, url: str) -> Path:
 
 def weigh(site: Path, url: str, css: bytes) -> dict:
     html = page_file(site, url).read_bytes()
-    return {"url": url, "html": len(html), "css": len(css), "total": len(html) + len(css),
-            "total_gzip": len(gzip.compress(html, 9)) + len(gzip.compress(css, 9))}
+    return {
+        "url": url,
+        "html": len(html),
+        "css": len(css),
+        "total": len(html) + len(css),
+        "total_gzip": len(gzip.compress(html, 9)) + len(gzip.compress(css, 9)),
+    }
 
 
 def main() -> None:
@@ -58,27 +70,42 @@ def main() -> None:
     entries = json.loads((build / "records.json").read_text())
     css = (site / "static" / "site.css").read_bytes()
 
-    practices = sorted((weigh(site, e["url"], css) for e in entries if e["type"] == "practice"), key=lambda w: w["total"])
+    practices = sorted(
+        (weigh(site, e["url"], css) for e in entries if e["type"] == "practice"), key=lambda w: w["total"]
+    )
     cities = sorted((weigh(site, e["url"], css) for e in entries if e["type"] == "city"), key=lambda w: w["total"])
     city = max((e for e in entries if e["type"] == "city"), key=lambda e: len(e["practices"]))
-    theme = max({t for e in entries for t in e["facets"]["theme"]}, key=lambda t: sum(t in e["facets"]["theme"] for e in entries))
+    theme = max(
+        {t for e in entries for t in e["facets"]["theme"]},
+        key=lambda t: sum(t in e["facets"]["theme"] for e in entries),
+    )
     weights = {
-        "practice (median)": practices[len(practices) // 2], "practice (heaviest)": practices[-1],
-        "city (median)": cities[len(cities) // 2], "city (heaviest)": cities[-1],
-        "home": weigh(site, "/", css), "search": weigh(site, "/search/", css), f"theme ({theme})": weigh(site, f"/themes/{theme}/", css),
+        "practice (median)": practices[len(practices) // 2],
+        "practice (heaviest)": practices[-1],
+        "city (median)": cities[len(cities) // 2],
+        "city (heaviest)": cities[-1],
+        "home": weigh(site, "/", css),
+        "search": weigh(site, "/search/", css),
+        f"theme ({theme})": weigh(site, f"/themes/{theme}/", css),
     }
     print(f"Page weights ({len(practices)} practice pages; HTML + CSS, search index excluded) — {machine()}")
     print(f"{'page':<24} {'url':<58} {'HTML kB':>8} {'+CSS kB':>8} {'gzip kB':>8}")
     for name, w in weights.items():
-        print(f"{name:<24} {w['url'][:58]:<58} {w['html'] / 1000:>8.1f} {w['total'] / 1000:>8.1f} {w['total_gzip'] / 1000:>8.1f}")
+        print(
+            f"{name:<24} {w['url'][:58]:<58} {w['html'] / 1000:>8.1f} {w['total'] / 1000:>8.1f} "
+            f"{w['total_gzip'] / 1000:>8.1f}"
+        )
 
     axe: dict[str, list[str]] = {}
     if CHROMIUM.exists() and AXE.exists():
         from playwright.sync_api import sync_playwright
 
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):
@@ -90,31 +117,58 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
                 pg = browser.new_page(viewport={"width": 1280, "height": 900})
-                for url in ["/", "/search/?q=youth", practices[-1]["url"], city["url"], f"/themes/{theme}/", "/practices/", "/cities/", "/about/", "/linked-data/"]:
+                for url in [
+                    "/",
+                    "/search/?q=youth",
+                    practices[-1]["url"],
+                    city["url"],
+                    f"/themes/{theme}/",
+                    "/practices/",
+                    "/cities/",
+                    "/about/",
+                    "/linked-data/",
+                ]:
                     pg.goto(base + url)
                     pg.wait_for_timeout(800)  # search results and fonts settle
                     axe[url] = axe_violations(pg)
                 if args.screenshots:
-                    shots = {"home": ("/", None), "practice": (practices[len(practices) // 2]["url"], 2200), "city": (city["url"], 2200),
-                             "search": ("/search/?q=youth+council&level=primary", 1400)}
+                    shots = {
+                        "home": ("/", None),
+                        "practice": (practices[len(practices) // 2]["url"], 2200),
+                        "city": (city["url"], 2200),
+                        "search": ("/search/?q=youth+council&level=primary", 1400),
+                    }
                     for name, (url, height) in shots.items():
                         pg.goto(base + url)
                         pg.wait_for_timeout(800)
                         out = REPO / "docs" / f"screenshot-{name}.png"
                         if height:
-                            pg.screenshot(path=str(out), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": min(height, pg.evaluate("document.documentElement.scrollHeight"))})
+                            pg.screenshot(
+                                path=str(out),
+                                full_page=True,
+                                clip={
+                                    "x": 0,
+                                    "y": 0,
+                                    "width": 1280,
+                                    "height": min(height, pg.evaluate("document.documentElement.scrollHeight")),
+                                },
+                            )
                         else:
                             pg.screenshot(path=str(out), full_page=True)
                         print(f"wrote {out.relative_to(REPO)} ({url})")
                     pg.goto(base + city["url"])
                     if pg.locator(".peers").count():  # the peer cities, readable at full size
-                        pg.locator("section[aria-labelledby=peers-h]").screenshot(path=str(REPO / "docs" / "screenshot-peers.png"))
+                        pg.locator("section[aria-labelledby=peers-h]").screenshot(
+                            path=str(REPO / "docs" / "screenshot-peers.png")
+                        )
                         print(f"wrote docs/screenshot-peers.png ({city['url']})")
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=10)
-        print("\naxe-core " + json.loads((AXE.parent / "package.json").read_text())["version"] + " in headless Chromium:")
+        print(
+            "\naxe-core " + json.loads((AXE.parent / "package.json").read_text())["version"] + " in headless Chromium:"
+        )
         for url, found in axe.items():
             print(f"  {len(found)} violations  {url}" + "".join(f"\n      {v}" for v in found))
     else:
@@ -122,9 +176,19 @@ def main() -> None:
 
     out = REPO / "bench" / "results" / "site_quality.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": machine(), "build": str(build), "pages": len(list(site.rglob("*.html"))),
-                               "practice_total_median": statistics.median(w["total"] for w in practices),
-                               "weights": weights, "axe": axe}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "machine": machine(),
+                "build": str(build),
+                "pages": len(list(site.rglob("*.html"))),
+                "practice_total_median": statistics.median(w["total"] for w in practices),
+                "weights": weights,
+                "axe": axe,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwrote {out.relative_to(REPO)}")
 
 

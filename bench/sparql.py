@@ -32,9 +32,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from eval_peers import _machine as machine_info
 from hub import store, vocab
 from hub.config import BASE_IRI, record_iri, settings
+
+from eval_peers import _machine as machine_info
 from synth import practices as synthetic_practices
 
 RESULTS = Path(__file__).parent / "results" / "sparql.json"
@@ -49,12 +50,12 @@ QUERIES = {
   ?k skos:prefLabel ?country ; skos:broader ?r . ?r skos:prefLabel "Europe"@en }""",
     "skos:broader* path": """SELECT ?top (COUNT(DISTINCT ?p) AS ?n) WHERE {
   ?p a hub:Practice ; hub:theme ?t . ?t skos:broader* ?top .
-  ?top skos:inScheme <https://w3id.org/cityhub/scheme/themes> FILTER NOT EXISTS { ?top skos:broader ?up } } GROUP BY ?top""",
+  ?top skos:inScheme <https://w3id.org/cityhub/scheme/themes> FILTER NOT EXISTS { ?top skos:broader ?up } } GROUP BY ?top""",  # noqa: E501 (the query text is reported with the results)
     "text FILTER": """SELECT ?p ?title WHERE {
   ?p a hub:Practice ; rdfs:label ?title ; schema:description ?summary .
   FILTER (REGEX(?summary, "youth", "i") && CONTAINS(LCASE(?title), "e")) }""",
     "CONSTRUCT": """CONSTRUCT { ?p schema:name ?title ; schema:location ?c . ?c schema:name ?city } WHERE {
-  ?p a hub:Practice ; rdfs:label ?title ; hub:leadCity ?c ; hub:preventionLevel/skos:prefLabel "primary"@en . ?c rdfs:label ?city }""",
+  ?p a hub:Practice ; rdfs:label ?title ; hub:leadCity ?c ; hub:preventionLevel/skos:prefLabel "primary"@en . ?c rdfs:label ?city }""",  # noqa: E501 (the query text is reported with the results)
 }
 
 
@@ -79,8 +80,14 @@ def synthetic_quads(base_nq: Path, target: int) -> list[ox.Quad]:
 def _records_quads(n_practices: int) -> list[ox.Quad]:
     """The quads of ``n_practices`` synthetic practices and their cities, shaped as hub.ingest.to_rdf writes records."""
     quads: list[ox.Quad] = []
-    H, RDF, RDFS, S, DCT, PROV = BASE_IRI, "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#", \
-        "https://schema.org/", "http://purl.org/dc/terms/", "http://www.w3.org/ns/prov#"
+    H, RDF, RDFS, S, DCT, PROV = (
+        BASE_IRI,
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://www.w3.org/2000/01/rdf-schema#",
+        "https://schema.org/",
+        "http://purl.org/dc/terms/",
+        "http://www.w3.org/ns/prov#",
+    )
     n, lit = ox.NamedNode, ox.Literal
     entries = synthetic_practices(n=n_practices)
     cities = {}
@@ -89,25 +96,48 @@ def _records_quads(n_practices: int) -> list[ox.Quad]:
         cities[c["id"]] = (c["label"], e["facets"]["country"][0], (e["facets"]["region"] or [None])[0])
     for cid, (label, country, region) in cities.items():
         s, g = record_iri("city", cid), f"{H}graph/cities/{cid}"
-        quads += [_q(s, RDF + "type", n(H + "Record"), g), _q(s, RDF + "type", n(H + "City"), g),
-                  _q(s, RDFS + "label", lit(label, language="en"), g), _q(s, S + "name", lit(label, language="en"), g),
-                  _q(s, DCT + "identifier", lit(cid), g), _q(s, S + "containedInPlace", n(vocab.concept_iri("countries", country)), g),
-                  _q(s, H + "country", n(vocab.concept_iri("countries", country)), g)]
+        quads += [
+            _q(s, RDF + "type", n(H + "Record"), g),
+            _q(s, RDF + "type", n(H + "City"), g),
+            _q(s, RDFS + "label", lit(label, language="en"), g),
+            _q(s, S + "name", lit(label, language="en"), g),
+            _q(s, DCT + "identifier", lit(cid), g),
+            _q(s, S + "containedInPlace", n(vocab.concept_iri("countries", country)), g),
+            _q(s, H + "country", n(vocab.concept_iri("countries", country)), g),
+        ]
         if region:
             quads.append(_q(s, H + "region", n(vocab.concept_iri("regions", region)), g))
-    facet_props = {"theme": ("theme", "themes"), "stakeholder": ("stakeholder", "stakeholders"), "challenge": ("challenge", "challenges"),
-                   "level": ("preventionLevel", "prevention-levels"), "country": ("country", "countries"), "region": ("region", "regions")}
+    facet_props = {
+        "theme": ("theme", "themes"),
+        "stakeholder": ("stakeholder", "stakeholders"),
+        "challenge": ("challenge", "challenges"),
+        "level": ("preventionLevel", "prevention-levels"),
+        "country": ("country", "countries"),
+        "region": ("region", "regions"),
+    }
     for i, e in enumerate(entries):
-        s, g, city = record_iri("practice", e["id"]), f"{H}graph/practices/{e['id']}", record_iri("city", e["cities"][0]["id"])
+        s, g, city = (
+            record_iri("practice", e["id"]),
+            f"{H}graph/practices/{e['id']}",
+            record_iri("city", e["cities"][0]["id"]),
+        )
         passage = ox.BlankNode(f"p{i}")
-        quads += [_q(s, RDF + "type", n(H + "Record"), g), _q(s, RDF + "type", n(H + "Practice"), g),
-                  _q(s, RDFS + "label", lit(e["title"], language="en"), g), _q(s, S + "name", lit(e["title"], language="en"), g),
-                  _q(s, DCT + "identifier", lit(e["id"]), g), _q(s, S + "description", lit(e["summary"], language="en"), g),
-                  _q(s, H + "body", lit(e["body"], language="en"), g), _q(s, H + "implementedBy", n(city), g), _q(s, H + "leadCity", n(city), g),
-                  _q(s, H + "year", lit(str(e["year"]), datatype=n("http://www.w3.org/2001/XMLSchema#gYear")), g),
-                  _q(s, H + "scope", n(vocab.concept_iri("scopes", "city")), g),
-                  _q(s, PROV + "wasDerivedFrom", passage, g), ox.Quad(passage, n(RDF + "type"), n(H + "SourcePassage"), n(g)),
-                  ox.Quad(passage, n(H + "section"), lit("Synthetic > Benchmark"), n(g))]
+        quads += [
+            _q(s, RDF + "type", n(H + "Record"), g),
+            _q(s, RDF + "type", n(H + "Practice"), g),
+            _q(s, RDFS + "label", lit(e["title"], language="en"), g),
+            _q(s, S + "name", lit(e["title"], language="en"), g),
+            _q(s, DCT + "identifier", lit(e["id"]), g),
+            _q(s, S + "description", lit(e["summary"], language="en"), g),
+            _q(s, H + "body", lit(e["body"], language="en"), g),
+            _q(s, H + "implementedBy", n(city), g),
+            _q(s, H + "leadCity", n(city), g),
+            _q(s, H + "year", lit(str(e["year"]), datatype=n("http://www.w3.org/2001/XMLSchema#gYear")), g),
+            _q(s, H + "scope", n(vocab.concept_iri("scopes", "city")), g),
+            _q(s, PROV + "wasDerivedFrom", passage, g),
+            ox.Quad(passage, n(RDF + "type"), n(H + "SourcePassage"), n(g)),
+            ox.Quad(passage, n(H + "section"), lit("Synthetic > Benchmark"), n(g)),
+        ]
         for facet, ids in e["facets"].items():
             if facet in facet_props:
                 prop, scheme = facet_props[facet]
@@ -138,13 +168,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(args: list[str], url: str, env: dict[str, str] | None = None, wait_s: float = 600) -> tuple[subprocess.Popen, float]:
+def _start(
+    args: list[str], url: str, env: dict[str, str] | None = None, wait_s: float = 600
+) -> tuple[subprocess.Popen, float]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}, timeout=5).status_code == 200:
+            if (
+                httpx.get(
+                    url,
+                    params={"query": "ASK { ?s ?p ?o }"},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=5,
+                ).status_code
+                == 200
+            ):
                 return proc, time.perf_counter() - t0
         except httpx.HTTPError:
             pass
@@ -157,18 +197,39 @@ def _start(args: list[str], url: str, env: dict[str, str] | None = None, wait_s:
 
 def ours(build: Path, memory_mb: int = 64) -> tuple[subprocess.Popen, str, float]:
     port = _free_port()
-    env = {**os.environ, "HUB_BUILD": str(build), "HUB_SPARQL_TIMEOUT": "120", "HUB_SPARQL_MEMORY_MB": str(memory_mb),
-           "HUB_RATE_LIMIT": "100000", "HUB_RATE_BURST": "100000"}  # measure the engine, not the per-client rate limit
+    env = {
+        **os.environ,
+        "HUB_BUILD": str(build),
+        "HUB_SPARQL_TIMEOUT": "120",
+        "HUB_SPARQL_MEMORY_MB": str(memory_mb),
+        "HUB_RATE_LIMIT": "100000",
+        "HUB_RATE_BURST": "100000",
+    }  # measure the engine, not the per-client rate limit
     url = f"http://127.0.0.1:{port}/sparql"
-    proc, ready = _start([str(BIN / "python"), "-m", "uvicorn", "hub.api.app:create_app", "--factory", "--port", str(port),
-                          "--log-level", "warning"], url, env)
+    proc, ready = _start(
+        [
+            str(BIN / "python"),
+            "-m",
+            "uvicorn",
+            "hub.api.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        url,
+        env,
+    )
     return proc, url, ready
 
 
 def rdflib_endpoint(nq: Path) -> tuple[subprocess.Popen, str, float]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    proc, ready = _start([str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port), str(nq)], url)
+    proc, ready = _start(
+        [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port), str(nq)], url
+    )
     return proc, url, ready
 
 
@@ -179,7 +240,8 @@ def _size(resp: httpx.Response, construct: bool) -> int:
 
 
 def time_query(client: httpx.Client, url: str, query: str, runs: int, limit_s: float) -> dict[str, object]:
-    """First-request and median wall times (ms) of ``runs`` more requests, and the answer's size; stops early past ``limit_s``."""
+    """First-request and median wall times (ms) of ``runs`` more requests, and the answer's size; stops early past
+    ``limit_s``."""
     construct = query.lstrip().upper().startswith("CONSTRUCT")
     accept = "application/n-triples" if construct else "application/sparql-results+json"
     times, size = [], None
@@ -192,14 +254,22 @@ def time_query(client: httpx.Client, url: str, query: str, runs: int, limit_s: f
         if sum(times) > limit_s * 1000:
             break
     rest = times[1:] or times
-    return {"first_ms": round(times[0], 1), "median_ms": round(statistics.median(rest), 1), "runs": len(rest), "size": size}
+    return {
+        "first_ms": round(times[0], 1),
+        "median_ms": round(statistics.median(rest), 1),
+        "runs": len(rest),
+        "size": size,
+    }
 
 
 def bench_dataset(name: str, build: Path, nq: Path, triples: int, runs: int, limit_s: float) -> dict[str, object]:
     out: dict[str, object] = {"dataset": name, "triples": triples, "queries": {}}
     servers = {}
-    engines = (("ours", lambda: ours(build)), ("ours, on-disk store", lambda: ours(build, memory_mb=0)),
-               ("rdflib-endpoint", lambda: rdflib_endpoint(nq)))
+    engines = (
+        ("ours", lambda: ours(build)),
+        ("ours, on-disk store", lambda: ours(build, memory_mb=0)),
+        ("rdflib-endpoint", lambda: rdflib_endpoint(nq)),
+    )
     for engine, start in engines:
         proc, url, ready = start()
         servers[engine] = (proc, url)
@@ -212,8 +282,12 @@ def bench_dataset(name: str, build: Path, nq: Path, triples: int, runs: int, lim
                 row["same_size"] = a["size"] == d["size"] == b["size"]
                 row["speedup"] = round(b["median_ms"] / a["median_ms"], 1) if a["median_ms"] else None
                 out["queries"][qname] = row
-                print(f"  {name:9} {qname:28} ours {a['median_ms']:8.1f} ms  (disk {d['median_ms']:8.1f})  rdflib-endpoint "
-                      f"{b['median_ms']:9.1f} ms   ×{row['speedup']}   rows {a['size']}/{d['size']}/{b['size']}", file=sys.stderr)
+                print(
+                    f"  {name:9} {qname:28} ours {a['median_ms']:8.1f} ms  (disk {d['median_ms']:8.1f})  "
+                    "rdflib-endpoint "
+                    f"{b['median_ms']:9.1f} ms   ×{row['speedup']}   rows {a['size']}/{d['size']}/{b['size']}",
+                    file=sys.stderr,
+                )
     finally:
         for proc, _ in servers.values():
             proc.kill()
@@ -222,14 +296,20 @@ def bench_dataset(name: str, build: Path, nq: Path, triples: int, runs: int, lim
 
 
 def markdown(results: list[dict[str, object]]) -> str:
-    lines = ["| graph | query | rows | ours: median (first) | ours, on-disk store | rdflib-endpoint: median (first) | speed-up |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| graph | query | rows | ours: median (first) | ours, on-disk store | rdflib-endpoint: median (first) | "
+        "speed-up |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for ds in results:
         for qname, row in ds["queries"].items():  # type: ignore[union-attr]
             a, d, b = row["ours"], row["ours, on-disk store"], row["rdflib-endpoint"]
             size = a["size"] if row["same_size"] else f"{a['size']} / {d['size']} / {b['size']} (differ!)"
-            lines.append(f"| {ds['dataset']} ({ds['triples']:,} triples) | {qname} | {size} | {a['median_ms']:.1f} ms ({a['first_ms']:.0f}) | "
-                         f"{d['median_ms']:.1f} ms | {b['median_ms']:.1f} ms ({b['first_ms']:.0f}) | ×{row['speedup']} |")
+            lines.append(
+                f"| {ds['dataset']} ({ds['triples']:,} triples) | {qname} | {size} | {a['median_ms']:.1f} ms "
+                f"({a['first_ms']:.0f}) | "
+                f"{d['median_ms']:.1f} ms | {b['median_ms']:.1f} ms ({b['first_ms']:.0f}) | ×{row['speedup']} |"
+            )
     return "\n".join(lines)
 
 
@@ -238,29 +318,46 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="the seed build (default: build/)")
     ap.add_argument("--triples", type=int, default=200_000, help="size of the synthetic graph")
-    ap.add_argument("--runs", type=int, default=5, help="timed requests per query and engine (after one untimed first request)")
-    ap.add_argument("--limit", type=float, default=300.0, help="seconds per query and engine before fewer runs are taken")
+    ap.add_argument(
+        "--runs", type=int, default=5, help="timed requests per query and engine (after one untimed first request)"
+    )
+    ap.add_argument(
+        "--limit", type=float, default=300.0, help="seconds per query and engine before fewer runs are taken"
+    )
     args = ap.parse_args()
     build = args.build.resolve()
     load_before = os.getloadavg()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-sparql-") as tmp:
         seed = json.loads((build / "manifest.json").read_text())["stats"]
-        results.append(bench_dataset("seed", build, build / "graph.nq", int(seed.get("quads", seed.get("triples", 0))), args.runs, args.limit))
+        results.append(
+            bench_dataset(
+                "seed", build, build / "graph.nq", int(seed.get("quads", seed.get("triples", 0))), args.runs, args.limit
+            )
+        )
         t = time.perf_counter()
         syn_build, syn_nq, n = prepare_synthetic(build / "graph.nq", args.triples, Path(tmp))
         print(f"  synthetic graph: {n:,} triples written and loaded in {time.perf_counter() - t:.1f}s", file=sys.stderr)
         results.append(bench_dataset("synthetic", syn_build, syn_nq, n, args.runs, args.limit))
-    report = {"machine": machine_info(), "load_average": {"start": load_before, "end": os.getloadavg()}, "runs": args.runs,
-              "queries": QUERIES, "results": results,
-              "note": "wall time per HTTP request from a local client, milliseconds; ours parses each query text once (LRU cache) "
-                      "to check it, so 'first' includes that check; all servers read the same N-Quads; speed-up = rdflib-endpoint / ours."}
+    report = {
+        "machine": machine_info(),
+        "load_average": {"start": load_before, "end": os.getloadavg()},
+        "runs": args.runs,
+        "queries": QUERIES,
+        "results": results,
+        "note": "wall time per HTTP request from a local client, milliseconds; ours parses each query text once "
+        "(LRU cache) to check it, so 'first' includes that check; all servers read the same N-Quads; "
+        "speed-up = rdflib-endpoint / ours.",
+    }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(markdown(results))
     m = report["machine"]
-    print(f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {load_before[0]:.1f} → {os.getloadavg()[0]:.1f}"
-          f" · written to {RESULTS}")
+    print(
+        f"\n{m['cores']} cores, {m['cpu']}, Python {m['python']}, load average {load_before[0]:.1f} → "
+        f"{os.getloadavg()[0]:.1f}"
+        f" · written to {RESULTS}"
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,40 @@ from typing import Any
 from hub import vocab
 from hub.ingest.catalog import page_url
 
-_SYLLABLES = ["al", "ber", "ca", "dor", "el", "fen", "gra", "hol", "ing", "ka", "lin", "mo", "nor", "pol", "ra", "san", "tor", "vik", "wen", "zu"]
-_FORMATS = ["programme", "network", "council", "strategy", "centre", "initiative", "forum", "training", "campaign", "partnership"]
+_SYLLABLES = [
+    "al",
+    "ber",
+    "ca",
+    "dor",
+    "el",
+    "fen",
+    "gra",
+    "hol",
+    "ing",
+    "ka",
+    "lin",
+    "mo",
+    "nor",
+    "pol",
+    "ra",
+    "san",
+    "tor",
+    "vik",
+    "wen",
+    "zu",
+]
+_FORMATS = [
+    "programme",
+    "network",
+    "council",
+    "strategy",
+    "centre",
+    "initiative",
+    "forum",
+    "training",
+    "campaign",
+    "partnership",
+]
 _OPENERS = [
     "{city} faced {challenge} and decided to act through {theme}.",
     "Officials in {city} noticed growing {challenge} in several neighbourhoods.",
@@ -61,8 +93,16 @@ def practices(n: int = 10_000, seed: int = 7) -> list[dict[str, Any]]:
     for i in range(max(50, n // 20)):  # about 20 practices per city, like a large network
         country = rng.choice(countries)
         region = vocab.region_of_country(country.id)
-        cities.append({"id": f"synth-city-{i}", "label": _name(rng), "country": country.label, "region": region.label if region else None,
-                       "country_id": country.id, "region_id": region.id if region else None})
+        cities.append(
+            {
+                "id": f"synth-city-{i}",
+                "label": _name(rng),
+                "country": country.label,
+                "region": region.label if region else None,
+                "country_id": country.id,
+                "region_id": region.id if region else None,
+            }
+        )
     out = []
     for i in range(n):
         city = rng.choice(cities)
@@ -70,29 +110,61 @@ def practices(n: int = 10_000, seed: int = 7) -> list[dict[str, Any]]:
         stakes = pick("stakeholders", 2, 3)
         challenges = pick("challenges", 1, 2)
         levels = rng.sample(list(schemes["prevention-levels"].concepts.values()), rng.randint(1, 2))
-        words = {"city": city["label"], "country": city["country"], "theme": themes[0].label, "theme2": themes[-1].label,
-                 "stake1": stakes[0].label, "stake2": stakes[1].label, "challenge": challenges[0].label,
-                 "challenge2": challenges[-1].label, "fmt": rng.choice(_FORMATS)}
+        words = {
+            "city": city["label"],
+            "country": city["country"],
+            "theme": themes[0].label,
+            "theme2": themes[-1].label,
+            "stake1": stakes[0].label,
+            "stake2": stakes[1].label,
+            "challenge": challenges[0].label,
+            "challenge2": challenges[-1].label,
+            "fmt": rng.choice(_FORMATS),
+        }
         title = f"{city['label']} {themes[0].label} {words['fmt']} with {stakes[0].label}"
         summary = " ".join(t.format(**words) for t in (rng.choice(_OPENERS), rng.choice(_MIDDLES)))
-        body = "\n\n".join([
-            " ".join(t.format(**words) for t in rng.sample(_OPENERS, 2)),
-            " ".join(t.format(**words) for t in rng.sample(_MIDDLES, 3)),
-            " ".join(t.format(**words) for t in rng.sample(_CLOSERS, 2)),
-        ])
+        body = "\n\n".join(
+            [
+                " ".join(t.format(**words) for t in rng.sample(_OPENERS, 2)),
+                " ".join(t.format(**words) for t in rng.sample(_MIDDLES, 3)),
+                " ".join(t.format(**words) for t in rng.sample(_CLOSERS, 2)),
+            ]
+        )
         pid = f"synth-{i:05d}"
         entry: dict[str, Any] = {
-            "id": pid, "type": "practice", "title": title, "url": page_url("practice", pid), "summary": summary, "body": body,
-            "cities": [{"id": city["id"], "label": city["label"], "country": city["country"], "url": page_url("city", city["id"])}],
-            "countries": [city["country"]], "regions": [city["region"]] if city["region"] else [],
-            "themes": [c.label for c in themes], "stakeholders": [c.label for c in stakes],
-            "challenges": [c.label for c in challenges], "levels": [c.label for c in levels],
-            "partners": [], "scope": "city", "year": rng.randint(2010, 2024),
+            "id": pid,
+            "type": "practice",
+            "title": title,
+            "url": page_url("practice", pid),
+            "summary": summary,
+            "body": body,
+            "cities": [
+                {
+                    "id": city["id"],
+                    "label": city["label"],
+                    "country": city["country"],
+                    "url": page_url("city", city["id"]),
+                }
+            ],
+            "countries": [city["country"]],
+            "regions": [city["region"]] if city["region"] else [],
+            "themes": [c.label for c in themes],
+            "stakeholders": [c.label for c in stakes],
+            "challenges": [c.label for c in challenges],
+            "levels": [c.label for c in levels],
+            "partners": [],
+            "scope": "city",
+            "year": rng.randint(2010, 2024),
         }
         entry.update(city=city["label"], country=city["country"], region=city["region"])
-        entry["facets"] = {"theme": [c.id for c in themes], "stakeholder": [c.id for c in stakes],
-                           "challenge": [c.id for c in challenges], "level": [c.id for c in levels],
-                           "country": [city["country_id"]], "region": [city["region_id"]] if city["region_id"] else []}
+        entry["facets"] = {
+            "theme": [c.id for c in themes],
+            "stakeholder": [c.id for c in stakes],
+            "challenge": [c.id for c in challenges],
+            "level": [c.id for c in levels],
+            "country": [city["country_id"]],
+            "region": [city["region_id"]] if city["region_id"] else [],
+        }
         entry["facets"]["type"] = ["practice"]
         out.append(entry)
     return out

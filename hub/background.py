@@ -41,8 +41,12 @@ class Job:
 def start(name: str, function: Callable[..., None], *args: str) -> Job:
     """Run ``function(*args)`` (a module-level function taking strings) in a new Python process."""
     target = f"{function.__module__}:{function.__qualname__}"
-    return Job(name, subprocess.Popen([sys.executable, "-m", "hub.background", target, *args],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+    return Job(
+        name,
+        subprocess.Popen(
+            [sys.executable, "-m", "hub.background", target, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import click
 import typer
@@ -30,13 +30,22 @@ class Commands(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
 
 
-app = typer.Typer(help="Strong Cities practice hub: build, check, search and serve the knowledge graph.", no_args_is_help=True,
-                  add_completion=False, cls=Commands)
+app = typer.Typer(
+    help="Strong Cities practice hub: build, check, search and serve the knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=Commands,
+)
 
 
 def _print_problems(problems, fmt: str) -> None:
     if fmt == "json":
-        print(json.dumps([{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems], indent=2))
+        print(
+            json.dumps(
+                [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems],
+                indent=2,
+            )
+        )
         return
     for p in problems:
         if fmt == "github":
@@ -48,7 +57,9 @@ def _print_problems(problems, fmt: str) -> None:
 
 @app.command()
 def validate(
-    fmt: Annotated[str, typer.Option("--format", help="text | json | github (annotations for pull-request checks)")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", help="text | json | github (annotations for pull-request checks)")
+    ] = "text",
     warnings: Annotated[bool, typer.Option("--warnings/--no-warnings", help="also list warnings")] = True,
 ) -> None:
     """Check every file under data/ and report all problems as path:line; writes nothing."""
@@ -68,7 +79,10 @@ def validate(
 @app.command()
 def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
-    watch: Annotated[bool, typer.Option("--watch", help="after building, rebuild (incrementally) whenever data/ changes; Ctrl-C stops")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option("--watch", help="after building, rebuild (incrementally) whenever data/ changes; Ctrl-C stops"),
+    ] = False,
 ) -> None:
     """Validate, then build the graph, store, indexes and site into build/ (atomically)."""
     from hub.build import BuildError, build as run_build
@@ -88,8 +102,13 @@ def build(
         raise typer.Exit(1) from None
     if not quiet:
         st = ctx.stats
-        err.print(f"[green]✓[/green] built {st.get('practices')} practices, {st.get('cities')} cities, {st.get('resources')} resources, "
-                  f"{st.get('spotlights')} spotlights ({st.get('triples')} triples) in {ctx.timings['total']:.1f}s → {s.build_dir}", highlight=False)
+        err.print(
+            f"[green]✓[/green] built {st.get('practices')} practices, {st.get('cities')} cities, {st.get('resources')} "
+            "resources, "
+            f"{st.get('spotlights')} spotlights ({st.get('triples')} triples) in {ctx.timings['total']:.1f}s → "
+            f"{s.build_dir}",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -97,18 +116,22 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="server processes (2 fits a 2-core machine)")] = 1,
-    watch: Annotated[bool, typer.Option("--watch", help="rebuild when data/ changes and reload open pages (one worker)")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="rebuild when data/ changes and reload open pages (one worker)")
+    ] = False,
 ) -> None:
     """Serve the built site, the JSON API and the SPARQL endpoint."""
     import os
 
     import uvicorn
 
-    from hub.serving import BuildMissing, preflight
     from hub.build.watch import FRESH_ENV, start_watcher, stop_watcher
+    from hub.serving import BuildMissing, preflight
 
     s = settings()
-    os.environ.setdefault("HUB_PRELOAD_MODEL", "1")  # each server process loads the query model at start, not on a user's request
+    os.environ.setdefault(
+        "HUB_PRELOAD_MODEL", "1"
+    )  # each server process loads the query model at start, not on a user's request
     try:
         preflight(s)  # the build, its catalogue, its store (or HUB_STORE's remote one) and its search index open
     except BuildMissing as exc:
@@ -125,8 +148,16 @@ def serve(
         watcher = start_watcher()  # the rebuilds run in a process of their own (hub.build.watch)
     err.print(f"serving {s.build_dir} on http://{host}:{port}/", highlight=False)
     try:
-        uvicorn.run("hub.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
-                    http="hub.api.guard:NoDelayH11", timeout_keep_alive=KEEP_ALIVE_S)
+        uvicorn.run(
+            "hub.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            http="hub.api.guard:NoDelayH11",
+            timeout_keep_alive=KEEP_ALIVE_S,
+        )
     finally:
         if watcher is not None:
             stop_watcher(watcher)
@@ -139,7 +170,9 @@ KEEP_ALIVE_S = 20
 
 
 @app.command("vocab")
-def vocab_cmd(scheme: Annotated[Optional[str], typer.Argument(help="a scheme name, e.g. themes; omit to list schemes")] = None) -> None:
+def vocab_cmd(
+    scheme: Annotated[str | None, typer.Argument(help="a scheme name, e.g. themes; omit to list schemes")] = None,
+) -> None:
     """List the controlled vocabularies, or the terms of one with definitions and how many records use each."""
     from rich.tree import Tree
 
@@ -150,7 +183,10 @@ def vocab_cmd(scheme: Annotated[Optional[str], typer.Argument(help="a scheme nam
     if scheme is None:
         for name, sch in schemes.items():
             console.print(f"[bold]{name}[/bold] ({len(sch.concepts)} terms): {sch.definition}", highlight=False)
-        console.print("\n[dim]`hub vocab NAME` shows one scheme. To add a term, add a skos:Concept to hub/ontology/vocab/NAME.ttl (see CONTRIBUTING.md).[/dim]")
+        console.print(
+            "\n[dim]`hub vocab NAME` shows one scheme. To add a term, add a skos:Concept to "
+            "hub/ontology/vocab/NAME.ttl (see CONTRIBUTING.md).[/dim]"
+        )
         return
     if scheme not in schemes:
         err.print(f"[red]unknown scheme '{scheme}'[/red]; one of: {', '.join(schemes)}")
@@ -162,7 +198,10 @@ def vocab_cmd(scheme: Annotated[Optional[str], typer.Argument(help="a scheme nam
     def add(node, concept) -> None:
         extra = f" [dim](also: {', '.join(concept.alt_labels)})[/dim]" if concept.alt_labels else ""
         count = f" [cyan]{usage.get(concept.label, 0)}[/cyan]"
-        branch = node.add(f"{concept.label}{count}{extra}" + (f"\n[italic]{concept.definition}[/italic]" if concept.definition else ""))
+        branch = node.add(
+            f"{concept.label}{count}{extra}"
+            + (f"\n[italic]{concept.definition}[/italic]" if concept.definition else "")
+        )
         for child in sorted(sch.narrower(concept.id), key=lambda c: c.label):
             add(branch, child)
 
@@ -177,7 +216,11 @@ def _complete(scheme: str):
     def complete(incomplete: str) -> list[str]:
         from hub import vocab
 
-        return [c.label for c in vocab.load()[scheme].concepts.values() if vocab.fold(c.label).startswith(vocab.fold(incomplete))]
+        return [
+            c.label
+            for c in vocab.load()[scheme].concepts.values()
+            if vocab.fold(c.label).startswith(vocab.fold(incomplete))
+        ]
 
     return complete
 
@@ -194,8 +237,9 @@ def _ask(field: str, prompt: str, data_dir: Path, many: bool = True) -> list[str
             if checked.value is not None:
                 chosen.append(checked.value)
                 break
-            raw = typer.prompt(f"  {checked.problem}\n  type it again, or press Enter to skip", default="",
-                               show_default=False)
+            raw = typer.prompt(
+                f"  {checked.problem}\n  type it again, or press Enter to skip", default="", show_default=False
+            )
     return chosen
 
 
@@ -219,17 +263,29 @@ def _check_flags(given: dict[str, tuple[str, list[str]]], data_dir: Path) -> tup
 @app.command()
 def new(
     kind: Annotated[str, typer.Argument(help="practice | city | resource | spotlight")],
-    title: Annotated[Optional[str], typer.Option(
-        help="title (name, for a city); the id is derived from it. Without it, hub new asks for every field")] = None,
-    city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],
-    theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],
-    stakeholder: Annotated[list[str], typer.Option(help="stakeholder (repeatable)", autocompletion=_complete("stakeholders"))] = [],
-    challenge: Annotated[list[str], typer.Option(help="challenge (repeatable)", autocompletion=_complete("challenges"))] = [],
-    level: Annotated[list[str], typer.Option(help="prevention level (repeatable)", autocompletion=_complete("prevention-levels"))] = [],
-    country: Annotated[Optional[str], typer.Option(help="country (cities)", autocompletion=_complete("countries"))] = None,
-    source: Annotated[Optional[str], typer.Option(
-        help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")] = None,
-    section: Annotated[Optional[str], typer.Option(help="section of the source document")] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="title (name, for a city); the id is derived from it. Without it, hub new asks for every field"
+        ),
+    ] = None,
+    # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
+    city: Annotated[list[str], typer.Option(help="city id (repeatable)")] = [],  # noqa: B006
+    theme: Annotated[list[str], typer.Option(help="theme (repeatable)", autocompletion=_complete("themes"))] = [],  # noqa: B006
+    stakeholder: Annotated[
+        list[str], typer.Option(help="stakeholder (repeatable)", autocompletion=_complete("stakeholders"))
+    ] = [],  # noqa: B006
+    challenge: Annotated[
+        list[str], typer.Option(help="challenge (repeatable)", autocompletion=_complete("challenges"))
+    ] = [],  # noqa: B006
+    level: Annotated[
+        list[str], typer.Option(help="prevention level (repeatable)", autocompletion=_complete("prevention-levels"))
+    ] = [],  # noqa: B006
+    country: Annotated[str | None, typer.Option(help="country (cities)", autocompletion=_complete("countries"))] = None,
+    source: Annotated[
+        str | None, typer.Option(help="source document file name, e.g. 003_e04d2a6da5edb9b9.txt, or a resource id")
+    ] = None,
+    section: Annotated[str | None, typer.Option(help="section of the source document")] = None,
 ) -> None:
     """Create a new record file with its id derived from the title, then tell you how to check it.
 
@@ -242,10 +298,15 @@ def new(
     if kind not in KIND_FOLDERS:
         raise typer.BadParameter(f"choose one of {', '.join(KIND_FOLDERS)}", param_hint="KIND")
     data_dir = settings().data_dir
-    given = {"city": ("--city", city), "source": ("--source", [source] if source else []),
-             "themes": ("--theme", theme), "stakeholders": ("--stakeholder", stakeholder),
-             "challenges": ("--challenge", challenge), "levels": ("--level", level),
-             "country": ("--country", [country] if country else [])}
+    given = {
+        "city": ("--city", city),
+        "source": ("--source", [source] if source else []),
+        "themes": ("--theme", theme),
+        "stakeholders": ("--stakeholder", stakeholder),
+        "challenges": ("--challenge", challenge),
+        "levels": ("--level", level),
+        "country": ("--country", [country] if country else []),
+    }
     values, problems = _check_flags(given, data_dir)
     if problems:
         for problem in problems:
@@ -254,8 +315,17 @@ def new(
         raise typer.Exit(2)
     interactive = title is None or sys.stdin.isatty()
     title = title or typer.prompt("Title" if kind != "city" else "Name")
-    asks = {"city": "City ids, lead city first", "themes": "Themes", "stakeholders": "Stakeholders",
-            "challenges": "Challenges", "levels": "Prevention levels"} if kind in ("practice", "spotlight") else {}
+    asks = (
+        {
+            "city": "City ids, lead city first",
+            "themes": "Themes",
+            "stakeholders": "Stakeholders",
+            "challenges": "Challenges",
+            "levels": "Prevention levels",
+        }
+        if kind in ("practice", "spotlight")
+        else {}
+    )
     if kind == "spotlight":
         asks = {"city": asks["city"]}
     if kind == "city":
@@ -266,8 +336,13 @@ def new(
             values[field] = _ask(field, prompt, data_dir, many=field not in ("source", "country"))
     if interactive and not section:
         section = typer.prompt("Section of the source document", default="", show_default=False).strip() or None
-    fields: dict = {"cities": values["city"], "themes": values["themes"], "stakeholders": values["stakeholders"],
-                    "challenges": values["challenges"], "levels": values["levels"]}
+    fields: dict = {
+        "cities": values["city"],
+        "themes": values["themes"],
+        "stakeholders": values["stakeholders"],
+        "challenges": values["challenges"],
+        "levels": values["levels"],
+    }
     if values["source"]:
         fields["doc"] = values["source"][0]
     if section:
@@ -275,9 +350,12 @@ def new(
     if values["country"]:
         fields["country"] = values["country"][0]
     path = create(kind, title, data_dir, fields)
-    console.print(f"[green]created[/green] {path}\n"
-                  "replace the placeholders (text in capitals and the sample sentences) "
-                  "with what the sources say, then run [bold]hub validate[/bold]", highlight=False)
+    console.print(
+        f"[green]created[/green] {path}\n"
+        "replace the placeholders (text in capitals and the sample sentences) "
+        "with what the sources say, then run [bold]hub validate[/bold]",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -308,15 +386,32 @@ def _marked(snippet: str):
 
 @app.command("search")
 def search_cmd(
-    query: Annotated[str, typer.Argument(help="what you are looking for, in your own words; \"\" with filters to browse")] = "",
+    query: Annotated[
+        str, typer.Argument(help='what you are looking for, in your own words; "" with filters to browse')
+    ] = "",
     mode: Annotated[str, typer.Option(help="hybrid | keyword | semantic")] = "hybrid",
-    type_: Annotated[list[str], typer.Option("--type", help="practice | city | resource | spotlight (repeatable: OR)")] = [],
-    theme: Annotated[list[str], typer.Option(help="theme id or label (repeatable: OR)", autocompletion=_complete("themes"))] = [],
-    region: Annotated[list[str], typer.Option(help="region (repeatable: OR)", autocompletion=_complete("regions"))] = [],
-    country: Annotated[list[str], typer.Option(help="country (repeatable: OR)", autocompletion=_complete("countries"))] = [],
-    level: Annotated[list[str], typer.Option(help="prevention level (repeatable: OR)", autocompletion=_complete("prevention-levels"))] = [],
-    stakeholder: Annotated[list[str], typer.Option(help="stakeholder (repeatable: OR)", autocompletion=_complete("stakeholders"))] = [],
-    challenge: Annotated[list[str], typer.Option(help="challenge (repeatable: OR)", autocompletion=_complete("challenges"))] = [],
+    # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
+    type_: Annotated[
+        list[str], typer.Option("--type", help="practice | city | resource | spotlight (repeatable: OR)")
+    ] = [],  # noqa: B006
+    theme: Annotated[
+        list[str], typer.Option(help="theme id or label (repeatable: OR)", autocompletion=_complete("themes"))
+    ] = [],  # noqa: B006
+    region: Annotated[
+        list[str], typer.Option(help="region (repeatable: OR)", autocompletion=_complete("regions"))
+    ] = [],  # noqa: B006
+    country: Annotated[
+        list[str], typer.Option(help="country (repeatable: OR)", autocompletion=_complete("countries"))
+    ] = [],  # noqa: B006
+    level: Annotated[
+        list[str], typer.Option(help="prevention level (repeatable: OR)", autocompletion=_complete("prevention-levels"))
+    ] = [],  # noqa: B006
+    stakeholder: Annotated[
+        list[str], typer.Option(help="stakeholder (repeatable: OR)", autocompletion=_complete("stakeholders"))
+    ] = [],  # noqa: B006
+    challenge: Annotated[
+        list[str], typer.Option(help="challenge (repeatable: OR)", autocompletion=_complete("challenges"))
+    ] = [],  # noqa: B006
     limit: Annotated[int, typer.Option(help="results to show (1-100)")] = 10,
     offset: Annotated[int, typer.Option(help="results to skip (paging)")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as GET /api/search")] = False,
@@ -327,8 +422,15 @@ def search_cmd(
 
     from hub.search.index import load
 
-    filters = {"type": type_, "theme": theme, "region": region, "country": country, "level": level,
-               "stakeholder": stakeholder, "challenge": challenge}
+    filters = {
+        "type": type_,
+        "theme": theme,
+        "region": region,
+        "country": country,
+        "level": level,
+        "stakeholder": stakeholder,
+        "challenge": challenge,
+    }
     resp = load(settings().search_dir).search(query, mode=mode, filters=filters, limit=limit, offset=offset)
     if as_json:
         print(json.dumps(resp, ensure_ascii=False, indent=2))
@@ -336,14 +438,19 @@ def search_cmd(
     for notice in [*resp.get("notices", []), *([resp["notice"]] if resp.get("notice") else [])]:
         err.print(f"[yellow]![/yellow] {notice}", highlight=False)
     searched = resp["did_you_mean"] if resp.get("corrected") else query
-    table = Table(show_lines=True, title=f"{resp['total']} result(s) for {searched!r} ({resp['mode']})" if query else f"{resp['total']} record(s)")
+    table = Table(
+        show_lines=True,
+        title=f"{resp['total']} result(s) for {searched!r} ({resp['mode']})" if query else f"{resp['total']} record(s)",
+    )
     for col in ("#", "result", "type", "where", "score"):
         table.add_column(col, overflow="fold")
     for i, r in enumerate(resp["results"], start=offset + 1):
         cell = _marked(r["snippet"])
         cell.append(f"\n{r['url']}", style="dim")
         cell = Text(r["title"] + "\n", style="bold").append_text(cell)
-        table.add_row(str(i), cell, r["type"], ", ".join(x for x in (r["city"], r["country"]) if x), f"{r['score']:.3f}")
+        table.add_row(
+            str(i), cell, r["type"], ", ".join(x for x in (r["city"], r["country"]) if x), f"{r['score']:.3f}"
+        )
     console.print(table)
     for name in ("theme", "region", "level"):
         top = ", ".join(f"{v['label']} ({v['count']})" for v in resp["facets"][name][:6])
@@ -353,10 +460,16 @@ def search_cmd(
 
 @app.command("peers")
 def peers_cmd(
-    city: Annotated[Optional[str], typer.Argument(help="a city id, e.g. nansana (see GET /api/cities)")] = None,
-    describe: Annotated[Optional[str], typer.Option("--describe", help="describe a city that is not in the hub, in a few sentences")] = None,
-    region: Annotated[Optional[str], typer.Option(help="with --describe: its region", autocompletion=_complete("regions"))] = None,
-    country: Annotated[Optional[str], typer.Option(help="with --describe: its country", autocompletion=_complete("countries"))] = None,
+    city: Annotated[str | None, typer.Argument(help="a city id, e.g. nansana (see GET /api/cities)")] = None,
+    describe: Annotated[
+        str | None, typer.Option("--describe", help="describe a city that is not in the hub, in a few sentences")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="with --describe: its region", autocompletion=_complete("regions"))
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="with --describe: its country", autocompletion=_complete("countries"))
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=15, help="how many peers (1-15)")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as the API")] = False,
 ) -> None:
@@ -365,10 +478,14 @@ def peers_cmd(
     from hub.peers.index import read_peers
 
     if (city is None) == (describe is None):
-        raise typer.BadParameter("give a city id, or --describe \"...\" (not both)")
+        raise typer.BadParameter('give a city id, or --describe "..." (not both)')
     build_dir = settings().build_dir
     try:
-        resp = read_peers(build_dir, city, limit) if city else PeerIndex.load(build_dir).describe(describe, region=region, country=country, limit=limit)
+        resp = (
+            read_peers(build_dir, city, limit)
+            if city
+            else PeerIndex.load(build_dir).describe(describe, region=region, country=country, limit=limit)
+        )
     except FileNotFoundError as exc:
         err.print(f"[red]✗[/red] {exc.filename} is missing: run `hub build` first", highlight=False)
         raise typer.Exit(1) from None
@@ -383,7 +500,10 @@ def peers_cmd(
         console.print(f"[yellow]![/yellow] {resp['note']}", highlight=False)
     for i, p in enumerate(resp["peers"], start=1):
         where = ", ".join(x for x in (p["country"], p["region"]) if x)
-        console.print(f"\n[bold]{i}. {p['label']}[/bold] ({where}) [dim]score {p['score']:.2f} · {p['url']}[/dim]", highlight=False)
+        console.print(
+            f"\n[bold]{i}. {p['label']}[/bold] ({where}) [dim]score {p['score']:.2f} · {p['url']}[/dim]",
+            highlight=False,
+        )
         for r in p["reasons"]:
             console.print(f"   + {r}", highlight=False)
         for d in p["differs"][:2]:
@@ -394,10 +514,19 @@ def peers_cmd(
 
 @app.command("sparql")
 def sparql_cmd(
-    query: Annotated[Optional[str], typer.Argument(help="the query; @FILE reads it from a file, - from stdin")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | xml | csv | tsv (SELECT/ASK); "
-                                                         "turtle | ntriples | jsonld | rdfxml (CONSTRUCT/DESCRIBE)")] = "",
-    timeout: Annotated[Optional[float], typer.Option(help="seconds; at most the server's limit (HUB_SPARQL_TIMEOUT)")] = None,
+    query: Annotated[str | None, typer.Argument(help="the query; @FILE reads it from a file, - from stdin")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table | json | xml | csv | tsv (SELECT/ASK); "
+            "turtle | ntriples | jsonld | rdfxml (CONSTRUCT/DESCRIBE)",
+        ),
+    ] = "",
+    timeout: Annotated[
+        float | None, typer.Option(help="seconds; at most the server's limit (HUB_SPARQL_TIMEOUT)")
+    ] = None,
     examples: Annotated[bool, typer.Option("--examples", help="list the example queries of the SPARQL page")] = False,
 ) -> None:
     """Run a read-only SPARQL query on the built graph (or HUB_STORE) with the endpoint's safety checks and limits."""
@@ -412,7 +541,13 @@ def sparql_cmd(
         for e in EXAMPLES:
             console.print(f"[bold]{e.title}[/bold] [dim]({e.id})[/dim] — {e.description}\n{e.query}\n", highlight=False)
         return
-    text = sys.stdin.read() if query == "-" else Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
+    text = (
+        sys.stdin.read()
+        if query == "-"
+        else Path(query[1:]).read_text(encoding="utf-8")
+        if query.startswith("@")
+        else query
+    )
     s = dataclasses.replace(settings(), sparql_workers=1)  # one query: one worker
     done = execute(s, text, named_format(None if fmt == "table" else fmt, also="table"), timeout)
     answer = done.answer
@@ -429,15 +564,23 @@ def sparql_cmd(
                 grid.add_row(*(b.get(v, {}).get("value", "") for v in data["head"]["vars"]))
             console.print(grid, highlight=False)
     if answer.truncated:
-        err.print(f"[yellow]![/yellow] only the first {answer.max_rows} rows: add LIMIT/OFFSET, or download the graph", highlight=False)
+        err.print(
+            f"[yellow]![/yellow] only the first {answer.max_rows} rows: add LIMIT/OFFSET, or download the graph",
+            highlight=False,
+        )
 
 
 @app.command()
 def publish(
-    to: Annotated[str, typer.Option("--to", help="the server's Graph Store Protocol endpoint, e.g. http://host:7878/store")],
-    query_url: Annotated[Optional[str], typer.Option(help="its query endpoint (default HUB_STORE): prunes graphs the build no longer has")] = None,
+    to: Annotated[
+        str, typer.Option("--to", help="the server's Graph Store Protocol endpoint, e.g. http://host:7878/store")
+    ],
+    query_url: Annotated[
+        str | None,
+        typer.Option(help="its query endpoint (default HUB_STORE): prunes graphs the build no longer has"),
+    ] = None,
 ) -> None:
-    """Load the built graph into a SPARQL 1.1 server (one PUT per record graph); then point HUB_STORE at its query endpoint."""
+    """Load the built graph into a SPARQL 1.1 server (one PUT per record graph); then point HUB_STORE at its query endpoint."""  # noqa: E501 (its text is the public API/CLI description)
     from hub.store import StoreError, publish as run_publish
 
     s = settings()
@@ -450,8 +593,11 @@ def publish(
     except StoreError as exc:
         err.print(f"[red]✗[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
-    err.print(f"[green]✓[/green] {report.graphs} graphs ({report.triples} triples) → {to}"
-              + (f"; removed {len(report.removed)} stale graph(s)" if report.removed else ""), highlight=False)
+    err.print(
+        f"[green]✓[/green] {report.graphs} graphs ({report.triples} triples) → {to}"
+        + (f"; removed {len(report.removed)} stale graph(s)" if report.removed else ""),
+        highlight=False,
+    )
     for w in report.warnings:
         err.print(f"[yellow]![/yellow] {w}", highlight=False)
 

@@ -40,27 +40,52 @@ def scheme_names() -> list[str]:
 
 def schemes_summary() -> list[dict[str, Any]]:
     """Every scheme: name, label, definition and size."""
-    return [{"name": s.name, "label": s.label, "definition": s.definition, "concepts": len(s.concepts), "iri": vocab.scheme_iri(s.name)}
-            for s in vocab.load(VOCAB_DIR).values()]
+    return [
+        {
+            "name": s.name,
+            "label": s.label,
+            "definition": s.definition,
+            "concepts": len(s.concepts),
+            "iri": vocab.scheme_iri(s.name),
+        }
+        for s in vocab.load(VOCAB_DIR).values()
+    ]
 
 
 def concept_tree(graph_store: store.GraphStore, scheme_name: str) -> dict[str, Any]:
-    """The scheme's concepts nested under their broader ones, each with record counts. KeyError for an unknown scheme."""
+    """The scheme's concepts nested under their broader ones, each with record counts. KeyError for an unknown
+    scheme."""
     scheme = vocab.load(VOCAB_DIR)[scheme_name]
     iri = vocab.scheme_iri(scheme_name)
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
     scheme_term = f"<{iri}>"  # our own IRI: safe to write into the query (oxigraph binds only projected variables)
     for row in store.select(graph_store, _DIRECT.replace("?scheme", scheme_term)):
         by_type[row["c"]][RECORD_TYPES[row["type"].rsplit("/", 1)[-1]]] = int(row["n"])
-    totals = {row["c"]: int(row["n"]) for row in store.select(graph_store, _WITH_NARROWER.replace("?scheme", scheme_term))}
+    totals = {
+        row["c"]: int(row["n"]) for row in store.select(graph_store, _WITH_NARROWER.replace("?scheme", scheme_term))
+    }
 
     def node(c: vocab.Concept, seen: frozenset[str]) -> dict[str, Any]:
         children = [] if c.id in seen else sorted(scheme.narrower(c.id), key=lambda x: x.label)
         counts = by_type.get(c.iri, Counter())
-        return {"id": c.id, "iri": c.iri, "label": c.label, "alt_labels": list(c.alt_labels), "definition": c.definition or None,
-                "count": sum(counts.values()), "total": totals.get(c.iri, 0), "by_type": dict(sorted(counts.items())),
-                "narrower": [node(ch, seen | {c.id}) for ch in children]}
+        return {
+            "id": c.id,
+            "iri": c.iri,
+            "label": c.label,
+            "alt_labels": list(c.alt_labels),
+            "definition": c.definition or None,
+            "count": sum(counts.values()),
+            "total": totals.get(c.iri, 0),
+            "by_type": dict(sorted(counts.items())),
+            "narrower": [node(ch, seen | {c.id}) for ch in children],
+        }
 
     tops = sorted(scheme.top(), key=lambda c: c.label)
-    return {"scheme": scheme_name, "iri": iri, "label": scheme.label, "definition": scheme.definition,
-            "concepts": len(scheme.concepts), "tree": [node(c, frozenset()) for c in tops]}
+    return {
+        "scheme": scheme_name,
+        "iri": iri,
+        "label": scheme.label,
+        "definition": scheme.definition,
+        "concepts": len(scheme.concepts),
+        "tree": [node(c, frozenset()) for c in tops],
+    }

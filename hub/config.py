@@ -43,8 +43,10 @@ class Settings:
     sparql_workers: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_WORKERS", "2")))
     # Query workers hold the graph in memory (3-4x faster than the on-disk store) when graph.nq is at most this big.
     sparql_memory_mb: int = field(default_factory=lambda: int(os.environ.get("HUB_SPARQL_MEMORY_MB", "64")))
-    # The malloc the query workers run with: "auto" = mimalloc when the system has it (Debian's libmimalloc2.0; queries up to
-    # a quarter faster than with glibc's malloc, bench/sparql.py), "system" = glibc's, else a library path or soname to preload.
+    # The malloc the query workers run with: "auto" = mimalloc when the system has it (Debian's libmimalloc2.0; queries
+    # up to
+    # a quarter faster than with glibc's malloc, bench/sparql.py), "system" = glibc's, else a library path or soname to
+    # preload.
     sparql_allocator: str = field(default_factory=lambda: os.environ.get("HUB_SPARQL_ALLOCATOR", "auto"))
     # Where the static site is published: canonical links and sitemap.xml need absolute URLs.
     site_url: str = field(default_factory=lambda: os.environ.get("HUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/"))

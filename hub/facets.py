@@ -21,7 +21,9 @@ class Facet:
     label: str  # singular, as a filter's title ("Theme")
     plural: str  # as a browse page's title ("Themes")
     shown: int  # its place among the search page's filters (after the record type)
-    source: str | None = None  # a practice's front-matter field with the labels; None when derived (regions from countries)
+    source: str | None = (
+        None  # a practice's front-matter field with the labels; None when derived (regions from countries)
+    )
     prop: str | None = None  # the hub: ontology property linking a record to a value (to_rdf); None when not stated
     browse: bool = True  # the site has browse pages /<field>/ and /<field>/<concept id>/
     describes: bool = False  # its concept labels describe the record: searchable words of the keyword index
@@ -31,16 +33,56 @@ class Facet:
 # The order is that of a catalogue entry's "facets", of validation and of the RDF mapping; ``shown`` orders the
 # search page's filters and the API's facet counts (after the record type).
 FACETS: tuple[Facet, ...] = (
-    Facet("theme", "themes", "themes", "Theme", "Themes", shown=4, source="themes", prop="theme", describes=True,
-          peers=1),
-    Facet("stakeholder", "stakeholders", "stakeholders", "Stakeholder", "Stakeholders", shown=5, source="stakeholders",
-          prop="stakeholder", describes=True, peers=3),
-    Facet("challenge", "challenges", "challenges", "Challenge", "Challenges", shown=6, source="challenges",
-          prop="challenge", describes=True, peers=2),
-    Facet("level", "prevention-levels", "levels", "Prevention level", "Prevention levels", shown=3,
-          source="prevention_levels", prop="preventionLevel", describes=True, peers=4),
-    Facet("country", "countries", "countries", "Country", "Countries", shown=2, source="countries", prop="country",
-          browse=False),
+    Facet(
+        "theme", "themes", "themes", "Theme", "Themes", shown=4, source="themes", prop="theme", describes=True, peers=1
+    ),
+    Facet(
+        "stakeholder",
+        "stakeholders",
+        "stakeholders",
+        "Stakeholder",
+        "Stakeholders",
+        shown=5,
+        source="stakeholders",
+        prop="stakeholder",
+        describes=True,
+        peers=3,
+    ),
+    Facet(
+        "challenge",
+        "challenges",
+        "challenges",
+        "Challenge",
+        "Challenges",
+        shown=6,
+        source="challenges",
+        prop="challenge",
+        describes=True,
+        peers=2,
+    ),
+    Facet(
+        "level",
+        "prevention-levels",
+        "levels",
+        "Prevention level",
+        "Prevention levels",
+        shown=3,
+        source="prevention_levels",
+        prop="preventionLevel",
+        describes=True,
+        peers=4,
+    ),
+    Facet(
+        "country",
+        "countries",
+        "countries",
+        "Country",
+        "Countries",
+        shown=2,
+        source="countries",
+        prop="country",
+        browse=False,
+    ),
     Facet("region", "regions", "regions", "Region", "Regions", shown=1),
 )
 TYPE_FACET = "type"  # the record kind: a filter and a count like the others, but no vocabulary

@@ -17,8 +17,14 @@ from hub.vocab import close_matches
 
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 # prefixes for readable Turtle: the store's, plus one per record kind (practice:x, city:y ...)
-PREFIXES = {**store.PREFIXES, "practice": f"{BASE_IRI}practices/", "city": f"{BASE_IRI}cities/",
-            "resource": f"{BASE_IRI}resources/", "spotlight": f"{BASE_IRI}spotlights/", "org": f"{BASE_IRI}organisations/"}
+PREFIXES = {
+    **store.PREFIXES,
+    "practice": f"{BASE_IRI}practices/",
+    "city": f"{BASE_IRI}cities/",
+    "resource": f"{BASE_IRI}resources/",
+    "spotlight": f"{BASE_IRI}spotlights/",
+    "org": f"{BASE_IRI}organisations/",
+}
 
 
 def find(records: dict[str, dict[str, Any]], kind: str, record_id: str) -> dict[str, Any] | None:
@@ -28,7 +34,8 @@ def find(records: dict[str, dict[str, Any]], kind: str, record_id: str) -> dict[
 
 
 def suggest(records: dict[str, dict[str, Any]], kind: str, record_id: str, n: int = 5) -> list[dict[str, str]]:
-    """Records the caller may have meant: the same id under another kind first, then close ids and id words of this kind."""
+    """Records the caller may have meant: the same id under another kind first, then close ids and id words of this
+    kind."""
     out: list[dict[str, str]] = []
     other = records.get(record_id)
     if other is not None and other["type"] != kind:
@@ -41,7 +48,10 @@ def suggest(records: dict[str, dict[str, Any]], kind: str, record_id: str, n: in
         if len(out) >= n:
             break
         out.append(records[rid])
-    return [{"id": r["id"], "type": r["type"], "title": r["title"], "api": f"/api/{KIND_FOLDERS[r['type']]}/{r['id']}"} for r in out]
+    return [
+        {"id": r["id"], "type": r["type"], "title": r["title"], "api": f"/api/{KIND_FOLDERS[r['type']]}/{r['id']}"}
+        for r in out
+    ]
 
 
 def record_rdf(graph_store: store.GraphStore, kind: str, record_id: str, fmt: str) -> bytes:

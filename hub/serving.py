@@ -32,7 +32,9 @@ class LoadedBuild:
     path: Path
     manifest: dict[str, Any]
     _artefacts: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)  # re-entrant: a loader may load another artefact (concepts → store)
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock
+    )  # re-entrant: a loader may load another artefact (concepts → store)
 
     @property
     def stamp(self) -> str:
@@ -60,8 +62,14 @@ class LoadedBuild:
         return self.artefact("records", _load_records)
 
 
-ARTEFACT_FILES = {"records": "records.json", "search": "search/", "store": "store/", "peers": "peers.json",
-                  "peer-index": "peers.json + peer-vectors.npz", "downloads": "downloads.json"}
+ARTEFACT_FILES = {
+    "records": "records.json",
+    "search": "search/",
+    "store": "store/",
+    "peers": "peers.json",
+    "peer-index": "peers.json + peer-vectors.npz",
+    "downloads": "downloads.json",
+}
 
 
 def _unreadable(path: Path, name: str, exc: Exception) -> str:
@@ -82,7 +90,8 @@ def _load_records(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def load_search(path: Path) -> Any:
-    """The build's search index (``build.artefact("search", load_search)``); a missing ``meta.json`` is named as such."""
+    """The build's search index (``build.artefact("search", load_search)``); a missing ``meta.json`` is named as
+    such."""
     from hub.search.index import load
 
     meta = path / "search" / "meta.json"
@@ -99,7 +108,9 @@ def _read_manifest(build: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(manifest, dict):
-            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(manifest), "a number")
+            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+                type(manifest), "a number"
+            )
             raise ValueError(f"it holds {kind}, not a JSON object")
     except (OSError, ValueError) as exc:
         raise BuildMissing(_unreadable(build, "manifest.json", exc)) from None
@@ -144,7 +155,8 @@ class BuildHolder:
             return self._current
 
     def _usable_fallback(self, target: Path, problem: str) -> bool:
-        """Whether the build loaded before can stand in for ``target`` (mid-swap, or a hand-made link to a broken build)."""
+        """Whether the build loaded before can stand in for ``target`` (mid-swap, or a hand-made link to a broken
+        build)."""
         if self._current is None or not (self._current.path / "manifest.json").is_file():
             return False
         if self._warned != target:

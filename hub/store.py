@@ -123,9 +123,15 @@ class RemoteStore:
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url!r})"
 
-    def request(self, query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> httpx.Response:
+    def request(
+        self, query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()
+    ) -> httpx.Response:
         """POST the query (form-encoded, as the protocol allows for any size) and return the raw answer."""
-        data = {"query": _PROLOGUE + query, "default-graph-uri": list(default_graphs), "named-graph-uri": list(named_graphs)}
+        data = {
+            "query": _PROLOGUE + query,
+            "default-graph-uri": list(default_graphs),
+            "named-graph-uri": list(named_graphs),
+        }
         try:
             with self._client.stream("POST", self.query_url, data=data, headers={"Accept": _REMOTE_ACCEPT}) as resp:
                 body = bytearray()
@@ -150,7 +156,9 @@ class RemoteStore:
             return ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
         if media in ("application/n-triples", "text/plain"):
             return (q.triple for q in ox.parse(resp.content, format=ox.RdfFormat.N_TRIPLES))
-        raise StoreError(f"the remote store answered in {media or 'an unknown format'}, expected SPARQL JSON or N-Triples")
+        raise StoreError(
+            f"the remote store answered in {media or 'an unknown format'}, expected SPARQL JSON or N-Triples"
+        )
 
     def __len__(self) -> int:
         rows = select(self, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -182,18 +190,27 @@ def _inline_bindings(query: str, subs: dict[ox.Variable, Any]) -> str:
     if at < 0 or brace < 0:
         raise ValueError("bindings need a query with a WHERE { ... } clause")
     values = " ".join(f"VALUES {var} {{ {term} }}" for var, term in subs.items())
-    return f"{query[:brace + 1]} {values} {query[brace + 1:]}"
+    return f"{query[: brace + 1]} {values} {query[brace + 1 :]}"
 
 
-def query(store: GraphStore, sparql: str, *, union: bool = True, default_graphs: Iterable[str] = (),
-          named_graphs: Iterable[str] = ()) -> Any:
+def query(
+    store: GraphStore,
+    sparql: str,
+    *,
+    union: bool = True,
+    default_graphs: Iterable[str] = (),
+    named_graphs: Iterable[str] = (),
+) -> Any:
     """Run any read query; ``union`` makes the union of named graphs the default graph when no dataset is given."""
     default_graphs, named_graphs = list(default_graphs), list(named_graphs)
     if isinstance(store, RemoteStore):
         return store.query(sparql, default_graphs, named_graphs)
     return store.query(
-        sparql, prefixes=PREFIXES, use_default_graph_as_union=union and not default_graphs and not named_graphs,
-        default_graph=[ox.NamedNode(g) for g in default_graphs] or None, named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
+        sparql,
+        prefixes=PREFIXES,
+        use_default_graph_as_union=union and not default_graphs and not named_graphs,
+        default_graph=[ox.NamedNode(g) for g in default_graphs] or None,
+        named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
     )
 
 
@@ -243,7 +260,10 @@ def publish(nquads: Path, store_url: str, query_url: str | None = None, timeout_
                 body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
                 resp = client.put(store_url, params=_gsp_target(graph), content=body)
                 if resp.status_code >= 300:
-                    raise StoreError(f"the graph store at {store_url} refused <{graph or 'default graph'}> ({resp.status_code}: {resp.text[:300]})")
+                    raise StoreError(
+                        f"the graph store at {store_url} refused <{graph or 'default graph'}> ({resp.status_code}: "
+                        f"{resp.text[:300]})"
+                    )
                 report.graphs += 1
                 report.triples += len(triples)
             if query_url:
@@ -252,11 +272,15 @@ def publish(nquads: Path, store_url: str, query_url: str | None = None, timeout_
                 for stale in sorted(g for g in present - set(graphs) if g.startswith(GRAPH_PREFIX)):
                     resp = client.delete(store_url, params={"graph": stale})
                     if resp.status_code >= 300 and resp.status_code != 404:
-                        raise StoreError(f"the graph store at {store_url} refused to delete <{stale}> ({resp.status_code})")
+                        raise StoreError(
+                            f"the graph store at {store_url} refused to delete <{stale}> ({resp.status_code})"
+                        )
                     report.removed.append(stale)
                 if not select(remote, "SELECT ?x WHERE { ?x a hub:Record } LIMIT 1"):
-                    report.warnings.append("the server does not show the named graphs in its default graph; the hub's queries need "
-                                           "that (oxigraph serve --union-default-graph, or Fuseki's unionDefaultGraph)")
+                    report.warnings.append(
+                        "the server does not show the named graphs in its default graph; the hub's queries need "
+                        "that (oxigraph serve --union-default-graph, or Fuseki's unionDefaultGraph)"
+                    )
                 remote.close()
         except httpx.HTTPError as exc:
             raise StoreError(f"the graph store at {store_url} cannot be reached ({exc})") from exc

@@ -17,8 +17,9 @@ CHUNK_WORDS = 110  # about one paragraph; well inside the model's 256-token wind
 _MARKDOWN = re.compile(r"[#*_`>|]+|\[([^\]]*)\]\([^)]*\)")
 MASK = "the city"
 # letters NFKD does not split into a base letter and an accent
-LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i",
-                         "ħ": "h", "ŧ": "t"})
+LETTERS = str.maketrans(
+    {"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d", "ı": "i", "ħ": "h", "ŧ": "t"}
+)
 
 
 def fold(text: str) -> str:
@@ -67,7 +68,9 @@ def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     every position, so masking costs the same with 2,500 names as with 50 (it grew with
     texts × names: most of a 50,000-practice build's search stage)."""
     trie: dict[str, dict] = {}
-    for name in {n.strip().lower() for n in names if n and len(n.strip()) > 2}:  # one case: the trie keeps longest-first
+    for name in {
+        n.strip().lower() for n in names if n and len(n.strip()) > 2
+    }:  # one case: the trie keeps longest-first
         node = trie
         for ch in name:
             node = node.setdefault(ch, {})

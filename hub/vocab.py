@@ -123,7 +123,8 @@ def valid_terms(scheme: Scheme) -> str:
 
 
 def slug(text: str, max_words: int | None = None) -> str:
-    """The one way a name becomes part of an id or IRI: folded like :func:`fold` ('Wrocław' → 'wroclaw'), words joined by '-'.
+    """The one way a name becomes part of an id or IRI: folded like :func:`fold` ('Wrocław' → 'wroclaw'), words joined
+    by '-'.
 
     Other characters outside ASCII vanish (a curly apostrophe joins its word), ASCII ones separate words. ``max_words``
     keeps the first words only (a record id from a long title); empty when no letter or digit is left."""
@@ -152,11 +153,11 @@ def _load_scheme(path: Path) -> Scheme:
         iri = str(c)
         if not iri.startswith(prefix):
             continue
-        cid = iri[len(prefix):]
+        cid = iri[len(prefix) :]
         broader = []
         for b in g.objects(c, S.broader):
             b = str(b)
-            broader.append(b[len(prefix):] if b.startswith(prefix) else b)
+            broader.append(b[len(prefix) :] if b.startswith(prefix) else b)
         scheme.concepts[cid] = Concept(
             iri=iri,
             scheme=name,

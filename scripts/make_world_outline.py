@@ -54,7 +54,7 @@ def unwrap(pts: list[tuple[int, int]]) -> list[tuple[int, int]]:
     width = 360 * UNITS_PER_DEGREE
     out = [pts[0]]
     shift = 0
-    for (x0, _), (x, y) in zip(pts, pts[1:]):
+    for (x0, _), (x, y) in zip(pts, pts[1:], strict=False):
         if x - x0 > width / 2:
             shift -= width
         elif x0 - x > width / 2:

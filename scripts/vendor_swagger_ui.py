@@ -24,14 +24,24 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "hub" / "api" / "docs_assets" / "swagger-ui"
 VERSION = "5.35.0"
-FILES = ["swagger-ui-bundle.js", "swagger-ui-bundle.js.LICENSE.txt", "swagger-ui.css", "favicon-32x32.png",
-         "LICENSE", "NOTICE", "package.json"]
+FILES = [
+    "swagger-ui-bundle.js",
+    "swagger-ui-bundle.js.LICENSE.txt",
+    "swagger-ui.css",
+    "favicon-32x32.png",
+    "LICENSE",
+    "NOTICE",
+    "package.json",
+]
 
 
 def main(package: Path) -> None:
     meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
     if meta.get("name") != "swagger-ui-dist" or meta.get("version") != VERSION:
-        sys.exit(f"{package} holds {meta.get('name')} {meta.get('version')}, not swagger-ui-dist {VERSION} (change VERSION to upgrade)")
+        sys.exit(
+            f"{package} holds {meta.get('name')} {meta.get('version')}, not swagger-ui-dist {VERSION} (change VERSION "
+            "to upgrade)"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     for stale in OUT.iterdir():
         if stale.name not in FILES:

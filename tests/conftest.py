@@ -110,8 +110,16 @@ def copy_build(cfg: Settings, root: Path) -> Settings:
 
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: scripts/setup.sh installs it
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +145,13 @@ def live_hub(corpus_settings: Settings):
     Journey tests (tests/test_journey_*.py) drive it in Chromium; one server for the whole session."""
     from sparql_server import hub_serve
 
-    env = {"HUB_DATA": str(corpus_settings.data_dir), "HUB_BUILD": str(corpus_settings.build_dir),
-           "HUB_CACHE": str(corpus_settings.cache_dir), "HF_HUB_OFFLINE": "1", "HUB_RATE_LIMIT": "0"}
+    env = {
+        "HUB_DATA": str(corpus_settings.data_dir),
+        "HUB_BUILD": str(corpus_settings.build_dir),
+        "HUB_CACHE": str(corpus_settings.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        "HUB_RATE_LIMIT": "0",
+    }
     with hub_serve(env) as (base, _proc):
         yield base
 
@@ -172,4 +185,7 @@ def axe_violations(pg) -> list[str]:
     Evaluated through the DevTools protocol: the hub's CSP (rightly) refuses an inline <script> tag."""
     pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+    ]

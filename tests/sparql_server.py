@@ -38,10 +38,16 @@ def build_mini_graph(root: Path, **settings: object) -> Settings:
 
         shutil.rmtree(template, ignore_errors=True)  # what a failed first build left
         shutil.copytree(MINI, template / "data")
-        build(Settings(data_dir=template / "data", build_dir=template / "build", cache_dir=template / "cache"),
-              stages=[s for s in default_stages() if s[0] in GRAPH_STAGES])
+        build(
+            Settings(data_dir=template / "data", build_dir=template / "build", cache_dir=template / "cache"),
+            stages=[s for s in default_stages() if s[0] in GRAPH_STAGES],
+        )
     shutil.copytree(template, root, symlinks=True, dirs_exist_ok=True)
-    settings = {"rate_burst": 100_000, "rate_per_minute": 1e6, **settings}  # these tests send many queries; the limiter has its own
+    settings = {
+        "rate_burst": 100_000,
+        "rate_per_minute": 1e6,
+        **settings,
+    }  # these tests send many queries; the limiter has its own
     return Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=root / "cache", **settings)  # type: ignore[arg-type]
 
 
@@ -85,8 +91,13 @@ def hub_serve(env: dict[str, str], workers: int = 1, wait_s: float = 300) -> Ite
     import signal
 
     port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "hub"), "serve", "--port", str(port), "--workers", str(workers)],
-                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "hub"), "serve", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + wait_s
@@ -97,7 +108,9 @@ def hub_serve(env: dict[str, str], workers: int = 1, wait_s: float = 300) -> Ite
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"hub serve did not start on {base}: {proc.stderr.read().decode()[-500:] if proc.stderr else ''}")
+                raise RuntimeError(
+                    f"hub serve did not start on {base}: {proc.stderr.read().decode()[-500:] if proc.stderr else ''}"
+                )
             time.sleep(0.2)
         yield base, proc
     finally:
@@ -115,8 +128,11 @@ def oxigraph_server(location: Path, union_default_graph: bool = True) -> Iterato
     binary = Path(sys.executable).parent / "oxigraph"
     port = free_port()
     args = [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    proc = subprocess.Popen(args + (["--union-default-graph"] if union_default_graph else []),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args + (["--union-default-graph"] if union_default_graph else []),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

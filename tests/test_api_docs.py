@@ -16,6 +16,7 @@ import pytest
 
 from hub.api.docs import ASSETS
 from hub.config import REPO_DIR, Settings
+
 from sparql_server import build_mini_graph, serve
 
 TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
@@ -49,20 +50,40 @@ def test_the_page_loads_only_files_this_server_serves(base: str) -> None:
         page = c.get("/docs")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         refs = Refs(page.text).refs
-        assert sorted(refs) == ["/docs/assets/docs.js", "/docs/assets/swagger-ui/favicon-32x32.png",
-                                "/docs/assets/swagger-ui/swagger-ui-bundle.js", "/docs/assets/swagger-ui/swagger-ui.css"]
+        assert sorted(refs) == [
+            "/docs/assets/docs.js",
+            "/docs/assets/swagger-ui/favicon-32x32.png",
+            "/docs/assets/swagger-ui/swagger-ui-bundle.js",
+            "/docs/assets/swagger-ui/swagger-ui.css",
+        ]
         assert "//" not in page.text  # no absolute or protocol-relative address anywhere in the page
         for ref in refs:
             r = c.get(ref)
-            assert r.status_code == 200 and r.headers["content-type"].startswith(TYPES[Path(ref).suffix]), (ref, r.status_code)
+            assert r.status_code == 200 and r.headers["content-type"].startswith(TYPES[Path(ref).suffix]), (
+                ref,
+                r.status_code,
+            )
             assert r.content == (ASSETS / ref.removeprefix("/docs/assets/")).read_bytes()
         assert b"SwaggerUIBundle" in c.get("/docs/assets/swagger-ui/swagger-ui-bundle.js").content
         config = json.loads(page.text.split('data-config="', 1)[1].split('"', 1)[0].replace("&#34;", '"'))
-        assert config["url"] == "/openapi.json" and c.get(config["url"]).json()["info"]["title"] == "Strong Cities practice hub"
+        assert (
+            config["url"] == "/openapi.json"
+            and c.get(config["url"]).json()["info"]["title"] == "Strong Cities practice hub"
+        )
         assert config["validatorUrl"] is None  # Swagger UI would send the schema's address to validator.swagger.io
-        licence = c.get("/docs/assets/swagger-ui/LICENSE").text  # Apache-2.0 asks for the licence and NOTICE to travel along
-        assert "Apache License" in licence and "Version 2.0" in licence and "SmartBear" in c.get("/docs/assets/swagger-ui/NOTICE").text
-        for escape in ("/docs/assets/../docs.py", "/docs/assets/%2e%2e/docs.py", "/docs/assets/swagger-ui/../../app.py"):
+        licence = c.get(
+            "/docs/assets/swagger-ui/LICENSE"
+        ).text  # Apache-2.0 asks for the licence and NOTICE to travel along
+        assert (
+            "Apache License" in licence
+            and "Version 2.0" in licence
+            and "SmartBear" in c.get("/docs/assets/swagger-ui/NOTICE").text
+        )
+        for escape in (
+            "/docs/assets/../docs.py",
+            "/docs/assets/%2e%2e/docs.py",
+            "/docs/assets/swagger-ui/../../app.py",
+        ):
             assert c.get(escape).status_code == 404 and "def install" not in c.get(escape).text
 
 
@@ -80,7 +101,10 @@ def test_the_docs_answer_while_there_is_no_build(tmp_path: Path) -> None:
     cfg = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build", cache_dir=tmp_path / "cache")
     with serve(cfg) as url, httpx.Client(base_url=url, timeout=30) as c:
         assert c.get("/healthz").status_code == 503
-        assert c.get("/docs").status_code == 200 and c.get("/docs/assets/swagger-ui/swagger-ui-bundle.js").status_code == 200
+        assert (
+            c.get("/docs").status_code == 200
+            and c.get("/docs/assets/swagger-ui/swagger-ui-bundle.js").status_code == 200
+        )
         assert c.get("/openapi.json").status_code == 200
 
 
@@ -93,7 +117,9 @@ def test_the_vendored_files_are_the_pinned_release_and_ship_in_the_package() -> 
     meta = json.loads((script.OUT / "package.json").read_text(encoding="utf-8"))
     assert (meta["name"], meta["version"], meta["license"]) == ("swagger-ui-dist", script.VERSION, "Apache-2.0")
     # setuptools copies package data by glob, one folder level per pattern: every file /docs needs must be matched
-    patterns = tomllib.loads((REPO_DIR / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]["hub"]
+    patterns = tomllib.loads((REPO_DIR / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["hub"]
     package = REPO_DIR / "hub"
     shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
     needed = {p for p in ASSETS.rglob("*") if p.is_file()} | {package / "api" / "templates" / "docs.html"}
@@ -106,15 +132,23 @@ def test_the_vendored_files_are_the_pinned_release_and_ship_in_the_package() -> 
 @pytest.mark.browser
 def test_swagger_ui_lists_every_operation_and_runs_one_under_the_policy(browser, base: str) -> None:
     schema = httpx.get(f"{base}/openapi.json").json()
-    operations = sum(1 for item in schema["paths"].values() for method in item if method in ("get", "post", "put", "delete", "patch"))
+    operations = sum(
+        1 for item in schema["paths"].values() for method in item if method in ("get", "post", "put", "delete", "patch")
+    )
     ctx = browser.new_context()
     pg = ctx.new_page()
     problems: list[str] = []
     elsewhere: list[str] = []
-    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" or "Content Security Policy" in m.text else None)
+    pg.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" or "Content Security Policy" in m.text else None,
+    )
     pg.on("pageerror", lambda e: problems.append(str(e)))
     pg.on("request", lambda r: None if r.url.startswith((base + "/", "data:")) else elsewhere.append(r.url))
-    pg.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))")
+    pg.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + "
+        "e.violatedDirective + ' ' + e.blockedURI))"
+    )
     try:
         pg.goto(f"{base}/docs")
         pg.wait_for_selector(".opblock", timeout=30_000)
@@ -127,7 +161,9 @@ def test_swagger_ui_lists_every_operation_and_runs_one_under_the_policy(browser,
         status = op.locator(".live-responses-table .response .response-col_status")
         status.wait_for(timeout=30_000)
         assert status.text_content().strip() == "200"
-        assert '"status": "ok"' in op.locator(".live-responses-table .response .response-col_description").text_content()
+        assert (
+            '"status": "ok"' in op.locator(".live-responses-table .response .response-col_description").text_content()
+        )
         pg.wait_for_load_state("networkidle")
     finally:
         ctx.close()

@@ -1,4 +1,5 @@
-"""Records, concepts and downloads over real HTTP: JSON, Turtle / JSON-LD by Accept and suffix, counts, licence, no traversal."""
+"""Records, concepts and downloads over real HTTP: JSON, Turtle / JSON-LD by Accept and suffix, counts, licence, no
+traversal."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from hub.config import Settings
+
 from sparql_server import asgi_client, build_mini_graph
 
 PRACTICE = "https://w3id.org/cityhub/practices/alpha-youth-council"
@@ -44,11 +46,17 @@ def test_practice_as_json_is_the_catalogue_entry(api: httpx.Client, catalog: lis
     assert api.get("/api/practices/alpha-youth-council.json").json() == r.json()
 
 
-@pytest.mark.parametrize("how,value,rdflib_format", [
-    ("accept", "text/turtle", "turtle"), ("suffix", ".ttl", "turtle"),
-    ("accept", "application/ld+json", "json-ld"), ("suffix", ".jsonld", "json-ld"),
-    ("accept", "application/n-triples", "nt"), ("suffix", ".nt", "nt"),
-])
+@pytest.mark.parametrize(
+    "how,value,rdflib_format",
+    [
+        ("accept", "text/turtle", "turtle"),
+        ("suffix", ".ttl", "turtle"),
+        ("accept", "application/ld+json", "json-ld"),
+        ("suffix", ".jsonld", "json-ld"),
+        ("accept", "application/n-triples", "nt"),
+        ("suffix", ".nt", "nt"),
+    ],
+)
 def test_practice_as_rdf_by_accept_and_suffix(api: httpx.Client, how: str, value: str, rdflib_format: str) -> None:
     if how == "accept":
         r = api.get("/api/practices/alpha-youth-council", headers={"Accept": value})
@@ -57,16 +65,25 @@ def test_practice_as_rdf_by_accept_and_suffix(api: httpx.Client, how: str, value
     assert r.status_code == 200, r.text
     g = Graph().parse(data=r.content, format=rdflib_format)
     assert g.value(URIRef(PRACTICE), RDFS.label) == Literal("Youth council advising the mayor on cohesion", lang="en")
-    assert (URIRef(PRACTICE), URIRef("https://w3id.org/cityhub/leadCity"), URIRef("https://w3id.org/cityhub/cities/alpha-town")) in g
+    assert (
+        URIRef(PRACTICE),
+        URIRef("https://w3id.org/cityhub/leadCity"),
+        URIRef("https://w3id.org/cityhub/cities/alpha-town"),
+    ) in g
     # only this record's own statements (its named graph): nothing said about the other practice
     assert not set(g.subjects()) & {URIRef("https://w3id.org/cityhub/practices/beta-sports-league")}
-    assert "Vary" in r.headers and "rel=\"alternate\"" in r.headers["link"]
+    assert "Vary" in r.headers and 'rel="alternate"' in r.headers["link"]
 
 
 def test_accept_preferences_and_default(api: httpx.Client) -> None:
-    prefer_ld = api.get("/api/practices/alpha-youth-council", headers={"Accept": "text/turtle;q=0.5, application/ld+json"})
+    prefer_ld = api.get(
+        "/api/practices/alpha-youth-council", headers={"Accept": "text/turtle;q=0.5, application/ld+json"}
+    )
     assert prefer_ld.headers["content-type"] == "application/ld+json"
-    assert api.get("/api/practices/alpha-youth-council", headers={"Accept": "*/*"}).headers["content-type"] == "application/json"
+    assert (
+        api.get("/api/practices/alpha-youth-council", headers={"Accept": "*/*"}).headers["content-type"]
+        == "application/json"
+    )
 
 
 def test_resources_and_spotlights(api: httpx.Client) -> None:
@@ -75,7 +92,9 @@ def test_resources_and_spotlights(api: httpx.Client) -> None:
     spot = api.get("/api/spotlights/spotlight-alpha")
     assert spot.status_code == 200 and spot.json()["type"] == "spotlight"
     ttl = api.get("/api/spotlights/spotlight-alpha.ttl")
-    assert (None, URIRef("https://w3id.org/cityhub/about"), URIRef(PRACTICE)) in Graph().parse(data=ttl.content, format="turtle")
+    assert (None, URIRef("https://w3id.org/cityhub/about"), URIRef(PRACTICE)) in Graph().parse(
+        data=ttl.content, format="turtle"
+    )
 
 
 def test_unknown_records_are_404_with_close_matches(api: httpx.Client) -> None:
@@ -116,7 +135,11 @@ def test_concept_tree_counts_agree_with_the_catalogue(api: httpx.Client, catalog
     parent = next(n for n in body["tree"] if _find(n["narrower"], "youth-engagement"))
     assert parent["total"] >= youth["total"] and parent["count"] == 0  # counted through skos:broader
     levels = api.get("/api/concepts/prevention-levels").json()
-    assert {n["id"]: n["by_type"].get("practice", 0) for n in levels["tree"]} == {"primary": 2, "secondary": 1, "tertiary": 0}
+    assert {n["id"]: n["by_type"].get("practice", 0) for n in levels["tree"]} == {
+        "primary": 2,
+        "secondary": 1,
+        "tertiary": 0,
+    }
 
 
 def test_concept_schemes_and_unknown_scheme(api: httpx.Client) -> None:
@@ -126,8 +149,15 @@ def test_concept_schemes_and_unknown_scheme(api: httpx.Client) -> None:
     assert r.status_code == 404 and r.json()["detail"]["suggestions"] == ["themes"]
 
 
-@pytest.mark.parametrize("name,media,rdflib_format", [("graph.ttl", "text/turtle", "turtle"), ("graph.jsonld", "application/ld+json", "json-ld"),
-                                                      ("graph.nq", "application/n-quads", None), ("dataset.ttl", "text/turtle", "turtle")])
+@pytest.mark.parametrize(
+    "name,media,rdflib_format",
+    [
+        ("graph.ttl", "text/turtle", "turtle"),
+        ("graph.jsonld", "application/ld+json", "json-ld"),
+        ("graph.nq", "application/n-quads", None),
+        ("dataset.ttl", "text/turtle", "turtle"),
+    ],
+)
 def test_graph_downloads(api: httpx.Client, cfg: Settings, name: str, media: str, rdflib_format: str | None) -> None:
     r = api.get(f"/download/{name}")
     assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
@@ -145,25 +175,51 @@ def test_practices_csv_has_one_row_per_practice(api: httpx.Client, catalog: list
     practices = {e["id"]: e for e in catalog if e["type"] == "practice"}
     assert [row["id"] for row in rows] == sorted(practices)
     row = next(x for x in rows if x["id"] == "alpha-youth-council")
-    assert (row["title"], row["cities"], row["countries"], row["regions"]) == (practices["alpha-youth-council"]["title"], "Alphaville", "Poland", "Europe")
+    assert (row["title"], row["cities"], row["countries"], row["regions"]) == (
+        practices["alpha-youth-council"]["title"],
+        "Alphaville",
+        "Poland",
+        "Europe",
+    )
     assert set(row["themes"].split("; ")) == {"youth engagement", "mayoral leadership"} and row["year"] == "2022"
     assert "Primary prevention > Youth engagement" in row["sources"]
 
 
 def test_download_index_states_licence_provenance_and_checksums(api: httpx.Client) -> None:
     idx = api.get("/download/").json()
-    assert idx["licence"]["data"] == "https://creativecommons.org/licenses/by/4.0/" and "MIT" in idx["licence"]["statement"]
+    assert (
+        idx["licence"]["data"] == "https://creativecommons.org/licenses/by/4.0/"
+        and "MIT" in idx["licence"]["statement"]
+    )
     assert idx["provenance"]["records"] > 0 and "source" in idx["provenance"]["statement"]
-    assert {f["name"] for f in idx["files"]} == {"graph.ttl", "graph.jsonld", "graph.nq", "practices.csv", "dataset.ttl"}
+    assert {f["name"] for f in idx["files"]} == {
+        "graph.ttl",
+        "graph.jsonld",
+        "graph.nq",
+        "practices.csv",
+        "dataset.ttl",
+    }
     for f in idx["files"]:
         assert hashlib.sha256(api.get(f["url"]).content).hexdigest() == f["sha256"]
     desc = Graph().parse(data=api.get("/download/dataset.ttl").content, format="turtle")
-    assert (URIRef("https://w3id.org/cityhub/dataset"), URIRef("http://purl.org/dc/terms/license"),
-            URIRef("https://creativecommons.org/licenses/by/4.0/")) in desc
+    assert (
+        URIRef("https://w3id.org/cityhub/dataset"),
+        URIRef("http://purl.org/dc/terms/license"),
+        URIRef("https://creativecommons.org/licenses/by/4.0/"),
+    ) in desc
 
 
-@pytest.mark.parametrize("path", ["/download/records.json", "/download/manifest.json", "/download/..%2Frecords.json",
-                                  "/download/%2e%2e/records.json", "/download/store", "/download/..%2f..%2fetc%2fpasswd"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/download/records.json",
+        "/download/manifest.json",
+        "/download/..%2Frecords.json",
+        "/download/%2e%2e/records.json",
+        "/download/store",
+        "/download/..%2f..%2fetc%2fpasswd",
+    ],
+)
 def test_downloads_cannot_reach_other_files(api: httpx.Client, cfg: Settings, path: str) -> None:
     r = api.get(path)
     assert r.status_code == 404

@@ -22,12 +22,16 @@ def test_round_trip_markdown_to_query(mini: Settings) -> None:
     st = open_local(mini.store_dir)
     [row] = select(
         st,
-        """SELECT ?title ?summary ?city ?country ?region ?year (GROUP_CONCAT(DISTINCT ?themeLabel; separator="|") AS ?themes)
+        """SELECT ?title ?summary ?city ?country ?region ?year
+                  (GROUP_CONCAT(DISTINCT ?themeLabel; separator="|") AS ?themes)
                   (GROUP_CONCAT(DISTINCT ?levelLabel; separator="|") AS ?levels) ?section ?url ?seed
            WHERE { ?p dcterms:identifier "alpha-youth-council" ; rdfs:label ?title ; schema:description ?summary ;
-                      hub:leadCity/rdfs:label ?city ; hub:country/skos:prefLabel ?country ; hub:region/skos:prefLabel ?region ;
-                      hub:year ?year ; hub:theme/skos:prefLabel ?themeLabel ; hub:preventionLevel/skos:prefLabel ?levelLabel ;
-                      prov:wasDerivedFrom [ hub:section ?section ; schema:url ?url ; dcterms:isPartOf/hub:seedFile ?seed ] }
+                      hub:leadCity/rdfs:label ?city ; hub:country/skos:prefLabel ?country ;
+                      hub:region/skos:prefLabel ?region ;
+                      hub:year ?year ; hub:theme/skos:prefLabel ?themeLabel ;
+                      hub:preventionLevel/skos:prefLabel ?levelLabel ;
+                      prov:wasDerivedFrom [ hub:section ?section ; schema:url ?url ;
+                                           dcterms:isPartOf/hub:seedFile ?seed ] }
            GROUP BY ?title ?summary ?city ?country ?region ?year ?section ?url ?seed""",
     )
     assert row["title"] == "Youth council advising the mayor on cohesion"
@@ -35,16 +39,30 @@ def test_round_trip_markdown_to_query(mini: Settings) -> None:
     assert (row["city"], row["country"], row["region"], row["year"]) == ("Alphaville", "Poland", "Europe", "2022")
     assert set(row["themes"].split("|")) == {"youth engagement", "mayoral leadership"}
     assert row["levels"] == "primary"
-    assert (row["section"], row["url"], row["seed"]) == ("Primary prevention > Youth engagement", "https://example.org/guide", "003_test.txt")
+    assert (row["section"], row["url"], row["seed"]) == (
+        "Primary prevention > Youth engagement",
+        "https://example.org/guide",
+        "003_test.txt",
+    )
 
 
 def test_learning_link_is_reified_with_evidence(mini: Settings) -> None:
     build(mini)
-    rows = select(open_local(mini.store_dir), """
+    rows = select(
+        open_local(mini.store_dir),
+        """
         SELECT ?to ?evidence ?year WHERE { ?l a hub:LearningLink ; hub:fromCity/dcterms:identifier "alpha-town" ;
-               hub:relation hub:learnedFrom ; hub:toCity/dcterms:identifier ?to ; hub:evidence ?evidence ; hub:year ?year ;
-               dcterms:source/hub:seedFile "003_test.txt" }""")
-    assert rows == [{"to": "beta-city", "evidence": "Alphaville officials visited Beta City to study its youth council.", "year": "2021"}]
+               hub:relation hub:learnedFrom ; hub:toCity/dcterms:identifier ?to ;
+               hub:evidence ?evidence ; hub:year ?year ;
+               dcterms:source/hub:seedFile "003_test.txt" }""",
+    )
+    assert rows == [
+        {
+            "to": "beta-city",
+            "evidence": "Alphaville officials visited Beta City to study its youth council.",
+            "year": "2021",
+        }
+    ]
 
 
 def test_outputs_are_parseable_and_agree(mini: Settings) -> None:
@@ -104,7 +122,9 @@ def test_killed_build_leaves_the_last_good_one(mini: Settings) -> None:
     build(mini)
     good = current_build(mini)
     env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "build"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "build"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     builds = mini.build_dir.parent / ".builds"
     deadline = time.monotonic() + 60
     while not list(builds.glob("tmp-*/graph.nq")) and time.monotonic() < deadline:

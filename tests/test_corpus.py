@@ -6,13 +6,21 @@ import json
 
 from hub.store import select
 
-SEED_FILES = {"000_adf71575fd11bbfb.txt", "001_603f7395be77b8cb.txt", "002_60428e8a419de063.txt",
-              "003_e04d2a6da5edb9b9.txt", "004_db6a0579d2e5dfcf.txt"}
+SEED_FILES = {
+    "000_adf71575fd11bbfb.txt",
+    "001_603f7395be77b8cb.txt",
+    "002_60428e8a419de063.txt",
+    "003_e04d2a6da5edb9b9.txt",
+    "004_db6a0579d2e5dfcf.txt",
+}
 
 
 def test_counts(corpus_store, corpus_settings) -> None:
-    [row] = select(corpus_store, """SELECT (COUNT(DISTINCT ?p) AS ?practices) (COUNT(DISTINCT ?c) AS ?cities)
-        WHERE { { ?p a hub:Practice } UNION { ?c a hub:City } }""")
+    [row] = select(
+        corpus_store,
+        """SELECT (COUNT(DISTINCT ?p) AS ?practices) (COUNT(DISTINCT ?c) AS ?cities)
+        WHERE { { ?p a hub:Practice } UNION { ?c a hub:City } }""",
+    )
     assert int(row["practices"]) >= 93
     assert int(row["cities"]) >= 94
     manifest = json.loads((corpus_settings.build_dir / "manifest.json").read_text())
@@ -20,40 +28,68 @@ def test_counts(corpus_store, corpus_settings) -> None:
 
 
 def test_every_practice_has_a_place_a_source_and_a_theme(corpus_store) -> None:
-    missing = select(corpus_store, """SELECT ?id WHERE { ?p a hub:Practice ; dcterms:identifier ?id .
-        FILTER (NOT EXISTS { ?p hub:theme ?t } || NOT EXISTS { ?p dcterms:source ?s } || NOT EXISTS { ?p hub:country ?c }) }""")
+    missing = select(
+        corpus_store,
+        """SELECT ?id WHERE { ?p a hub:Practice ; dcterms:identifier ?id .
+        FILTER (NOT EXISTS { ?p hub:theme ?t } || NOT EXISTS { ?p dcterms:source ?s }
+                || NOT EXISTS { ?p hub:country ?c }) }""",
+    )
     assert missing == []
     # a practice without a city is a national model or names no city; anything else must have one
-    cityless = select(corpus_store, """SELECT ?id ?scope WHERE { ?p a hub:Practice ; dcterms:identifier ?id ; hub:scope/skos:prefLabel ?scope .
-        FILTER NOT EXISTS { ?p hub:implementedBy ?c } }""")
+    cityless = select(
+        corpus_store,
+        """SELECT ?id ?scope WHERE { ?p a hub:Practice ; dcterms:identifier ?id ; hub:scope/skos:prefLabel ?scope .
+        FILTER NOT EXISTS { ?p hub:implementedBy ?c } }""",
+    )
     assert all(r["scope"] != "city" for r in cityless), cityless
 
 
 def test_every_record_has_label_and_cites_a_seed_document(corpus_store) -> None:
-    bad = select(corpus_store, """SELECT ?r WHERE { ?r a hub:Record .
-        FILTER (NOT EXISTS { ?r rdfs:label ?l } || NOT EXISTS { ?r dcterms:source/a hub:SeedDocument }) }""")
+    bad = select(
+        corpus_store,
+        """SELECT ?r WHERE { ?r a hub:Record .
+        FILTER (NOT EXISTS { ?r rdfs:label ?l } || NOT EXISTS { ?r dcterms:source/a hub:SeedDocument }) }""",
+    )
     assert bad == []
 
 
 def test_each_seed_document_is_a_resource_record(corpus_store) -> None:
-    rows = select(corpus_store, "SELECT ?file ?title WHERE { ?r a hub:SeedDocument ; hub:seedFile ?file ; rdfs:label ?title }")
+    rows = select(
+        corpus_store, "SELECT ?file ?title WHERE { ?r a hub:SeedDocument ; hub:seedFile ?file ; rdfs:label ?title }"
+    )
     assert {r["file"] for r in rows} == SEED_FILES
     assert all(r["title"] for r in rows)
 
 
 def test_cities_carry_country_region_and_admin_type(corpus_store) -> None:
-    bad = select(corpus_store, """SELECT ?id WHERE { ?c a hub:City ; dcterms:identifier ?id .
-        FILTER (NOT EXISTS { ?c hub:country ?x } || NOT EXISTS { ?c hub:region ?r } || NOT EXISTS { ?c hub:adminType ?a }) }""")
+    bad = select(
+        corpus_store,
+        """SELECT ?id WHERE { ?c a hub:City ; dcterms:identifier ?id .
+        FILTER (NOT EXISTS { ?c hub:country ?x } || NOT EXISTS { ?c hub:region ?r }
+                || NOT EXISTS { ?c hub:adminType ?a }) }""",
+    )
     assert bad == []
 
 
 def test_learning_links_point_both_ways_to_real_cities(corpus_store) -> None:
-    rows = select(corpus_store, """SELECT ?from ?to ?rel WHERE { ?l a hub:LearningLink ; hub:fromCity/dcterms:identifier ?from ;
-        hub:toCity ?t ; hub:relation ?rel . ?t a hub:City ; dcterms:identifier ?to }""")
+    rows = select(
+        corpus_store,
+        """SELECT ?from ?to ?rel WHERE { ?l a hub:LearningLink ; hub:fromCity/dcterms:identifier ?from ;
+        hub:toCity ?t ; hub:relation ?rel . ?t a hub:City ; dcterms:identifier ?to }""",
+    )
     assert len(rows) >= 20
-    assert {r["rel"].rsplit("/", 1)[-1] for r in rows} <= {"learnedFrom", "replicated", "attendedEventIn", "peerGroupWith"}
+    assert {r["rel"].rsplit("/", 1)[-1] for r in rows} <= {
+        "learnedFrom",
+        "replicated",
+        "attendedEventIn",
+        "peerGroupWith",
+    }
 
 
 def test_all_three_prevention_levels_are_used(corpus_store) -> None:
-    rows = select(corpus_store, """SELECT ?level (COUNT(?p) AS ?n) WHERE { ?p a hub:Practice ; hub:preventionLevel/skos:prefLabel ?level } GROUP BY ?level""")
+    rows = select(
+        corpus_store,
+        """SELECT ?level (COUNT(?p) AS ?n) WHERE { ?p a hub:Practice ; hub:preventionLevel/skos:prefLabel ?level }
+           GROUP BY ?level""",
+    )
     assert {r["level"] for r in rows} == {"primary", "secondary", "tertiary"}

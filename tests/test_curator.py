@@ -22,8 +22,10 @@ def test_slug_and_free_id(mini: Settings) -> None:
     assert free_id("Alpha youth council", mini.data_dir) == "alpha-youth-council-2"
 
 
-DESCRIPTION = ("Beta City pairs young people leaving care with volunteer mentors from local firms and clubs, "
-               "who meet them every week for a year and help with housing, training and first jobs.")
+DESCRIPTION = (
+    "Beta City pairs young people leaving care with volunteer mentors from local firms and clubs, "
+    "who meet them every week for a year and help with housing, training and first jobs."
+)
 
 
 def fill_in(path: Path) -> None:
@@ -37,8 +39,12 @@ def fill_in(path: Path) -> None:
 
 
 def test_scaffolded_practice_validates_once_filled_in(mini: Settings) -> None:
-    path = create("practice", "Mentoring for young people leaving care", mini.data_dir,
-                  {"cities": ["beta-city"], "themes": ["youth engagement"], "doc": "003_test.txt", "section": "Annex II"})
+    path = create(
+        "practice",
+        "Mentoring for young people leaving care",
+        mini.data_dir,
+        {"cities": ["beta-city"], "themes": ["youth engagement"], "doc": "003_test.txt", "section": "Annex II"},
+    )
     assert load_corpus(mini.data_dir).errors != []  # the placeholders are still there
     fill_in(path)
     corpus = load_corpus(mini.data_dir)
@@ -78,8 +84,10 @@ def test_a_placeholder_re_wrapped_or_in_a_list_is_still_found(mini: Settings) ->
     text = f.read_text(encoding="utf-8")
     half = len(scaffold.SUMMARY) // 2
     cut = scaffold.SUMMARY.index(" ", half)
-    text = text.replace("summary: Young residents advise the mayor on how to keep neighbourhoods cohesive.",
-                        f"summary: >-\n  {scaffold.SUMMARY[:cut]}\n  {scaffold.SUMMARY[cut + 1:]}")
+    text = text.replace(
+        "summary: Young residents advise the mayor on how to keep neighbourhoods cohesive.",
+        f"summary: >-\n  {scaffold.SUMMARY[:cut]}\n  {scaffold.SUMMARY[cut + 1 :]}",
+    )
     text = text.replace('    section: "Primary prevention > Youth engagement"', "    section: SECTION")
     f.write_text(text, encoding="utf-8")
     msgs = [str(p) for p in load_corpus(mini.data_dir).errors]
@@ -90,13 +98,20 @@ def test_a_placeholder_re_wrapped_or_in_a_list_is_still_found(mini: Settings) ->
 
 def hub_new(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
     env = {"HUB_DATA": str(cfg.data_dir), "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "hub.cli", "new", *args], env=env, capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "hub.cli", "new", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_cli_new_writes_a_file_that_validates(mini: Settings) -> None:
-    out = hub_new(mini, "resource", "--title", "Toolkit on youth work", "--source", "003_test.txt",
-                  "--section", "Annex I")
+    out = hub_new(
+        mini, "resource", "--title", "Toolkit on youth work", "--source", "003_test.txt", "--section", "Annex I"
+    )
     assert out.returncode == 0, out.stderr
     path = mini.data_dir / "resources/toolkit-on-youth-work.md"
     assert "    section: Annex I" in path.read_text(encoding="utf-8")
@@ -106,8 +121,22 @@ def test_cli_new_writes_a_file_that_validates(mini: Settings) -> None:
 
 def test_cli_new_flags_refuse_unknown_values_and_write_nothing(mini: Settings) -> None:
     before = sorted(p.name for p in mini.data_dir.rglob("*.md"))
-    out = hub_new(mini, "practice", "--title", "Sports for newcomers", "--city", "beta-cty", "--theme", "sprots",
-                  "--theme", "youth engagment", "--level", "zzz", "--source", "003_tset.txt")
+    out = hub_new(
+        mini,
+        "practice",
+        "--title",
+        "Sports for newcomers",
+        "--city",
+        "beta-cty",
+        "--theme",
+        "sprots",
+        "--theme",
+        "youth engagment",
+        "--level",
+        "zzz",
+        "--source",
+        "003_tset.txt",
+    )
     assert out.returncode != 0
     assert sorted(p.name for p in mini.data_dir.rglob("*.md")) == before
     err = out.stderr
@@ -116,16 +145,32 @@ def test_cli_new_flags_refuse_unknown_values_and_write_nothing(mini: Settings) -
     assert "--city 'beta-cty' is not a city id (a file in data/cities/): did you mean 'beta-city'?" in err
     assert "--source '003_tset.txt' is not a source document: did you mean '003_test.txt'?" in err
     # nothing close: the whole (small) scheme in words, never a Python list or an empty one
-    assert ("--level 'zzz' is not a prevention-levels term: "
-            "the prevention-levels terms are 'primary', 'secondary' and 'tertiary'") in err
+    assert (
+        "--level 'zzz' is not a prevention-levels term: "
+        "the prevention-levels terms are 'primary', 'secondary' and 'tertiary'"
+    ) in err
     assert "[" not in err and "one of" not in err
     far = hub_new(mini, "practice", "--title", "Sports for newcomers", "--theme", "qqqqqq")
     assert far.returncode != 0 and "`hub vocab themes` lists the terms" in far.stderr
 
 
 def test_cli_new_flags_write_preferred_labels(mini: Settings) -> None:
-    out = hub_new(mini, "practice", "--title", "Sports for newcomers", "--city", "beta-city", "--theme", "Sports",
-                  "--theme", "capacity building", "--source", "003_test.txt", "--section", "Annex II")
+    out = hub_new(
+        mini,
+        "practice",
+        "--title",
+        "Sports for newcomers",
+        "--city",
+        "beta-city",
+        "--theme",
+        "Sports",
+        "--theme",
+        "capacity building",
+        "--source",
+        "003_test.txt",
+        "--section",
+        "Annex II",
+    )
     assert out.returncode == 0, out.stderr
     text = (mini.data_dir / "practices/sports-for-newcomers.md").read_text(encoding="utf-8")
     assert "themes: [sports, training]" in text and "cities: [beta-city]" in text
@@ -136,10 +181,23 @@ def test_cli_new_prompts_for_everything_and_suggests_in_words(mini: Settings) ->
 
     from hub.cli import app
 
-    answers = ["Mentoring for care leavers", "beta-cty", "beta-city", "yuoth engagement, sports", "youth engagement",
-               "", "", "primry", "primary", "003_tset.txt", "003_test.txt", "Annex II"]
-    result = CliRunner().invoke(app, ["new", "practice"], input="\n".join(answers) + "\n",
-                                env={"HUB_DATA": str(mini.data_dir)})
+    answers = [
+        "Mentoring for care leavers",
+        "beta-cty",
+        "beta-city",
+        "yuoth engagement, sports",
+        "youth engagement",
+        "",
+        "",
+        "primry",
+        "primary",
+        "003_tset.txt",
+        "003_test.txt",
+        "Annex II",
+    ]
+    result = CliRunner().invoke(
+        app, ["new", "practice"], input="\n".join(answers) + "\n", env={"HUB_DATA": str(mini.data_dir)}
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert "'beta-cty' is not a city id (a file in data/cities/): did you mean 'beta-city'?" in out
@@ -148,8 +206,13 @@ def test_cli_new_prompts_for_everything_and_suggests_in_words(mini: Settings) ->
     assert "'003_tset.txt' is not a source document: did you mean '003_test.txt'?" in out
     assert "[" not in out.replace("[y/N]", "")
     text = (mini.data_dir / "practices/mentoring-for-care-leavers.md").read_text(encoding="utf-8")
-    for line in ("cities: [beta-city]", "themes: [youth engagement, sports]", "prevention_levels: [primary]",
-                 "  - doc: 003_test.txt", "    section: Annex II"):
+    for line in (
+        "cities: [beta-city]",
+        "themes: [youth engagement, sports]",
+        "prevention_levels: [primary]",
+        "  - doc: 003_test.txt",
+        "    section: Annex II",
+    ):
         assert line in text, line
 
 
@@ -166,7 +229,9 @@ def test_schema_lists_vocabulary_terms_and_required_fields() -> None:
     assert "yuoth engagement" not in schema["properties"]["themes"]["items"]["enum"]
     assert {"id", "type", "title", "summary", "themes", "sources", "scope"} <= set(schema["required"])
     assert schema["properties"]["prevention_levels"]["items"]["enum"] == ["primary", "secondary", "tertiary"]
-    out = subprocess.run([sys.executable, "-m", "hub.cli", "schema", "city"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "schema", "city"], capture_output=True, text=True, timeout=60
+    )
     assert json.loads(out.stdout)["properties"]["admin_type"]["enum"][0] == "association"
 
 

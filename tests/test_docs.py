@@ -76,8 +76,16 @@ def test_every_command_is_documented(name: str):
     assert re.search(re.escape(name) + r"(?![\w-])", _docs_text()), f"`{name}` is not in README.md or docs/*.md"
 
 
-@pytest.mark.parametrize("name,option", [(n, o) for n, c in CLI_COMMANDS for p in c.params
-                                          for o in [*p.opts, *getattr(p, "secondary_opts", [])] if o.startswith("--")])
+@pytest.mark.parametrize(
+    "name,option",
+    [
+        (n, o)
+        for n, c in CLI_COMMANDS
+        for p in c.params
+        for o in [*p.opts, *getattr(p, "secondary_opts", [])]
+        if o.startswith("--")
+    ],
+)
 def test_every_option_is_documented(name: str, option: str):
     assert re.search(re.escape(option) + r"(?![\w-])", _docs_text()), f"`{name} {option}` is not documented"
 
@@ -143,8 +151,10 @@ def test_performance_page_says_what_a_result_does_not_record(tmp_path: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     (tmp_path / "new-bench.json").write_text('{"p50_ms": 12.5, "runs": 3}', encoding="utf-8")
-    (tmp_path / "search.json").write_text('{"machine": {"cores": 2, "cpu": "Some CPU"}, "commit": "abc1234", '
-                                          '"date": "2026-01-02", "scales": {}}', encoding="utf-8")
+    (tmp_path / "search.json").write_text(
+        '{"machine": {"cores": 2, "cpu": "Some CPU"}, "commit": "abc1234", "date": "2026-01-02", "scales": {}}',
+        encoding="utf-8",
+    )
     page = module.render(tmp_path)
     assert "| `bench/results/new-bench.json` | new-bench | not recorded | not recorded | not recorded |" in page
     assert "| p50_ms | 12.5 |" in page

@@ -1,4 +1,5 @@
-"""Faults: a missing or corrupted build file stops `hub serve` with the file's name and how to rebuild (no traceback) and
+"""Faults: a missing or corrupted build file stops `hub serve` with the file's name and how to rebuild (no traceback)
+and
 makes the API answer 503 saying the same; a build killed at any stage leaves the last good build serving; a server
 keeps answering while `hub build` runs and swaps to the new build without dropping a request."""
 
@@ -20,6 +21,7 @@ import pytest
 
 from hub.build import build, default_stages
 from hub.config import Settings
+
 from conftest import copy_build
 from helpers import free_port, poll
 from sparql_server import hub_serve, serve
@@ -61,8 +63,14 @@ def good(tmp_path_factory: pytest.TempPathFactory, mini_build: Settings) -> Sett
 
 
 def _env(cfg: Settings, **extra: str) -> dict[str, str]:
-    return {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir),
-            "HF_HUB_OFFLINE": "1", **extra}
+    return {
+        **os.environ,
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        **extra,
+    }
 
 
 def _garbage(path: Path) -> None:
@@ -85,24 +93,64 @@ SITE_PAGES = ["/", "/practices/alpha-youth-council/"]  # the static site is answ
 # name -> (how to break a copy of the build, text the message must name, API paths that must answer 503)
 BREAKS: dict[str, tuple[Callable[[Path], None], str, list[str]]] = {
     "no build at all": (lambda b: shutil.rmtree(b), "manifest.json", ["/healthz", "/api/search?q=youth", *SITE_PAGES]),
-    "manifest corrupted": (lambda b: _garbage(b / "manifest.json"), "manifest.json",
-                           ["/healthz", "/api/practices/alpha-youth-council", "/api/practices/no-such-practice", "/download/graph.ttl",
-                            *SITE_PAGES]),
-    "manifest truncated": (lambda b: _truncate(b / "manifest.json"), "manifest.json",
-                           ["/healthz", "/api/practices/alpha-youth-council", "/api/search?q=youth", *SITE_PAGES]),
-    "manifest not an object": (lambda b: (b / "manifest.json").write_text("null", encoding="utf-8"), "manifest.json",
-                               ["/healthz", "/api/practices/alpha-youth-council", *SITE_PAGES]),
-    "catalogue missing": (lambda b: (b / "records.json").unlink(), "records.json", ["/api/practices/alpha-youth-council"]),
-    "catalogue corrupted": (lambda b: _garbage(b / "records.json"), "records.json", ["/api/practices/alpha-youth-council"]),
-    "catalogue truncated": (lambda b: _truncate(b / "records.json"), "records.json",
-                            ["/api/practices/alpha-youth-council", "/api/practices/no-such-practice"]),
+    "manifest corrupted": (
+        lambda b: _garbage(b / "manifest.json"),
+        "manifest.json",
+        [
+            "/healthz",
+            "/api/practices/alpha-youth-council",
+            "/api/practices/no-such-practice",
+            "/download/graph.ttl",
+            *SITE_PAGES,
+        ],
+    ),
+    "manifest truncated": (
+        lambda b: _truncate(b / "manifest.json"),
+        "manifest.json",
+        ["/healthz", "/api/practices/alpha-youth-council", "/api/search?q=youth", *SITE_PAGES],
+    ),
+    "manifest not an object": (
+        lambda b: (b / "manifest.json").write_text("null", encoding="utf-8"),
+        "manifest.json",
+        ["/healthz", "/api/practices/alpha-youth-council", *SITE_PAGES],
+    ),
+    "catalogue missing": (
+        lambda b: (b / "records.json").unlink(),
+        "records.json",
+        ["/api/practices/alpha-youth-council"],
+    ),
+    "catalogue corrupted": (
+        lambda b: _garbage(b / "records.json"),
+        "records.json",
+        ["/api/practices/alpha-youth-council"],
+    ),
+    "catalogue truncated": (
+        lambda b: _truncate(b / "records.json"),
+        "records.json",
+        ["/api/practices/alpha-youth-council", "/api/practices/no-such-practice"],
+    ),
     "store missing": (lambda b: shutil.rmtree(b / "store"), "store", ["/api/concepts/themes"]),
     "store corrupted": (lambda b: _each(b / "store", "*.sst", _garbage), "store", ["/api/concepts/themes"]),
-    "search index missing": (lambda b: (b / "search" / "meta.json").unlink(), "search/meta.json", ["/api/search?q=youth"]),
-    "search meta truncated": (lambda b: _truncate(b / "search" / "meta.json"), "search/meta.json", ["/api/search?q=youth&mode=keyword"]),
-    "search index corrupted": (lambda b: _each(b / "search" / "keyword", "*.seg", _garbage), "search", ["/api/search?q=youth"]),
-    "embeddings truncated": (lambda b: (b / "search" / "embeddings.npy").write_bytes(b"\x93NUMPY"), "search/embeddings.npy",
-                             ["/api/search?q=youth&mode=semantic"]),
+    "search index missing": (
+        lambda b: (b / "search" / "meta.json").unlink(),
+        "search/meta.json",
+        ["/api/search?q=youth"],
+    ),
+    "search meta truncated": (
+        lambda b: _truncate(b / "search" / "meta.json"),
+        "search/meta.json",
+        ["/api/search?q=youth&mode=keyword"],
+    ),
+    "search index corrupted": (
+        lambda b: _each(b / "search" / "keyword", "*.seg", _garbage),
+        "search",
+        ["/api/search?q=youth"],
+    ),
+    "embeddings truncated": (
+        lambda b: (b / "search" / "embeddings.npy").write_bytes(b"\x93NUMPY"),
+        "search/embeddings.npy",
+        ["/api/search?q=youth&mode=semantic"],
+    ),
 }
 
 
@@ -118,7 +166,9 @@ def broken(good: Settings, tmp_path: Path, request: pytest.FixtureRequest) -> Se
 @pytest.mark.parametrize("broken", list(BREAKS), indirect=True)
 def test_a_broken_build_is_named_with_how_to_rebuild(broken: Settings, request: pytest.FixtureRequest) -> None:
     _, names, paths = BREAKS[request.node.callspec.params["broken"]]
-    proc = subprocess.run([str(HUB), "serve", "--port", str(free_port())], env=_env(broken), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(HUB), "serve", "--port", str(free_port())], env=_env(broken), capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1
     assert names in proc.stderr and "hub build" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and "╭" not in proc.stderr, proc.stderr  # no plain or rich traceback
@@ -131,11 +181,14 @@ def test_a_broken_build_is_named_with_how_to_rebuild(broken: Settings, request: 
         if (broken.build_dir / "manifest.json").is_file() and "manifest" not in names:
             assert c.get("/healthz").status_code == 200  # what does not need the broken file keeps working
             if "records" not in names:
-                assert c.get("/api/practices/no-such-practice").status_code == 404  # and an unknown record is still a 404
+                assert (
+                    c.get("/api/practices/no-such-practice").status_code == 404
+                )  # and an unknown record is still a 404
 
 
 def _broken_behind_link(good: Settings, root: Path, breakage: str) -> Settings:
-    """A copy of the good build under ``root/.builds/``, broken in place, with ``root/build`` a symlink to it (as `hub build` leaves it)."""
+    """A copy of the good build under ``root/.builds/``, broken in place, with ``root/build`` a symlink to it (as `hub
+    build` leaves it)."""
     folder = root / ".builds" / "20000101T000000000000Z"  # older than any real stamp
     shutil.copytree(good.build_dir.resolve(), folder)
     BREAKS[breakage][0](folder)
@@ -144,7 +197,9 @@ def _broken_behind_link(good: Settings, root: Path, breakage: str) -> Settings:
 
 
 @pytest.mark.parametrize("breakage", ["manifest corrupted", "catalogue truncated", "search index missing"])
-def test_a_good_hub_build_brings_a_broken_server_back_without_restart(good: Settings, tmp_path: Path, breakage: str) -> None:
+def test_a_good_hub_build_brings_a_broken_server_back_without_restart(
+    good: Settings, tmp_path: Path, breakage: str
+) -> None:
     _, names, paths = BREAKS[breakage]
     cfg = _broken_behind_link(good, tmp_path, breakage)
     broken = cfg.build_dir.resolve()
@@ -163,7 +218,8 @@ def test_a_good_hub_build_brings_a_broken_server_back_without_restart(good: Sett
 
 
 def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exists(
-        good: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    good: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Not what `hub build` does (it writes the manifest last), but a hand-made link can point at a broken build."""
     cfg = _broken_behind_link(good, tmp_path, "manifest corrupted")
     working = tmp_path / ".builds" / "20000102T000000000000Z"
@@ -172,7 +228,9 @@ def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exist
     link.unlink()
     link.symlink_to(working)
     with serve(cfg) as base, httpx.Client(base_url=base, timeout=60) as c:
-        assert c.get("/healthz").json()["build"] == good.build_dir.resolve().name  # the copy's manifest says which build it is
+        assert (
+            c.get("/healthz").json()["build"] == good.build_dir.resolve().name
+        )  # the copy's manifest says which build it is
         assert c.get("/api/practices/alpha-youth-council").status_code == 200
         broken = tmp_path / ".builds" / "20000101T000000000000Z"
         link.unlink()
@@ -192,7 +250,8 @@ def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exist
 
 @pytest.fixture(scope="module")
 def live(good: Settings) -> Iterator[str]:
-    """`hub serve` (the real command: uvicorn, one worker) over the good build, warmed up (model, index, query workers)."""
+    """`hub serve` (the real command: uvicorn, one worker) over the good build, warmed up (model, index, query
+    workers)."""
     with hub_serve(_env(good)) as (base, _), httpx.Client(base_url=base, timeout=120) as c:
         for path in LOOP:
             assert c.get(path).status_code == 200, path
@@ -220,9 +279,20 @@ def test_hub_serve_keeps_an_idle_connection_longer_than_clients_do(live: str) ->
         conn.close()
 
 
-LOOP = ["/healthz", "/api/search?q=youth+council", "/api/search?q=sport&mode=keyword&theme=sports", "/api/practices/alpha-youth-council",
-        "/practices/alpha-youth-council/", "/cities/beta-city/", "/sparql?query=SELECT+%3Fp+WHERE+%7B+%3Fp+a+hub%3APractice+%7D",
-        "/api/cities/alpha-town/peers", "/api/concepts/themes", "/static/site.css", "/download/graph.ttl", "/"]
+LOOP = [
+    "/healthz",
+    "/api/search?q=youth+council",
+    "/api/search?q=sport&mode=keyword&theme=sports",
+    "/api/practices/alpha-youth-council",
+    "/practices/alpha-youth-council/",
+    "/cities/beta-city/",
+    "/sparql?query=SELECT+%3Fp+WHERE+%7B+%3Fp+a+hub%3APractice+%7D",
+    "/api/cities/alpha-town/peers",
+    "/api/concepts/themes",
+    "/static/site.css",
+    "/download/graph.ttl",
+    "/",
+]
 
 
 class Loop:
@@ -252,7 +322,7 @@ class Loop:
                 elif path == "/healthz":
                     self.stamps.append(r.json()["build"])
 
-    def __enter__(self) -> "Loop":
+    def __enter__(self) -> Loop:
         for t in self.threads:
             t.start()
         return self
@@ -264,14 +334,17 @@ class Loop:
 
 
 def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: str) -> None:
-    """Two rebuilds (the second prunes the build the server started on) while four clients keep requesting everything."""
+    """Two rebuilds (the second prunes the build the server started on) while four clients keep requesting
+    everything."""
     before = httpx.get(f"{live}/healthz").json()["build"]
     new = good.data_dir / "practices" / "gamma-listening-forum.md"
     with Loop(live) as loop:
         poll(lambda: sum(loop.statuses.values()) >= 2 * len(LOOP), timeout=60)  # every client is requesting
         new.write_text(NEW_PRACTICE, encoding="utf-8")
         subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
-        new.write_text(NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"), encoding="utf-8")
+        new.write_text(
+            NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"), encoding="utf-8"
+        )
         subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
         newest = good.build_dir.resolve().name
         poll(lambda: loop.stamps and loop.stamps[-1] == newest, timeout=60)  # the clients see the last build
@@ -281,7 +354,9 @@ def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: s
         assert served[0] == before and len(served) >= 2 and served == sorted(served)  # moved forward, never back
         with httpx.Client(base_url=live, timeout=60) as c:
             assert c.get("/healthz").json()["build"] == good.build_dir.resolve().name
-            assert c.get("/api/practices/gamma-listening-forum").json()["title"] == "Listening forum on the harbour quay"
+            assert (
+                c.get("/api/practices/gamma-listening-forum").json()["title"] == "Listening forum on the harbour quay"
+            )
             assert "harbour quay" in c.get("/practices/gamma-listening-forum/").text
             hits = c.get("/api/search", params={"q": "listening forum harbour", "mode": "keyword"}).json()["results"]
             assert hits and hits[0]["id"] == "gamma-listening-forum"
@@ -290,12 +365,21 @@ def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: s
 
 
 @pytest.mark.parametrize("stage,marker", [("graph", "graph.nq"), ("search", "search"), ("site", "site")])
-def test_a_build_killed_in_any_stage_leaves_the_last_good_one_serving(good: Settings, live: str, stage: str, marker: str) -> None:
+def test_a_build_killed_in_any_stage_leaves_the_last_good_one_serving(
+    good: Settings, live: str, stage: str, marker: str
+) -> None:
     before = httpx.get(f"{live}/healthz").json()["build"]
     builds = good.build_dir.parent / ".builds"
-    (good.data_dir / "practices" / "gamma-listening-forum.md").write_text(NEW_PRACTICE.replace("on the quay", "killed mid-build"), encoding="utf-8")
-    proc = subprocess.Popen([str(HUB), "build", "--quiet"], env=_env(good), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    (good.data_dir / "practices" / "gamma-listening-forum.md").write_text(
+        NEW_PRACTICE.replace("on the quay", "killed mid-build"), encoding="utf-8"
+    )
+    proc = subprocess.Popen(
+        [str(HUB), "build", "--quiet"],
+        env=_env(good),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 300
         while not list(builds.glob(f"tmp-*/{marker}")):

@@ -49,7 +49,10 @@ def test_a_preview_build_renders_only_changed_pages_and_equals_a_full_build(mini
     assert preview_pages.keys() == full_pages.keys()
     stale = [name for name in full_pages if preview_pages[name] != full_pages[name]]
     assert stale == []
-    assert any(NEW_TITLE in body.decode() for name, body in preview_pages.items() if name.startswith("cities/"))  # pages that show it
+    assert any(
+        NEW_TITLE in body.decode() for name, body in preview_pages.items() if name.startswith("cities/")
+    )  # pages that show it
+
     # the same statements (blank node labels aside) from cached record graphs as from fresh ones
     def without_blank_labels(lines: list[str]) -> list[str]:
         return sorted(" ".join("_:b" if part.startswith("_:") else part for part in line.split(" ")) for line in lines)
@@ -69,7 +72,9 @@ def test_a_template_edit_re_renders_every_page_in_a_preview_build(mini: Settings
     cfg = dataclasses.replace(mini, templates_dir=tmp_path / "theme")
     build(cfg)
     base = tmp_path / "theme" / "templates" / "base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- marker-4711 --></body>"), encoding="utf-8")
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</body>", "<!-- marker-4711 --></body>"), encoding="utf-8"
+    )
     preview = build(cfg, preview=True)
     assert preview.stats["site"]["rendered"] == preview.stats["site"]["pages"]
     html = pages(preview.out / "site")
@@ -146,9 +151,19 @@ def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini
     cfg = mini
     build(cfg)
     port = free_port()
-    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         watchers = [pid for pid, cmd in _children(server.pid) if "build --watch" in cmd]
@@ -165,10 +180,19 @@ def test_serve_watch_builds_first_when_there_is_no_build(mini: Settings) -> None
 
     assert current_build(mini) is None
     port = free_port()
-    env = {**os.environ, "HUB_DATA": str(mini.data_dir), "HUB_BUILD": str(mini.build_dir),
-           "HUB_CACHE": str(mini.cache_dir), "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "HUB_DATA": str(mini.data_dir),
+        "HUB_BUILD": str(mini.build_dir),
+        "HUB_CACHE": str(mini.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         assert OLD_TITLE in httpx.get(f"http://127.0.0.1:{port}/practices/beta-sports-league/").text

@@ -44,8 +44,14 @@ TEXT = (
 
 def hub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """The real `hub` command, as the curator types it (no terminal: flags mode)."""
-    return subprocess.run([str(Path(sys.executable).parent / "hub"), *args], env=env, capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "hub"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def poll(predicate, timeout: float = 300.0, every: float = 0.3):
@@ -77,17 +83,29 @@ def workspace(tmp_path: Path, corpus_settings: Settings) -> Iterator[tuple[Setti
     shutil.copytree(built, tmp_path / ".builds" / built.name, symlinks=True)
     (tmp_path / "build").symlink_to(Path(".builds") / built.name)
     cfg = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build", cache_dir=corpus_settings.cache_dir)
-    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir),
-           "HUB_CACHE": str(cfg.cache_dir),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HUB_RATE_LIMIT": "0", "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HUB_RATE_LIMIT": "0",
+        "COLUMNS": "200",
+    }
     yield cfg, env
 
 
 def serve_watch(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     hub_cmd = str(Path(sys.executable).parent / "hub")
-    proc = subprocess.Popen([hub_cmd, "serve", "--watch", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
+    proc = subprocess.Popen(
+        [hub_cmd, "serve", "--watch", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -130,12 +148,26 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
     draft.unlink()
 
     # Before starting the preview, the curator adds a practice (following CONTRIBUTING.md: hub new, fill in, validate).
-    made = hub(env, "new", "practice", "--title", BEFORE_TITLE, "--city", CITY, "--theme", "education",
-               "--source", SOURCE, "--section", "Nansana Municipality (Uganda)")
+    made = hub(
+        env,
+        "new",
+        "practice",
+        "--title",
+        BEFORE_TITLE,
+        "--city",
+        CITY,
+        "--theme",
+        "education",
+        "--source",
+        SOURCE,
+        "--section",
+        "Nansana Municipality (Uganda)",
+    )
     assert made.returncode == 0, made.stderr
     before = cfg.data_dir / "practices" / "street-library-run-by-retired-teachers.md"
-    fill_in(before, "Retired teachers in Nansana run a street library for children on market days.",
-            "themes: [education]")
+    fill_in(
+        before, "Retired teachers in Nansana run a street library for children on market days.", "themes: [education]"
+    )
     ok = hub(env, "validate", "--no-warnings")
     assert ok.returncode == 0, ok.stderr
     assert "no errors" in ok.stderr and "records valid" in ok.stderr
@@ -153,16 +185,42 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
         assert banner_text(desk) == ""
 
         # hub new with a misspelt term in flags mode refuses, says what was meant, and writes nothing
-        refused = hub(env, "new", "practice", "--title", TITLE, "--city", CITY, "--theme", "educaton",
-                      "--source", SOURCE, "--section", "Nansana Municipality (Uganda)")
+        refused = hub(
+            env,
+            "new",
+            "practice",
+            "--title",
+            TITLE,
+            "--city",
+            CITY,
+            "--theme",
+            "educaton",
+            "--source",
+            SOURCE,
+            "--section",
+            "Nansana Municipality (Uganda)",
+        )
         assert refused.returncode != 0
         assert "--theme 'educaton' is not a themes term: did you mean 'education'" in refused.stderr
         assert "[" not in refused.stderr
         path = cfg.data_dir / "practices" / "night-mediators-on-the-market-streets.md"
         assert not path.exists()
 
-        made = hub(env, "new", "practice", "--title", TITLE, "--city", CITY, "--theme", "public safety",
-                   "--source", SOURCE, "--section", "Nansana Municipality (Uganda)")
+        made = hub(
+            env,
+            "new",
+            "practice",
+            "--title",
+            TITLE,
+            "--city",
+            CITY,
+            "--theme",
+            "public safety",
+            "--source",
+            SOURCE,
+            "--section",
+            "Nansana Municipality (Uganda)",
+        )
         assert made.returncode == 0, made.stderr
         assert path.is_file()
         rel = "data/practices/night-mediators-on-the-market-streets.md"
@@ -174,21 +232,26 @@ def test_curator_adds_a_practice_and_sees_it_in_the_preview(workspace, desk, tmp
         assert httpx.get(base + "/practices/night-mediators-on-the-market-streets/").status_code == 404
 
         # the curator fills it in, but mistypes a theme
-        fill_in(path, "Residents trained as night mediators calm quarrels on Nansana's market streets.",
-                "themes: [public safety, comunity engagement]")
+        fill_in(
+            path,
+            "Residents trained as night mediators calm quarrels on Nansana's market streets.",
+            "themes: [public safety, comunity engagement]",
+        )
         checked = hub(env, "validate")
         assert checked.returncode == 1
         line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "comunity" in text)
-        assert (f"{rel}:{line}: error: unknown themes term 'comunity engagement' — "
-                "did you mean 'community engagement'") in checked.stderr
+        assert (
+            f"{rel}:{line}: error: unknown themes term 'comunity engagement' — did you mean 'community engagement'"
+        ) in checked.stderr
         assert "1 error in 1 file" in checked.stderr and "placeholder" not in checked.stderr
         desk.wait_for_function(banner_says, arg="comunity", timeout=120_000)
         assert f"{rel}:{line}: unknown themes term 'comunity engagement'" in banner_text(desk)
         assert "1 error in 1 file" in banner_text(desk)
 
         # the fix: the page reloads by itself onto the new build and the banner goes
-        path.write_text(path.read_text(encoding="utf-8").replace("comunity engagement", "community engagement"),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("comunity engagement", "community engagement"), encoding="utf-8"
+        )
         assert hub(env, "validate").returncode == 0
         desk.wait_for_function("() => !document.getElementById('build-banner')", timeout=300_000)
         poll(lambda: httpx.get(base + "/practices/night-mediators-on-the-market-streets/").status_code == 200)

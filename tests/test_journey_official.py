@@ -24,11 +24,16 @@ from hub.config import VOCAB_DIR, Settings
 from conftest import AXE, CHROMIUM
 from sparql_server import free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
 
-TOWN = ("A town of 60,000 people. Since a refugee reception centre opened last year there has been tension in the "
-        "neighbourhood, and far-right groups are recruiting young people online through gaming chats and social media. "
-        "The council has tried a dialogue evening with residents and wants to work with schools and youth workers.")
+TOWN = (
+    "A town of 60,000 people. Since a refugee reception centre opened last year there has been tension in the "
+    "neighbourhood, and far-right groups are recruiting young people online through gaming chats and social media. "
+    "The council has tried a dialogue evening with residents and wants to work with schools and youth workers."
+)
 
 
 def _records(cfg: Settings) -> list[dict]:
@@ -37,10 +42,14 @@ def _records(cfg: Settings) -> list[dict]:
 
 def _no_axe(pg) -> None:
     """axe-core finds nothing on the page as it is now. The hub's CSP (rightly) refuses the inline <script> tag
-    conftest.axe_violations adds, so axe is evaluated through the DevTools protocol, which the page's CSP does not govern."""
+    conftest.axe_violations adds, so axe is evaluated through the DevTools protocol, which the page's CSP does not
+    govern."""
     pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]] == []
+    assert [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+    ] == []
 
 
 def _describe_and_submit(pg, country: str | None) -> None:
@@ -117,7 +126,9 @@ def test_search_within_a_regions_practices_lists_only_practices(desk, live_hub: 
     expect(desk.locator("#status")).to_have_text(re.compile(rf"^{count} results? filtered by"), timeout=60_000)
     expect(desk.locator("#f-type-practice")).to_be_checked()
     results = desk.locator("#results > li")
-    while (shown := results.count()) < count:  # "Show more results" until all are listed; the button hides while loading
+    while (
+        shown := results.count()
+    ) < count:  # "Show more results" until all are listed; the button hides while loading
         desk.locator("#more").click()
         expect(results).not_to_have_count(shown)
     expect(results).to_have_count(count)
@@ -128,7 +139,11 @@ def test_search_within_a_regions_practices_lists_only_practices(desk, live_hub: 
 def test_cities_list_names_regions_as_the_vocabulary_does(desk, live_hub: str) -> None:
     desk.goto(live_hub + "/cities/")
     labels = {c.label for c in vocab.load(VOCAB_DIR)["regions"].concepts.values()} | {"Other"}
-    headings = [h.inner_text().rsplit(" ", 1)[0] for h in desk.locator("main section > h2").all() if h.get_attribute("id", timeout=1000).startswith("g-")]
+    headings = [
+        h.inner_text().rsplit(" ", 1)[0]
+        for h in desk.locator("main section > h2").all()
+        if h.get_attribute("id", timeout=1000).startswith("g-")
+    ]
     assert headings and set(headings) <= labels, headings
     assert "Middle East and North Africa" in headings or "East and Southern Africa" in headings
     _no_axe(desk)
@@ -141,7 +156,11 @@ def test_a_level_page_says_how_many_practices_state_no_level(desk, live_hub: str
     desk.goto(live_hub + "/levels/")
     desk.locator("main .tree a").first.click()
     note = desk.locator("#untagged-note")
-    expect(note).to_have_text(re.compile(rf"^{unlevelled} of {len(practices)} practices do not state a prevention level; they are not listed here"))
+    expect(note).to_have_text(
+        re.compile(
+            rf"^{unlevelled} of {len(practices)} practices do not state a prevention level; they are not listed here"
+        )
+    )
     _no_axe(desk)
     note.get_by_role("link").click()
     expect(desk).to_have_url(live_hub + "/levels/#untagged-h")
@@ -164,8 +183,20 @@ def test_search_results_name_places_as_record_pages_do(desk, live_hub: str, corp
 def static_site(corpus_settings: Settings) -> Iterator[str]:
     """The built site on a plain static file server: no /api, no POST."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
-                             str(corpus_settings.site_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(corpus_settings.site_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -186,7 +217,9 @@ def test_on_a_static_host_the_finder_says_it_needs_the_server(desk, static_site:
     desk.goto(static_site + "/peers/")
     status = desk.locator("#peers-status")
     expect(status).to_have_text(re.compile("needs the hub's server"))
-    expect(desk.locator("#peers-understood").get_by_role("link", name="list of cities")).to_have_attribute("href", "/cities/")
+    expect(desk.locator("#peers-understood").get_by_role("link", name="list of cities")).to_have_attribute(
+        "href", "/cities/"
+    )
     _describe_and_submit(desk, country=None)  # asking anyway gives the same plain answer, not an error
     expect(status).to_have_text(re.compile("needs the hub's server"))
     expect(desk.locator("#peers-results > li")).to_have_count(0)

@@ -1,4 +1,5 @@
-"""Journey: a person on a phone (375 x 800) searches, filters and opens what they find; and the search filters on a desktop.
+"""Journey: a person on a phone (375 x 800) searches, filters and opens what they find; and the search filters on a
+desktop.
 
 Real Chromium against the real `hub serve` over the real corpus (``live_hub``). On a phone the results come first
 and the filters open as a dialog ("Filters (1)", "Show N results", Escape); map dots are tap targets of at least
@@ -106,7 +107,9 @@ def test_phone_map_dots_are_tap_targets_of_24px(phone, live_hub: str) -> None:
         return {href: best.href, x: best.x, y: best.y + best.r + 4, dot: best.r * 2};
     }""")
     assert target["dot"] < 24  # the visible dot alone would be too small
-    under = phone.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('a').getAttribute('href')", [target["x"], target["y"]])
+    under = phone.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('a').getAttribute('href')", [target["x"], target["y"]]
+    )
     assert under == target["href"]
     phone.touchscreen.tap(target["x"], target["y"])
     phone.wait_for_url(f"**{target['href']}")
@@ -126,7 +129,9 @@ def test_phone_practice_page_text_starts_on_the_first_screen(phone, live_hub: st
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert title in crumbs.inner_text()  # still there for screen readers, only cut short on screen
     lead = phone.locator(".record-head .lead")
-    assert lead.bounding_box()["y"] + 40 < SCREEN  # the first paragraph starts (and shows a line or two) on the first screen
+    assert (
+        lead.bounding_box()["y"] + 40 < SCREEN
+    )  # the first paragraph starts (and shows a line or two) on the first screen
     assert axe_violations(phone) == []
 
 

@@ -18,6 +18,7 @@ from hub.store import PREFIXES
 
 from conftest import axe_violations
 
+
 def column(pg: Page, name: str) -> list[str]:
     """The clean values of one result column, in the order the table shows them."""
     names = pg.locator("table.sparql-table thead th").all_inner_texts()
@@ -88,7 +89,7 @@ def test_researcher_runs_reads_sorts_downloads_and_maps(desk: Page, live_hub: st
     got.value.save_as(saved)
     table = list(csv.reader(saved.open(encoding="utf-8", newline="")))
     assert table[0] == ["theme", "practices"] and len(table) == len(themes) + 1
-    assert {(r[0], int(r[1])) for r in table[1:]} == set(zip(themes, counts))
+    assert {(r[0], int(r[1])) for r in table[1:]} == set(zip(themes, counts, strict=True))
 
     # an unknown prefix is named, with the prefixes that are predeclared
     desk.get_by_label("Query").fill("SELECT ?p ?name WHERE {\n  ?p a hub:Practice ;\n     foaf:name ?name }")

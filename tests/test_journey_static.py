@@ -12,11 +12,12 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from conftest import axe_violations
 
 from hub.config import REPO_DIR, Settings
 from hub.search.evaluate import load_queries
 from hub.vocab import fold
+
+from conftest import axe_violations
 
 sys.path.insert(0, str(REPO_DIR / "bench"))
 from eval_static_search import QUERIES, static_server
@@ -39,8 +40,7 @@ def ask(page, question: str) -> list[str]:
     """Type a question into the search box, press Enter, wait for the answer; the record ids shown, in order."""
     page.fill("#q", question)
     page.press("#q", "Enter")
-    page.wait_for_function("q => document.getElementById('status').textContent.includes(`for “${q}”`)",
-                           arg=question)
+    page.wait_for_function("q => document.getElementById('status').textContent.includes(`for “${q}”`)", arg=question)
     assert page.locator("#results").get_attribute("data-backend") == "static"  # no server behind a static copy
     hrefs = page.eval_on_selector_all("#results .card-title a", "els => els.map(a => a.getAttribute('href'))")
     return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
@@ -73,9 +73,12 @@ def test_a_static_copy_answers_plain_questions_and_filters_narrow_them(desk, sta
 
     # a city's name without its accent finds the city and every practice it runs
     shown = ask(desk, "Wroclaw")
-    own = {r for r, e in records.items()
-           if e["type"] == "practice" and any(c["id"] == "wroclaw" for c in e.get("cities") or [])}
-    assert len(own) >= 3 and shown[0] == "wroclaw" and own <= set(shown[:1 + len(own) + 1]), (shown, own)
+    own = {
+        r
+        for r, e in records.items()
+        if e["type"] == "practice" and any(c["id"] == "wroclaw" for c in e.get("cities") or [])
+    }
+    assert len(own) >= 3 and shown[0] == "wroclaw" and own <= set(shown[: 1 + len(own) + 1]), (shown, own)
     everything = total(desk)
 
     # a filter narrows the results to practices, and the counts follow

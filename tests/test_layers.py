@@ -16,14 +16,18 @@ from hub.config import REPO_DIR
 
 def _run(code: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(REPO_DIR)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO_DIR, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO_DIR, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_a_server_process_imports_no_ingest_validation_or_torch() -> None:
-    code = ("import json, sys; from hub.api.app import create_app; from hub.search.index import load; "
-            "from hub.peers import PeerIndex; create_app(); print(json.dumps(sorted(sys.modules)))")
+    code = (
+        "import json, sys; from hub.api.app import create_app; from hub.search.index import load; "
+        "from hub.peers import PeerIndex; create_app(); print(json.dumps(sorted(sys.modules)))"
+    )
     modules = json.loads(_run(code))
     assert "hub.api.app" in modules and "hub.search.index" in modules  # the check ran where it should
     assert [m for m in modules if m.startswith("hub.ingest")] == []

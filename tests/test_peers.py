@@ -55,14 +55,19 @@ def by_id(entry: dict, pid: str) -> dict:
 
 # --- the similarity ------------------------------------------------------------------------------------
 
+
 def _profile(pid: str, themes: set[str]) -> Profile:
     return Profile(id=pid, label=pid, concepts={"themes": frozenset(themes)})
 
 
 def test_a_rare_shared_concept_counts_more_than_a_common_one() -> None:
     # A shares a rare theme with B (only they have it) and a common one with C (five cities have it)
-    profiles = [_profile("a", {"remembrance", "sports"}), _profile("b", {"remembrance", "housing"}),
-                _profile("c", {"sports", "funding"}), *(_profile(x, {"sports"}) for x in "def")]
+    profiles = [
+        _profile("a", {"remembrance", "sports"}),
+        _profile("b", {"remembrance", "housing"}),
+        _profile("c", {"sports", "funding"}),
+        *(_profile(x, {"sports"}) for x in "def"),
+    ]
     sim = Similarity(Stats.of(profiles), Weights(concepts=1, text=0, region=0, country=0, admin=0, situation=0))
     a, b, c = profiles[:3]
     assert sim.match(a, b).score > sim.match(a, c).score > 0
@@ -70,7 +75,12 @@ def test_a_rare_shared_concept_counts_more_than_a_common_one() -> None:
 
 def test_broader_concepts_give_partial_credit() -> None:
     # sports and culture are both "primary prevention service areas"; housing sits under urban planning
-    profiles = [_profile("a", {"sports"}), _profile("b", {"culture"}), _profile("c", {"remembrance"}), _profile("d", {"mentorship"})]
+    profiles = [
+        _profile("a", {"sports"}),
+        _profile("b", {"culture"}),
+        _profile("c", {"remembrance"}),
+        _profile("d", {"mentorship"}),
+    ]
     sim = Similarity(Stats.of(profiles), Weights(concepts=1, text=0, region=0, country=0, admin=0, situation=0))
     assert sim.match(profiles[0], profiles[1]).components["concepts"] > 0
     assert sim.match(profiles[0], profiles[2]).components["concepts"] == 0
@@ -100,6 +110,7 @@ def test_known_peers_come_first(peers: dict) -> None:
 
 # --- explanations --------------------------------------------------------------------------------------
 
+
 def test_reasons_say_in_plain_words_what_is_shared(peers: dict) -> None:
     river = by_id(peers["lakeside"], "rivermouth")["reasons"]
     assert "both are border areas" in river and "both host refugees or migrants" in river
@@ -125,7 +136,9 @@ def test_shared_concepts_are_what_both_cities_carry(peers: dict, records: dict) 
 def test_differs_and_practices_point_at_the_peer(peers: dict, records: dict) -> None:
     hill = by_id(peers["lakeside"], "hillford")
     assert any("Western Balkans" in d for d in hill["differs"])  # another region
-    assert any("cross-border militancy" in d or "youth radicalisation" in d for d in hill["differs"])  # Lakeside's concerns it lacks
+    assert any(
+        "cross-border militancy" in d or "youth radicalisation" in d for d in hill["differs"]
+    )  # Lakeside's concerns it lacks
     assert [x["id"] for x in hill["practices"]] == ["hillford-sports-trainers"]
     for cid, e in peers.items():
         for p in e["peers"]:
@@ -134,6 +147,7 @@ def test_differs_and_practices_point_at_the_peer(peers: dict, records: dict) -> 
 
 
 # --- thin profiles ---------------------------------------------------------------------------------------
+
 
 def test_thin_profiles_still_get_peers_with_a_note(peers: dict) -> None:
     one, none, two = peers["eastbrook"], peers["quietvale"], peers["rivermouth"]
@@ -166,7 +180,10 @@ def test_peers_reuse_the_masked_chunks_search_embeds(mini: Settings, tmp_path: P
 
     mini = dataclasses.replace(mini, cache_dir=tmp_path / "cache")  # a cold cache of its own: this test counts encodes
     long = mini.data_dir / "practices/alpha-youth-council.md"
-    paragraph = " ".join(["Young residents of Alphaville asked Beta City how its league finds coaches, and the council wrote a plan."] * 4)
+    paragraph = " ".join(
+        ["Young residents of Alphaville asked Beta City how its league finds coaches, and the council wrote a plan."]
+        * 4
+    )
     long.write_text(long.read_text(encoding="utf-8") + "\n" + "\n\n".join([paragraph] * 3), encoding="utf-8")
     first = build(mini).stats
     catalog = json.loads((mini.build_dir / "records.json").read_text(encoding="utf-8"))
@@ -185,15 +202,20 @@ def test_peers_reuse_the_masked_chunks_search_embeds(mini: Settings, tmp_path: P
 
 def test_city_names_are_masked_before_embedding() -> None:
     pattern = name_pattern(["Isiolo", "Isiolo County", "Wrocław"])
-    assert mask("Isiolo County copied Wrocław's model; isiolo agreed.", pattern) == "the city copied the city's model; the city agreed."
+    assert (
+        mask("Isiolo County copied Wrocław's model; isiolo agreed.", pattern)
+        == "the city copied the city's model; the city agreed."
+    )
 
 
 # --- free text -------------------------------------------------------------------------------------------
 
+
 def test_concepts_are_read_from_labels_and_synonyms() -> None:
     concepts, situations = extract_concepts(
         "Our border town hosts refugees. We fund sports clubs and youth councils and fight online hate, "
-        "with religious leaders; the primary school is new.")
+        "with religious leaders; the primary school is new."
+    )
     assert {"sports", "youth-engagement", "online-harms"} <= concepts["themes"]
     assert {"sports-organisations", "faith-leaders"} <= concepts["stakeholders"]  # synonyms → preferred concepts
     assert "online-hate" in concepts["challenges"]
@@ -202,8 +224,12 @@ def test_concepts_are_read_from_labels_and_synonyms() -> None:
 
 
 def test_described_city_gets_explained_peers(index: PeerIndex) -> None:
-    resp = index.describe("A county on the border that hosts refugees. Militants recruit idle young people; "
-                          "we train football coaches and sports clubs to keep youth busy.", country="Kenya", limit=3)
+    resp = index.describe(
+        "A county on the border that hosts refugees. Militants recruit idle young people; "
+        "we train football coaches and sports clubs to keep youth busy.",
+        country="Kenya",
+        limit=3,
+    )
     assert resp["city"] is None and resp["profile"]["region"] == "East and Southern Africa"
     assert "sports" in resp["profile"]["themes"] and "border area" in resp["profile"]["context"]
     assert peer_ids(resp)[0] == "lakeside"
@@ -218,14 +244,17 @@ def test_description_naming_nothing_known_says_what_would_help(index: PeerIndex)
     assert placed["thin"] and {p["id"] for p in placed["peers"]} >= {"rivermouth", "eastbrook"}
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"description": ""}, "empty"),
-    ({"description": "   \n\t "}, "empty"),
-    ({"description": "word " * (MAX_DESCRIPTION // 4)}, "characters"),
-    ({"description": "a town", "country": "Narnia"}, "unknown country"),
-    ({"description": "a town", "country": "Kenia"}, "did you mean 'Kenya'"),
-    ({"description": "a town", "region": "Europe", "country": "Kenya"}, "East and Southern Africa"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"description": ""}, "empty"),
+        ({"description": "   \n\t "}, "empty"),
+        ({"description": "word " * (MAX_DESCRIPTION // 4)}, "characters"),
+        ({"description": "a town", "country": "Narnia"}, "unknown country"),
+        ({"description": "a town", "country": "Kenia"}, "did you mean 'Kenya'"),
+        ({"description": "a town", "region": "Europe", "country": "Kenya"}, "East and Southern Africa"),
+    ],
+)
 def test_bad_descriptions_are_refused_with_a_reason(index: PeerIndex, kwargs: dict, message: str) -> None:
     with pytest.raises(DescriptionError, match=message):
         index.describe(**kwargs)
@@ -236,6 +265,7 @@ def test_country_synonyms_are_accepted(index: PeerIndex) -> None:
 
 
 # --- lookups and evaluation helpers -----------------------------------------------------------------------
+
 
 def test_unknown_city_suggests_close_ids_and_names(peers_settings: Settings, records: dict) -> None:
     assert close_cities("lakesde", records)[0]["id"] == "lakeside"
@@ -260,6 +290,7 @@ def test_stored_vectors_reproduce_the_build(peers_settings: Settings, index: Pee
 
 # --- CLI ---------------------------------------------------------------------------------------------------
 
+
 def _cli(settings: Settings, *args: str):
     return CliRunner().invoke(app, ["peers", *args], env={"HUB_BUILD": str(settings.build_dir)})
 
@@ -273,7 +304,11 @@ def test_cli_lists_peers_with_reasons(peers_settings: Settings) -> None:
 
 
 def test_cli_describe_and_bad_input(peers_settings: Settings) -> None:
-    res = _cli(peers_settings, "--describe", "We run a safety house where police and social workers discuss people at risk of radicalisation.")
+    res = _cli(
+        peers_settings,
+        "--describe",
+        "We run a safety house where police and social workers discuss people at risk of radicalisation.",
+    )
     assert res.exit_code == 0, res.output
     assert "1. Westhaven" in res.output or "1. Northport" in res.output
     res = _cli(peers_settings, "lakesid")

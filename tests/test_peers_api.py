@@ -11,6 +11,7 @@ import pytest
 from hub.config import Settings
 from hub.peers.index import PEERS_FILE
 from hub.peers.profile import MAX_DESCRIPTION
+
 from sparql_server import asgi_client  # the shared helper: the real app, called in-process through ASGI
 
 
@@ -32,9 +33,16 @@ def test_list_cities(http: httpx.Client) -> None:
     body = http.get("/api/cities").json()
     assert body["total"] == 7 == len(body["cities"])
     lake = next(c for c in body["cities"] if c["id"] == "lakeside")
-    assert lake["context"] == ["border area", "hosts refugees or migrants"] and lake["practices"] == 1 and lake["links"] == 1
+    assert (
+        lake["context"] == ["border area", "hosts refugees or migrants"]
+        and lake["practices"] == 1
+        and lake["links"] == 1
+    )
     assert http.get(lake["peers"]).status_code == 200
-    assert {c["id"] for c in http.get("/api/cities", params={"country": "Uganda"}).json()["cities"]} == {"rivermouth", "eastbrook"}
+    assert {c["id"] for c in http.get("/api/cities", params={"country": "Uganda"}).json()["cities"]} == {
+        "rivermouth",
+        "eastbrook",
+    }
 
 
 def test_city_with_practices_and_links_as_facts(http: httpx.Client) -> None:
@@ -78,8 +86,15 @@ def test_bad_limit_is_422(http: httpx.Client, limit: str) -> None:
 
 
 def test_post_describes_a_city_not_in_the_hub(http: httpx.Client) -> None:
-    resp = http.post("/api/peers", json={"description": "Our municipality is on the border and hosts refugees; disputes between "
-                                                          "refugees and residents over land keep rising.", "region": "East and Southern Africa", "limit": 2})
+    resp = http.post(
+        "/api/peers",
+        json={
+            "description": "Our municipality is on the border and hosts refugees; disputes between "
+            "refugees and residents over land keep rising.",
+            "region": "East and Southern Africa",
+            "limit": 2,
+        },
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["city"] is None and len(body["peers"]) == 2
@@ -90,24 +105,29 @@ def test_post_describes_a_city_not_in_the_hub(http: httpx.Client) -> None:
     assert set(body["peers"][0]) == set(same_shape)
 
 
-@pytest.mark.parametrize("payload", [
-    {"description": ""},
-    {"description": "  \n "},
-    {"description": "x" * (MAX_DESCRIPTION + 1)},
-    {"region": "Europe"},
-    {"description": 42},
-    {"description": "a town", "limit": 0},
-    {"description": "a town", "limit": 500},
-    {"description": "a town", "country": "Atlantis"},
-    {"description": "a town", "region": "Europe", "country": "Uganda"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"description": ""},
+        {"description": "  \n "},
+        {"description": "x" * (MAX_DESCRIPTION + 1)},
+        {"region": "Europe"},
+        {"description": 42},
+        {"description": "a town", "limit": 0},
+        {"description": "a town", "limit": 500},
+        {"description": "a town", "country": "Atlantis"},
+        {"description": "a town", "region": "Europe", "country": "Uganda"},
+    ],
+)
 def test_post_bad_input_is_422(http: httpx.Client, payload: dict) -> None:
     body = assert_error(http.post("/api/peers", json=payload), 422)
     assert body["detail"]
 
 
 def test_post_not_json_is_422(http: httpx.Client) -> None:
-    assert_error(http.post("/api/peers", content=b"description=hello", headers={"content-type": "application/json"}), 422)
+    assert_error(
+        http.post("/api/peers", content=b"description=hello", headers={"content-type": "application/json"}), 422
+    )
     assert_error(http.post("/api/peers", content=b"\xff\xfe", headers={"content-type": "application/json"}), 422)
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from hub.config import Settings
-from hub.peers import PeerIndex
-from hub.peers import evaluate as ev
+from hub.peers import PeerIndex, evaluate as ev
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +46,11 @@ def test_every_city_gets_peers_with_reasons(corpus_settings: Settings) -> None:
     import json
 
     peers = json.loads((corpus_settings.build_dir / "peers.json").read_text(encoding="utf-8"))
-    cities = [r for r in json.loads((corpus_settings.build_dir / "records.json").read_text(encoding="utf-8")) if r["type"] == "city"]
+    cities = [
+        r
+        for r in json.loads((corpus_settings.build_dir / "records.json").read_text(encoding="utf-8"))
+        if r["type"] == "city"
+    ]
     assert set(peers) == {c["id"] for c in cities}
     for entry in peers.values():
         assert entry["peers"], entry["city"]

@@ -33,7 +33,9 @@ def test_every_record_names_one_place_not_two_halves(corpus_settings: Settings) 
         else:
             assert e["city"] is None and e["country"] == (e["countries"][0] if e["countries"] else None), e["id"]
         assert e["region"] == (_region_of(e["country"]) if e["country"] else None), e["id"]
-    assert mixed > 0, "the corpus no longer has a record whose first country is not its first city's: the check above proves less"
+    assert mixed > 0, (
+        "the corpus no longer has a record whose first country is not its first city's: the check above proves less"
+    )
 
 
 def test_place_phrase_is_the_pages_phrase(corpus_settings: Settings) -> None:
@@ -44,18 +46,24 @@ def test_place_phrase_is_the_pages_phrase(corpus_settings: Settings) -> None:
         labels = [c["label"] for c in e["cities"]]
         assert e["place"] == f"{', '.join(labels[:3])} and {len(labels) - 3} more"
         page = (corpus_settings.site_dir / e["url"].strip("/") / "index.html").read_text(encoding="utf-8")
-        if e["type"] != "resource":  # a resource page's header names its publisher; its cards and search results the places
+        if (
+            e["type"] != "resource"
+        ):  # a resource page's header names its publisher; its cards and search results the places
             assert re.search(f'class="record-place">{re.escape(e["place"])}( · \\d{{4}})?<', page), e["id"]
     few = [e for e in records if 0 < len(e["cities"]) <= 3]
     for e in few:
-        assert e["place"].startswith(", ".join(c["label"] for c in e["cities"])) and all(c in e["place"] for c in e["countries"])
+        assert e["place"].startswith(", ".join(c["label"] for c in e["cities"])) and all(
+            c in e["place"] for c in e["countries"]
+        )
 
 
 def test_search_results_carry_the_catalogues_place(corpus_settings: Settings) -> None:
     index = load(corpus_settings.search_dir)
     by_id = {e["id"]: e for e in _records(corpus_settings)}
     fields = ("city", "country", "region", "place")
-    assert {d["id"]: tuple(d.get(f) for f in fields) for d in index.docs} == {i: tuple(e[f] for f in fields) for i, e in by_id.items()}
+    assert {d["id"]: tuple(d.get(f) for f in fields) for d in index.docs} == {
+        i: tuple(e[f] for f in fields) for i, e in by_id.items()
+    }
     covered: set[str] = set()
     for e in by_id.values():  # what a search answers, for every record: each title as a query
         for r in index.search(e["title"], mode="keyword", limit=10)["results"]:

@@ -43,6 +43,7 @@ def all_ids(index: SearchIndex, q: str = "", **kw) -> set[str]:
 
 # --- the analyser and the lenient parser -------------------------------------------------
 
+
 def test_analyser_folds_accents_stems_and_keeps_other_scripts() -> None:
     assert analyse("Wrocław") == analyse("WROCLAW") == ["wroclaw"]
     assert analyse("Đakovo São Paulo") == ["dakovo", "sao", "paulo"]
@@ -52,8 +53,20 @@ def test_analyser_folds_accents_stems_and_keeps_other_scripts() -> None:
     assert analyse("how do we support the US") == ["support", "us"]  # filler dropped, United States kept
 
 
-@pytest.mark.parametrize("raw", ['"youth council', 'youth council"', '"youth" "council', "youth AND OR NOT council",
-                                 "title:youth council:", "theme:youth CITY:council", "(youth) [council] {+-!^~*?}", "youth\\council/", "youth\x00council"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"youth council',
+        'youth council"',
+        '"youth" "council',
+        "youth AND OR NOT council",
+        "title:youth council:",
+        "theme:youth CITY:council",
+        "(youth) [council] {+-!^~*?}",
+        "youth\\council/",
+        "youth\x00council",
+    ],
+)
 def test_parser_reads_any_syntax_as_words(raw: str) -> None:
     assert parse(raw).words == ("youth", "council")
 
@@ -67,12 +80,15 @@ def test_parser_keeps_balanced_quotes_as_phrases() -> None:
 def test_synonym_groups_expand_to_the_other_labels() -> None:
     syn = Synonyms([["psychosocial support", "counselling", "trauma care"], ["sports"]], analyzer())
     assert syn.expand(analyse("psychosocial support for families")) == [("counsel",), ("trauma", "care")]
-    assert syn.expand(analyse("trauma care for families")) == [("psychosocial", "support")]  # not the sibling "counselling"
+    assert syn.expand(analyse("trauma care for families")) == [
+        ("psychosocial", "support")
+    ]  # not the sibling "counselling"
     assert syn.expand(analyse("care of trauma")) == []  # a label only counts as a whole, in order
     assert syn.expand(analyse("sports")) == []  # a concept without alternatives has no group
 
 
 # --- keyword ----------------------------------------------------------------------------
+
 
 def test_accents_are_folded_both_ways(index: SearchIndex) -> None:
     for q in ("Wroclaw", "wrocław", "WROCŁAW"):
@@ -102,7 +118,14 @@ def test_quoted_phrase_rewards_adjacent_words_only(index: SearchIndex) -> None:
 
 
 def test_vectorised_scores_equal_whoosh_bm25f(index: SearchIndex) -> None:
-    for q in ("youth council", "trauma care for families", '"help desk" newcomers', "Wroclaw sport", "city", "young people and sport"):
+    for q in (
+        "youth council",
+        "trauma care for families",
+        '"help desk" newcomers',
+        "Wroclaw sport",
+        "city",
+        "young people and sport",
+    ):
         ours, theirs = dict(index.keyword.search(q).hits), dict(index.keyword.whoosh_hits(q))
         assert ours.keys() == theirs.keys() and all(ours[d] == pytest.approx(theirs[d], rel=1e-5) for d in ours), q
 
@@ -112,8 +135,23 @@ def test_non_latin_query(index: SearchIndex) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("raw", ['"youth council', "youth AND NOT council", "theme:youth council", "((youth", "council)))",
-                                 "youth -council +mayor", "youth~2 counc*", "Київ", "اللاجئين", "難民", "a" * MAX_QUERY_CHARS, " \t\n "])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"youth council',
+        "youth AND NOT council",
+        "theme:youth council",
+        "((youth",
+        "council)))",
+        "youth -council +mayor",
+        "youth~2 counc*",
+        "Київ",
+        "اللاجئين",
+        "難民",
+        "a" * MAX_QUERY_CHARS,
+        " \t\n ",
+    ],
+)
 def test_bad_input_never_fails_and_stays_useful(index: SearchIndex, mode: str, raw: str) -> None:
     got = index.search(raw, mode=mode)
     assert set(got) >= {"query", "mode", "total", "results", "facets"}
@@ -132,13 +170,16 @@ def test_too_long_query_is_refused_by_the_index(index: SearchIndex) -> None:
         index.search("y" * (MAX_QUERY_CHARS + 1))
 
 
-@pytest.mark.parametrize("kw", [{"mode": "fuzzy"}, {"limit": 0}, {"limit": 101}, {"offset": -1}, {"filters": {"colour": ["red"]}}])
+@pytest.mark.parametrize(
+    "kw", [{"mode": "fuzzy"}, {"limit": 0}, {"limit": 101}, {"offset": -1}, {"filters": {"colour": ["red"]}}]
+)
 def test_bad_parameters_are_refused(index: SearchIndex, kw: dict) -> None:
     with pytest.raises(BadSearchParameter):
         index.search("youth", **kw)
 
 
 # --- semantic and hybrid ----------------------------------------------------------------
+
 
 def test_semantic_finds_a_paraphrase_keyword_cannot(index: SearchIndex) -> None:
     q = "athletic activities for teenagers"
@@ -153,13 +194,15 @@ def test_queries_are_encoded_by_the_onnx_graph_as_the_build_encodes_texts(index:
     run = onnx_encoder.load(index.directory)
     assert run is not None and index.semantic.encode_query._encode is run  # the graph passed its probes and is in use
     texts = ["support for refugees from Ukraine", "Київ", "a" * 3000, "?"]
-    for text, batch in zip(texts, encoder.encode(texts)):
+    for text, batch in zip(texts, encoder.encode(texts), strict=True):
         assert np.allclose(run(text), batch, atol=1e-5), text
         assert np.allclose(encoder.encode_query(text), batch, atol=1e-5), text  # the torch fallback agrees too
 
 
 @pytest.mark.parametrize("damage", ["garbage graph", "missing graph", "other vectors", "missing check"])
-def test_an_unusable_query_graph_falls_back_to_torch_with_a_warning(corpus: Settings, tmp_path, damage: str, caplog) -> None:
+def test_an_unusable_query_graph_falls_back_to_torch_with_a_warning(
+    corpus: Settings, tmp_path, damage: str, caplog
+) -> None:
     import shutil
 
     from hub.search import onnx_encoder
@@ -184,7 +227,9 @@ def test_an_unusable_query_graph_falls_back_to_torch_with_a_warning(corpus: Sett
     if damage != "missing graph":
         assert str(graph) in caplog.text and "hub build" in caplog.text  # says which file, and how to mend it
     expected = ids(load(corpus.search_dir).search("athletic activities for teenagers", mode="semantic"))
-    assert ids(broken.search("athletic activities for teenagers", mode="semantic")) == expected  # torch answers the same
+    assert (
+        ids(broken.search("athletic activities for teenagers", mode="semantic")) == expected
+    )  # torch answers the same
 
 
 def test_semantic_scores_are_cosines_best_first(index: SearchIndex) -> None:
@@ -203,8 +248,11 @@ def test_rrf_rewards_agreement_and_is_rank_based() -> None:
 def test_hybrid_returns_the_union_of_both_engines(index: SearchIndex) -> None:
     q = "young people and sport"
     # by meaning alone, hybrid needs its own (higher, calibrated) floor: semantic mode keeps the lower one
-    by_meaning = {r["id"] for r in index.search(q, mode="semantic", limit=100)["results"]
-                  if r["score"] >= DEFAULT_FUSION.semantic_floor}
+    by_meaning = {
+        r["id"]
+        for r in index.search(q, mode="semantic", limit=100)["results"]
+        if r["score"] >= DEFAULT_FUSION.semantic_floor
+    }
     assert all_ids(index, q, mode="hybrid") == all_ids(index, q, mode="keyword") | by_meaning
 
 
@@ -224,21 +272,43 @@ def test_chunks_are_embedded_with_city_names_masked() -> None:
     """What a record did is embedded without where (peers need that); its title and summary keep the name."""
     names = name_pattern(["Alphaville", "Beta City"])
     body = "\n\n".join(["Alphaville copied Beta City's league. " + " ".join(f"w{i}" for i in range(70))] * 2)
-    first, *rest = units(0, {"title": "Alphaville youth council", "summary": "Alphaville listens.", "body": body}, names)
+    first, *rest = units(
+        0, {"title": "Alphaville youth council", "summary": "Alphaville listens.", "body": body}, names
+    )
     assert first.encoded == "Alphaville youth council. Alphaville listens."
-    assert len(rest) == 2 and all(u.encoded.startswith("the city youth council: the city copied the city's league.") for u in rest)
-    assert all(u.text.startswith("Alphaville copied Beta City's league.") for u in rest)  # snippets show the text as written
-    assert units(0, {"title": "T", "summary": "S.", "body": body})[1].encoded.startswith("T: Alphaville copied")  # no names, no masking
+    assert len(rest) == 2 and all(
+        u.encoded.startswith("the city youth council: the city copied the city's league.") for u in rest
+    )
+    assert all(
+        u.text.startswith("Alphaville copied Beta City's league.") for u in rest
+    )  # snippets show the text as written
+    assert units(0, {"title": "T", "summary": "S.", "body": body})[1].encoded.startswith(
+        "T: Alphaville copied"
+    )  # no names, no masking
 
 
 def test_the_name_trie_masks_as_one_alternative_per_name_would() -> None:
     """Longest name first, whole words only, any case: what a plain alternation does, at any number of names."""
     import re
 
-    names = ["New York", "new york city", "York", "Isiolo", "Isiolo County", "Ałphaville", "Nansana", "Nansana North", "Nan"]
-    naive = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.IGNORECASE)
-    text = ("New York City and NEW YORK helped York; Yorkshire did not. Isiolo County, isiolo and Isiolos. "
-            "ałphaville met Nansana North, Nansana, Nanny and nan.")
+    names = [
+        "New York",
+        "new york city",
+        "York",
+        "Isiolo",
+        "Isiolo County",
+        "Ałphaville",
+        "Nansana",
+        "Nansana North",
+        "Nan",
+    ]
+    naive = re.compile(
+        r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.IGNORECASE
+    )
+    text = (
+        "New York City and NEW YORK helped York; Yorkshire did not. Isiolo County, isiolo and Isiolos. "
+        "ałphaville met Nansana North, Nansana, Nanny and nan."
+    )
     assert name_pattern(names).sub("X", text) == naive.sub("X", text)
     assert name_pattern(names).sub("X", text).startswith("X and X helped X; Yorkshire did not. X, X and Isiolos.")
     assert name_pattern(["ab"]) is None  # names of two letters or fewer are never masked
@@ -254,7 +324,10 @@ def test_rebuild_encodes_only_changed_records(mini: Settings, tmp_path: Path) ->
     again = build(mini).stats["search"]
     assert again["encoded"] == 0 and again["reused"] == first["units"]
     f = mini.data_dir / "practices/beta-sports-league.md"
-    f.write_text(f.read_text(encoding="utf-8").replace("coaches act as mentors", "coaches act as mentors and role models"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("coaches act as mentors", "coaches act as mentors and role models"),
+        encoding="utf-8",
+    )
     changed = build(mini).stats["search"]
     units_doc = json.loads((mini.search_dir / "units.json").read_text())["doc"]
     meta = json.loads((mini.search_dir / "meta.json").read_text())["docs"]
@@ -267,16 +340,19 @@ def test_rebuild_encodes_only_changed_records(mini: Settings, tmp_path: Path) ->
 
 def test_searching_never_imports_torch(corpus: Settings) -> None:
     """A server needs ~400 MB less without torch: every mode, semantic too, runs on the index's ONNX graph."""
-    code = ("import sys; from pathlib import Path; from hub.search.index import load; "
-            f"ix = load(Path({str(corpus.search_dir)!r})); ix.search('youth', mode='keyword'); ix.search(''); "
-            "print('sentence_transformers' in sys.modules, 'torch' in sys.modules); "
-            "r = ix.search('athletic activities for teenagers', mode='hybrid'); "
-            "print(r['results'][0]['id'], 'sentence_transformers' in sys.modules, 'torch' in sys.modules)")
+    code = (
+        "import sys; from pathlib import Path; from hub.search.index import load; "
+        f"ix = load(Path({str(corpus.search_dir)!r})); ix.search('youth', mode='keyword'); ix.search(''); "
+        "print('sentence_transformers' in sys.modules, 'torch' in sys.modules); "
+        "r = ix.search('athletic activities for teenagers', mode='hybrid'); "
+        "print(r['results'][0]['id'], 'sentence_transformers' in sys.modules, 'torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_DIR)
     assert out.stdout.split() == ["False", "False", "beta-sports-league", "False", "False"]
 
 
 # --- filters, facets, paging, snippets ---------------------------------------------------
+
 
 def test_unknown_filter_value_lists_valid_values(index: SearchIndex) -> None:
     with pytest.raises(UnknownFilterValue) as exc:
@@ -288,12 +364,17 @@ def test_unknown_filter_value_lists_valid_values(index: SearchIndex) -> None:
 
 def test_filter_values_accept_ids_labels_and_alternative_labels(index: SearchIndex) -> None:
     expected = all_ids(index, filters={"region": ["europe"]})
-    assert expected and all(all_ids(index, filters={"region": [v]}) == expected for v in ("Europe", "EUROPE", " europe"))
+    assert expected and all(
+        all_ids(index, filters={"region": [v]}) == expected for v in ("Europe", "EUROPE", " europe")
+    )
     assert all_ids(index, filters={"level": ["early intervention"]}) == all_ids(index, filters={"level": ["secondary"]})
 
 
 def test_or_within_a_facet_and_across_facets(index: SearchIndex) -> None:
-    europe, africa = all_ids(index, filters={"region": ["europe"]}), all_ids(index, filters={"region": ["east-and-southern-africa"]})
+    europe, africa = (
+        all_ids(index, filters={"region": ["europe"]}),
+        all_ids(index, filters={"region": ["east-and-southern-africa"]}),
+    )
     assert all_ids(index, filters={"region": ["europe", "east-and-southern-africa"]}) == europe | africa
     practices = all_ids(index, filters={"type": ["practice"]})
     assert all_ids(index, filters={"region": ["europe"], "type": ["practice"]}) == europe & practices
@@ -305,10 +386,18 @@ def test_broader_concept_filter_includes_narrower(index: SearchIndex) -> None:
     assert sports and sports <= all_ids(index, filters={"theme": ["primary-prevention-service-areas"]})
 
 
-@pytest.mark.parametrize("q,mode,filters", [("", "hybrid", {}), ("youth", "keyword", {"type": ["practice"]}),
-                                            ("young people in cities", "hybrid", {"region": ["europe"], "level": ["primary"]}),
-                                            ("support for families", "semantic", {"theme": ["family support", "sports"]})])
-def test_each_facet_count_is_the_total_that_choosing_it_gives(index: SearchIndex, q: str, mode: str, filters: dict) -> None:
+@pytest.mark.parametrize(
+    "q,mode,filters",
+    [
+        ("", "hybrid", {}),
+        ("youth", "keyword", {"type": ["practice"]}),
+        ("young people in cities", "hybrid", {"region": ["europe"], "level": ["primary"]}),
+        ("support for families", "semantic", {"theme": ["family support", "sports"]}),
+    ],
+)
+def test_each_facet_count_is_the_total_that_choosing_it_gives(
+    index: SearchIndex, q: str, mode: str, filters: dict
+) -> None:
     got = index.search(q, mode=mode, filters=filters)
     assert any(got["facets"][name] for name in got["facets"])
     for name, values in got["facets"].items():
@@ -332,9 +421,27 @@ def test_paging_is_consistent(index: SearchIndex) -> None:
 
 def test_results_carry_the_contract_fields(index: SearchIndex) -> None:
     r = index.search("youth council")["results"][0]
-    assert set(r) == {"id", "type", "title", "url", "city", "country", "region", "place", "score", "snippet", "themes", "levels"}
+    assert set(r) == {
+        "id",
+        "type",
+        "title",
+        "url",
+        "city",
+        "country",
+        "region",
+        "place",
+        "score",
+        "snippet",
+        "themes",
+        "levels",
+    }
     assert (r["id"], r["url"], r["city"], r["country"], r["region"]) == (
-        "alpha-youth-council", "/practices/alpha-youth-council/", "Alphaville", "Poland", "Europe")
+        "alpha-youth-council",
+        "/practices/alpha-youth-council/",
+        "Alphaville",
+        "Poland",
+        "Europe",
+    )
     assert r["themes"] == ["youth engagement", "mayoral leadership"] and r["levels"] == ["primary"]
 
 

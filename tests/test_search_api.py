@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from hub.config import Settings
 from hub.search.index import load
+
 from sparql_server import asgi_client, serve
 
 
@@ -53,7 +54,9 @@ def test_a_typo_is_corrected_and_the_api_says_so(api: httpx.Client) -> None:
 
 def test_api_and_library_give_the_same_answer(api: httpx.Client, corpus: Settings) -> None:
     params = {"q": "newcomers and housing", "mode": "keyword", "type": ["practice", "city"], "limit": 3}
-    expected = load(corpus.search_dir).search("newcomers and housing", mode="keyword", filters={"type": ["practice", "city"]}, limit=3)
+    expected = load(corpus.search_dir).search(
+        "newcomers and housing", mode="keyword", filters={"type": ["practice", "city"]}, limit=3
+    )
     assert api.get("/api/search", params=params).json() == expected
 
 
@@ -61,7 +64,9 @@ def test_repeated_parameters_or_and_different_ones_and(api: httpx.Client) -> Non
     def got(**params) -> set[str]:
         return {r["id"] for r in api.get("/api/search", params={**params, "limit": 100}).json()["results"]}
 
-    assert got(region=["europe", "east-and-southern-africa"]) == got(region="europe") | got(region="east-and-southern-africa")
+    assert got(region=["europe", "east-and-southern-africa"]) == got(region="europe") | got(
+        region="east-and-southern-africa"
+    )
     assert got(region="europe", type="practice") == got(region="europe") & got(type="practice")
 
 
@@ -74,7 +79,9 @@ def test_too_long_query_is_a_clear_422(api: httpx.Client) -> None:
     r = api.get("/api/search", params={"q": "x" * 501})
     assert r.status_code == 422
     body = r.json()
-    assert body["error"] == "query_too_long" and body["detail"]["max_length"] == 500 and "500" in body["detail"]["message"]
+    assert (
+        body["error"] == "query_too_long" and body["detail"]["max_length"] == 500 and "500" in body["detail"]["message"]
+    )
     assert api.get("/api/search", params={"q": "x" * 500}).status_code == 200
 
 
@@ -95,7 +102,19 @@ def test_bad_parameters_are_422_not_500(api: httpx.Client, params: dict) -> None
     assert r.status_code == 422 and set(r.json()) == {"error", "detail"}
 
 
-@pytest.mark.parametrize("q", ['"youth council', "youth AND OR NOT", "title:youth", "((((", "Київ", "%00", "<script>alert(1)</script>", "' OR 1=1 --"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"youth council',
+        "youth AND OR NOT",
+        "title:youth",
+        "((((",
+        "Київ",
+        "%00",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+    ],
+)
 def test_awkward_queries_answer_200(api: httpx.Client, q: str) -> None:
     for mode in ("hybrid", "keyword", "semantic"):
         r = api.get("/api/search", params={"q": q, "mode": mode})
@@ -106,8 +125,20 @@ def test_awkward_queries_answer_200(api: httpx.Client, q: str) -> None:
 def test_openapi_documents_search(api: httpx.Client) -> None:
     spec = api.get("/openapi.json").json()
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "mode", "type", "theme", "region", "country", "level", "stakeholder", "challenge", "limit", "offset",
-                      "correct"}  # correct=false: search exactly what was typed (spelling correction)
+    assert params == {
+        "q",
+        "mode",
+        "type",
+        "theme",
+        "region",
+        "country",
+        "level",
+        "stakeholder",
+        "challenge",
+        "limit",
+        "offset",
+        "correct",
+    }  # correct=false: search exactly what was typed (spelling correction)
 
 
 def test_build_without_search_index_is_a_503(tmp_path, corpus: Settings) -> None:

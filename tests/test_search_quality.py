@@ -49,12 +49,19 @@ def test_hybrid_beats_each_mode_alone(report: dict) -> None:
 def test_each_engine_does_its_own_job(report: dict) -> None:
     kinds = {mode: report["by_kind"][mode] for mode in report["by_kind"]}
     assert kinds["keyword"]["exact"]["ndcg"] >= 0.9  # names, acronyms, people
-    assert kinds["semantic"]["semantic"]["ndcg"] >= kinds["keyword"]["semantic"]["ndcg"] + 0.2  # meaning without shared words
-    assert kinds["hybrid"]["semantic"]["ndcg"] >= 0.6 and kinds["hybrid"]["exact"]["ndcg"] >= 0.9  # and hybrid keeps both
+    assert (
+        kinds["semantic"]["semantic"]["ndcg"] >= kinds["keyword"]["semantic"]["ndcg"] + 0.2
+    )  # meaning without shared words
+    assert (
+        kinds["hybrid"]["semantic"]["ndcg"] >= 0.6 and kinds["hybrid"]["exact"]["ndcg"] >= 0.9
+    )  # and hybrid keeps both
 
 
 def test_the_readme_examples(index: SearchIndex) -> None:
-    assert index.search("protecting places of worship")["results"][0]["id"] == "cape-town-safer-healthier-places-of-worship"
+    assert (
+        index.search("protecting places of worship")["results"][0]["id"]
+        == "cape-town-safer-healthier-places-of-worship"
+    )
     got = index.search("youth sport", filters={"region": ["western-balkans"]}, limit=3)
     assert got["results"][0]["id"] == "gostivar-youth-development-through-sports"
     assert {v["id"] for v in got["facets"]["region"]} > {"western-balkans"}  # other regions stay visible with counts

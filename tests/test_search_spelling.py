@@ -17,9 +17,17 @@ def index(corpus_settings: Settings) -> SearchIndex:
     return load(corpus_settings.search_dir)
 
 
-@pytest.mark.parametrize("us,uk", [("polarization", "polarisation"), ("radicalized", "radicalised"),
-                                   ("organizing", "organising"), ("organizers", "organisers"), ("analyze", "analyse"),
-                                   ("radicalizations", "radicalisations")])
+@pytest.mark.parametrize(
+    "us,uk",
+    [
+        ("polarization", "polarisation"),
+        ("radicalized", "radicalised"),
+        ("organizing", "organising"),
+        ("organizers", "organisers"),
+        ("analyze", "analyse"),
+        ("radicalizations", "radicalisations"),
+    ],
+)
 def test_american_and_british_spellings_analyse_alike(us: str, uk: str) -> None:
     assert analyse(us) == analyse(uk)
 
@@ -66,6 +74,7 @@ def test_results_hold_all_the_words_when_records_do(index: SearchIndex) -> None:
     got = index.search("youth council", mode="keyword", limit=100)
     assert got["match"] == "all" and got["notice"] is None
     assert got["total"] < index.search("youth", mode="keyword")["total"]
+
     def every(q: str) -> set[str]:
         total = index.search(q, mode="keyword")["total"]
         pages = (index.search(q, mode="keyword", limit=100, offset=o)["results"] for o in range(0, total, 100))

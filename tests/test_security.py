@@ -1,4 +1,5 @@
-"""Hostile input against the real server (uvicorn on a loopback port, raw sockets where a client would tidy the request):
+"""Hostile input against the real server (uvicorn on a loopback port, raw sockets where a client would tidy the
+request):
 path traversal on every file-serving route, size limits (413/414/431), header injection, XSS in data and in queries,
 the Content-Security-Policy (also in a real browser), SPARQL abuse bounded by its time and row limits, and the
 per-client rate limit (429 + Retry-After)."""
@@ -20,6 +21,7 @@ import pytest
 from hub.api.guard import TokenBuckets
 from hub.build import build
 from hub.config import Settings
+
 from helpers import poll
 from sparql_server import MINI, listener, serve
 
@@ -44,7 +46,7 @@ sources:
 Young residents meet the council every month. <script>window.__xss = 'body'</script>
 <img src=x onerror="window.__xss='body-img'"> and <iframe src="https://example.org/"></iframe>.
 Read [the minutes](javascript:window.__xss='link') or ![a picture](javascript:window.__xss='image').
-"""
+"""  # noqa: E501 (the probe record, verbatim)
 
 
 # ---------------------------------------------------------------- fixtures: one full build, three servers over it
@@ -56,8 +58,15 @@ def cfg(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Setting
     root = tmp_path_factory.mktemp("security")
     shutil.copytree(MINI, root / "data")
     (root / "data" / "practices" / "xss-probe.md").write_text(XSS_PRACTICE, encoding="utf-8")
-    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=shared_cache, sparql_timeout_s=MAX_S,
-                   sparql_max_rows=MAX_ROWS, sparql_max_query_chars=20_000, rate_per_minute=0)
+    cfg = Settings(
+        data_dir=root / "data",
+        build_dir=root / "build",
+        cache_dir=shared_cache,
+        sparql_timeout_s=MAX_S,
+        sparql_max_rows=MAX_ROWS,
+        sparql_max_query_chars=20_000,
+        rate_per_minute=0,
+    )
     build(cfg)
     return cfg
 
@@ -77,7 +86,9 @@ def api(base: str) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def tight(cfg: Settings) -> Iterator[str]:
     """The same build behind small limits, as an operator would set them with HUB_* variables."""
-    small = dataclasses.replace(cfg, max_body_bytes=2000, max_url_bytes=1000, max_headers=20, rate_per_minute=60, rate_burst=3)
+    small = dataclasses.replace(
+        cfg, max_body_bytes=2000, max_url_bytes=1000, max_headers=20, rate_per_minute=60, rate_burst=3
+    )
     with serve(small) as url:
         yield url
 
@@ -107,14 +118,37 @@ def get(base: str, target: str, extra: str = "") -> tuple[int, dict[str, str], b
 
 
 TRAVERSALS = [
-    "/../records.json", "/%2e%2e/records.json", "/%2E%2E%2Frecords.json", "/..%2frecords.json", "/..%5crecords.json",
-    "/%252e%252e/records.json", "/static/../../records.json", "/static/..%2f..%2frecords.json", "/static/%2e%2e/%2e%2e/manifest.json",
-    "/practices/..%2f..%2f..%2frecords.json", "/pagefind/..%2f..%2fmanifest.json", "/..%c0%afrecords.json", "/.%2e/.%2e/records.json",
-    "/....//....//records.json", "/static/....%2f....%2fstore/", "/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/../../../../../../etc/passwd", "/static/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc/passwd", "//etc/passwd",
-    "/download/../records.json", "/download/..%2frecords.json", "/download/%2e%2e%2fmanifest.json", "/download/..%5cmanifest.json",
-    "/download/%2e%2e/%2e%2e/etc/passwd", "/download/graph.nq%00.csv", "/download/store", "/download/search%2fmeta.json",
-    "/api/practices/..%2f..%2frecords.json", "/api/practices/%2e%2e", "/api/concepts/..%2f..%2fmanifest", "/api/cities/..%2frecords.json",
+    "/../records.json",
+    "/%2e%2e/records.json",
+    "/%2E%2E%2Frecords.json",
+    "/..%2frecords.json",
+    "/..%5crecords.json",
+    "/%252e%252e/records.json",
+    "/static/../../records.json",
+    "/static/..%2f..%2frecords.json",
+    "/static/%2e%2e/%2e%2e/manifest.json",
+    "/practices/..%2f..%2f..%2frecords.json",
+    "/pagefind/..%2f..%2fmanifest.json",
+    "/..%c0%afrecords.json",
+    "/.%2e/.%2e/records.json",
+    "/....//....//records.json",
+    "/static/....%2f....%2fstore/",
+    "/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/../../../../../../etc/passwd",
+    "/static/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc/passwd",
+    "//etc/passwd",
+    "/download/../records.json",
+    "/download/..%2frecords.json",
+    "/download/%2e%2e%2fmanifest.json",
+    "/download/..%5cmanifest.json",
+    "/download/%2e%2e/%2e%2e/etc/passwd",
+    "/download/graph.nq%00.csv",
+    "/download/store",
+    "/download/search%2fmeta.json",
+    "/api/practices/..%2f..%2frecords.json",
+    "/api/practices/%2e%2e",
+    "/api/concepts/..%2f..%2fmanifest",
+    "/api/cities/..%2frecords.json",
     "/sparql/..%2f..%2frecords.json",
 ]
 
@@ -123,7 +157,11 @@ TRAVERSALS = [
 def test_path_traversal_never_leaves_the_served_folders(base: str, cfg: Settings, target: str) -> None:
     status, _, body = get(base, target)
     assert status in (400, 404, 405, 307), (target, status)
-    secrets = [(cfg.build_dir / "manifest.json").read_bytes()[:60], (cfg.build_dir / "records.json").read_bytes()[:60], b"root:x:0:0"]
+    secrets = [
+        (cfg.build_dir / "manifest.json").read_bytes()[:60],
+        (cfg.build_dir / "records.json").read_bytes()[:60],
+        b"root:x:0:0",
+    ]
     assert not any(s in body for s in secrets), target
     assert b"Traceback" not in body
 
@@ -161,7 +199,8 @@ def test_urls_over_the_limit_are_414_on_every_kind_of_route(base: str, cfg: Sett
 
 def test_far_longer_request_lines_and_headers_are_refused_without_harm(base: str, api: httpx.Client) -> None:
     def refused(path: str, extra: str = "") -> int:
-        """Status of a far-too-long request; uvicorn may also close the socket while the client still sends (a reset)."""
+        """Status of a far-too-long request; uvicorn may also close the socket while the client still sends (a
+        reset)."""
         try:
             return get(base, path, extra=extra)[0]
         except ConnectionResetError:
@@ -182,7 +221,11 @@ def test_a_long_query_within_the_url_limit_is_the_search_apis_422(api: httpx.Cli
 
 def test_bodies_over_the_limit_are_413_declared_or_streamed(base: str, api: httpx.Client, cfg: Settings) -> None:
     big = b"q" * (cfg.max_body_bytes + 1)
-    for path, ctype in (("/sparql", "application/sparql-query"), ("/api/peers", "application/json"), ("/", "text/plain")):
+    for path, ctype in (
+        ("/sparql", "application/sparql-query"),
+        ("/api/peers", "application/json"),
+        ("/", "text/plain"),
+    ):
         r = api.post(path, content=big, headers={"Content-Type": ctype})
         assert r.status_code == 413 and r.json()["error"] == "too_large", path
 
@@ -194,35 +237,62 @@ def test_bodies_over_the_limit_are_413_declared_or_streamed(base: str, api: http
         assert r.status_code in (413, 405) and "Traceback" not in r.text, path
         if path != "/":
             assert r.status_code == 413, path
-    status, _, body = raw(base, b"POST /sparql HTTP/1.1\r\nHost: a\r\nContent-Type: application/sparql-query\r\n"
-                                b"Content-Length: 12abc\r\nConnection: close\r\n\r\nASK {}")
+    status, _, body = raw(
+        base,
+        b"POST /sparql HTTP/1.1\r\nHost: a\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 12abc\r\nConnection: close\r\n\r\nASK {}",
+    )
     assert status == 400
 
 
 def test_limits_follow_the_settings(tight: str) -> None:
     with httpx.Client(base_url=tight, timeout=30) as c:
-        assert c.post("/api/peers", content=b"{" + b" " * 2500 + b"}", headers={"Content-Type": "application/json"}).status_code == 413
+        assert (
+            c.post(
+                "/api/peers", content=b"{" + b" " * 2500 + b"}", headers={"Content-Type": "application/json"}
+            ).status_code
+            == 413
+        )
         assert c.get("/about/", params={"x": "y" * 1000}).status_code == 414
         assert c.get("/about/", headers={f"X-H{i}": "1" for i in range(25)}).status_code == 431
         assert c.get("/about/").status_code == 200
 
 
 def test_settings_read_the_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in (("HUB_MAX_BODY", "1234"), ("HUB_MAX_URL", "555"), ("HUB_MAX_HEADERS", "7"), ("HUB_MAX_HEADER_BYTES", "999"),
-                        ("HUB_RATE_LIMIT", "9"), ("HUB_RATE_BURST", "4")):
+    for name, value in (
+        ("HUB_MAX_BODY", "1234"),
+        ("HUB_MAX_URL", "555"),
+        ("HUB_MAX_HEADERS", "7"),
+        ("HUB_MAX_HEADER_BYTES", "999"),
+        ("HUB_RATE_LIMIT", "9"),
+        ("HUB_RATE_BURST", "4"),
+    ):
         monkeypatch.setenv(name, value)
     s = Settings()
-    assert (s.max_body_bytes, s.max_url_bytes, s.max_headers, s.max_header_bytes, s.rate_per_minute, s.rate_burst) == (1234, 555, 7, 999, 9.0, 4)
+    assert (s.max_body_bytes, s.max_url_bytes, s.max_headers, s.max_header_bytes, s.rate_per_minute, s.rate_burst) == (
+        1234,
+        555,
+        7,
+        999,
+        9.0,
+        4,
+    )
 
 
 # ---------------------------------------------------------------- header injection
 
 
-@pytest.mark.parametrize("target", [
-    "/practices%0d%0aSet-Cookie:%20injected=1", "/practices/alpha-youth-council%0d%0aSet-Cookie:%20injected=1",
-    "/search/?q=%0d%0aSet-Cookie:%20injected=1", "/download/graph.nq%0d%0aSet-Cookie:%20injected=1",
-    "/api/search?q=a%0d%0aSet-Cookie:%20injected=1", "/sparql?query=ASK%7B%7D&format=json%0d%0aSet-Cookie:%20injected=1",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/practices%0d%0aSet-Cookie:%20injected=1",
+        "/practices/alpha-youth-council%0d%0aSet-Cookie:%20injected=1",
+        "/search/?q=%0d%0aSet-Cookie:%20injected=1",
+        "/download/graph.nq%0d%0aSet-Cookie:%20injected=1",
+        "/api/search?q=a%0d%0aSet-Cookie:%20injected=1",
+        "/sparql?query=ASK%7B%7D&format=json%0d%0aSet-Cookie:%20injected=1",
+    ],
+)
 def test_crlf_in_the_url_never_becomes_a_response_header(base: str, target: str) -> None:
     status, headers, _ = get(base, target)
     assert "set-cookie" not in headers and status < 500
@@ -236,7 +306,9 @@ def test_redirects_keep_the_path_encoded(base: str) -> None:
         assert "\r" not in headers["location"] and "\n" not in headers["location"]
 
 
-@pytest.mark.parametrize("host", ["evil.example/<script>", "a b", "a.example, b.example", "a.example:99999999", "\x7fa"])
+@pytest.mark.parametrize(
+    "host", ["evil.example/<script>", "a b", "a.example, b.example", "a.example:99999999", "\x7fa"]
+)
 def test_malformed_host_headers_are_refused(base: str, host: str) -> None:
     status, _, _ = raw(base, f"GET /sparql HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("latin-1"))
     assert status == 400
@@ -250,7 +322,8 @@ def test_raw_control_characters_in_headers_or_path_are_refused(base: str) -> Non
     assert status == 400
 
 
-# ---------------------------------------------------------------- XSS: data and queries stay escaped; the policy forbids inline code
+# ---------------------------------------------------------------- XSS: data and queries stay escaped; the policy
+# forbids inline code
 
 
 class Tags(HTMLParser):
@@ -286,7 +359,11 @@ def _inline_code(html: str) -> list[str]:
     for tag, attrs in page.tags:
         found += [f"<{tag} {k}=…>" for k in attrs if k.startswith("on")]
         found += [f"<{tag} style=…>" for k in attrs if k == "style"]
-        found += [f"<{tag} {k}=javascript:…>" for k, v in attrs.items() if k in ("href", "src") and v and v.strip().lower().startswith("javascript:")]
+        found += [
+            f"<{tag} {k}=javascript:…>"
+            for k, v in attrs.items()
+            if k in ("href", "src") and v and v.strip().lower().startswith("javascript:")
+        ]
         if tag in ("iframe", "object", "embed") or (tag == "img" and attrs.get("src") == "x"):
             found.append(f"<{tag}>")
     for attrs, text in page.scripts:
@@ -300,10 +377,17 @@ def _inline_code(html: str) -> list[str]:
 def test_every_page_of_the_site_is_free_of_inline_code_and_injected_markup(cfg: Settings) -> None:
     pages = sorted(cfg.site_dir.resolve().rglob("*.html"))
     assert len(pages) > 20
-    problems = {str(p.relative_to(cfg.site_dir.resolve())): found for p in pages if (found := _inline_code(p.read_text(encoding="utf-8")))}
+    problems = {
+        str(p.relative_to(cfg.site_dir.resolve())): found
+        for p in pages
+        if (found := _inline_code(p.read_text(encoding="utf-8")))
+    }
     assert problems == {}
     probe = (cfg.site_dir / "practices" / "xss-probe" / "index.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;window.__xss = &#39;title&#39;&lt;/script&gt;" in probe or "&lt;script&gt;window.__xss = &#x27;title&#x27;" in probe
+    assert (
+        "&lt;script&gt;window.__xss = &#39;title&#39;&lt;/script&gt;" in probe
+        or "&lt;script&gt;window.__xss = &#x27;title&#x27;" in probe
+    )
 
 
 def test_api_html_and_json_escape_what_the_caller_sent(api: httpx.Client) -> None:
@@ -314,7 +398,9 @@ def test_api_html_and_json_escape_what_the_caller_sent(api: httpx.Client) -> Non
     refused = api.get("/sparql", params={"query": "<script>window.__xss=1</script>"}, headers={"Accept": "text/html"})
     assert refused.status_code == 400 and _inline_code(refused.text) == [] and "<script>window" not in refused.text
     search = api.get("/api/search", params={"q": "<script>window.__xss</script> forum", "mode": "keyword"})
-    assert search.headers["content-type"] == "application/json" and search.headers["x-content-type-options"] == "nosniff"
+    assert (
+        search.headers["content-type"] == "application/json" and search.headers["x-content-type-options"] == "nosniff"
+    )
     snippets = [r["snippet"] for r in search.json()["results"]]
     assert snippets and all(re.sub(r"</?mark>", "", s).count("<") == 0 for s in snippets)
     status, headers, body = get(api.base_url.__str__().rstrip("/"), "/%3Cscript%3Ewindow.__xss=1%3C/script%3E")
@@ -322,10 +408,18 @@ def test_api_html_and_json_escape_what_the_caller_sent(api: httpx.Client) -> Non
 
 
 def test_security_headers_on_every_kind_of_response(base: str, api: httpx.Client, cfg: Settings) -> None:
-    responses = [api.get("/"), api.get("/practices/xss-probe/"), api.get("/static/site.css"), api.get("/api/search", params={"q": "youth"}),
-                 api.get("/sparql", headers={"Accept": "text/html"}), api.get("/sparql", params={"query": "ASK {}"}),
-                 api.get("/no/such/page/"), api.get("/download/graph.ttl"), api.get("/openapi.json"),
-                 api.post("/api/peers", content=b"x" * (cfg.max_body_bytes + 1))]
+    responses = [
+        api.get("/"),
+        api.get("/practices/xss-probe/"),
+        api.get("/static/site.css"),
+        api.get("/api/search", params={"q": "youth"}),
+        api.get("/sparql", headers={"Accept": "text/html"}),
+        api.get("/sparql", params={"query": "ASK {}"}),
+        api.get("/no/such/page/"),
+        api.get("/download/graph.ttl"),
+        api.get("/openapi.json"),
+        api.post("/api/peers", content=b"x" * (cfg.max_body_bytes + 1)),
+    ]
     for r in responses:
         csp = r.headers["content-security-policy"]
         directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
@@ -337,7 +431,8 @@ def test_security_headers_on_every_kind_of_response(base: str, api: httpx.Client
 
 
 def test_api_docs_run_under_the_sites_policy_with_no_inline_code(api: httpx.Client) -> None:
-    """/docs is Swagger UI from this server, started by a file (hub/api/docs.py): no exception to the policy is needed."""
+    """/docs is Swagger UI from this server, started by a file (hub/api/docs.py): no exception to the policy is
+    needed."""
     page = api.get("/docs")
     assert page.status_code == 200 and _inline_code(page.text) == [] and "<style" not in page.text
     csp = page.headers["content-security-policy"]
@@ -346,7 +441,8 @@ def test_api_docs_run_under_the_sites_policy_with_no_inline_code(api: httpx.Clie
     assert directives["script-src"] == "'self'" and "http" not in csp and "'unsafe-inline'" not in csp
 
 
-# ---------------------------------------------------------------- SPARQL abuse: refused, or bounded by the time and row limits
+# ---------------------------------------------------------------- SPARQL abuse: refused, or bounded by the time and row
+# limits
 
 
 REFUSED = {
@@ -366,19 +462,32 @@ def test_each_refused_form_is_a_400_that_contacts_nobody(api: httpx.Client) -> N
     with listener() as (url, hits):
         for template, code in REFUSED.items():
             q = template.replace("{url}", url)
-            for r in (api.get("/sparql", params={"query": q}), api.post("/sparql", data={"query": q}),
-                      api.post("/sparql", content=q.encode(), headers={"Content-Type": "application/sparql-query"})):
+            for r in (
+                api.get("/sparql", params={"query": q}),
+                api.post("/sparql", data={"query": q}),
+                api.post("/sparql", content=q.encode(), headers={"Content-Type": "application/sparql-query"}),
+            ):
                 assert r.status_code == 400 and r.json()["error"] == code, (q, r.text)
-        update = api.post("/sparql", content=f"LOAD <{url}>".encode(), headers={"Content-Type": "application/sparql-update"})
+        update = api.post(
+            "/sparql", content=f"LOAD <{url}>".encode(), headers={"Content-Type": "application/sparql-update"}
+        )
         assert update.status_code == 400 and api.post("/sparql", data={"update": f"LOAD <{url}>"}).status_code == 400
-        assert api.get("/sparql", params={"query": "ASK {}", "named-graph-uri": url}).json()["error"] == "remote_dataset_refused"
+        assert (
+            api.get("/sparql", params={"query": "ASK {}", "named-graph-uri": url}).json()["error"]
+            == "remote_dataset_refused"
+        )
     assert hits == []
 
 
 @pytest.mark.parametrize("depth", [50, 400, 3000])
 def test_deep_nesting_is_answered_or_refused_never_a_crash(api: httpx.Client, depth: int) -> None:
     groups = "SELECT * WHERE " + "{ " * depth + "?s a hub:Practice " + "} " * depth
-    optionals = "SELECT * WHERE { ?s a hub:Practice " + "OPTIONAL { ?s ?p ?o " * min(depth, 2000) + "}" * min(depth, 2000) + " }"
+    optionals = (
+        "SELECT * WHERE { ?s a hub:Practice "
+        + "OPTIONAL { ?s ?p ?o " * min(depth, 2000)
+        + "}" * min(depth, 2000)
+        + " }"
+    )
     parens = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * depth + "1" + ")" * depth + ") } LIMIT 1"
     for q in (groups, optionals, parens):
         r = api.get("/sparql", params={"query": q}) if len(q) < 6000 else api.post("/sparql", data={"query": q})
@@ -391,8 +500,18 @@ def test_deep_nesting_is_answered_or_refused_never_a_crash(api: httpx.Client, de
 def test_huge_values_blocks_are_capped_by_size_rows_or_time(api: httpx.Client, cfg: Settings) -> None:
     values = "SELECT ?n WHERE { VALUES ?n { " + " ".join(str(i) for i in range(3000)) + " } }"
     r = api.post("/sparql", data={"query": values})
-    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == MAX_ROWS and r.headers["x-sparql-truncated"] == "true"
-    square = "SELECT * WHERE { VALUES ?a { " + " ".join(map(str, range(1500))) + " } VALUES ?b { " + " ".join(map(str, range(1500))) + " } }"
+    assert (
+        r.status_code == 200
+        and len(r.json()["results"]["bindings"]) == MAX_ROWS
+        and r.headers["x-sparql-truncated"] == "true"
+    )
+    square = (
+        "SELECT * WHERE { VALUES ?a { "
+        + " ".join(map(str, range(1500)))
+        + " } VALUES ?b { "
+        + " ".join(map(str, range(1500)))
+        + " } }"
+    )
     r = api.post("/sparql", data={"query": square, "timeout": "2"})
     assert r.status_code in (200, 503)
     if r.status_code == 200:
@@ -405,13 +524,21 @@ def test_huge_values_blocks_are_capped_by_size_rows_or_time(api: httpx.Client, c
 
 def test_cross_joins_stop_at_the_row_limit_or_the_time_limit(api: httpx.Client) -> None:
     rows = api.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
-    assert rows.status_code == 200 and rows.headers["x-sparql-rows"] == str(MAX_ROWS) and rows.headers["x-sparql-truncated"] == "true"
-    for q in ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-              "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",
-              "CONSTRUCT { ?a ?b ?i } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY DESC(?i)"):
+    assert (
+        rows.status_code == 200
+        and rows.headers["x-sparql-rows"] == str(MAX_ROWS)
+        and rows.headers["x-sparql-truncated"] == "true"
+    )
+    for q in (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",
+        "CONSTRUCT { ?a ?b ?i } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY DESC(?i)",
+    ):
         r = api.get("/sparql", params={"query": q, "timeout": "1.5"})
         assert r.status_code == 503 and r.json()["error"] == "query_timeout", q
-    assert api.get("/sparql", params={"query": "ASK { ?s a hub:City }"}).json()["boolean"] is True  # a fresh worker took over
+    assert (
+        api.get("/sparql", params={"query": "ASK { ?s a hub:City }"}).json()["boolean"] is True
+    )  # a fresh worker took over
 
 
 # ---------------------------------------------------------------- the per-client rate limit
@@ -444,7 +571,8 @@ def test_search_and_sparql_answer_429_with_retry_after_per_client(tight: str) ->
         poll(again, timeout=retry + 0.5)  # a token is back within Retry-After
 
 
-# ---------------------------------------------------------------- in a real browser: the policy breaks nothing and stops the injections
+# ---------------------------------------------------------------- in a real browser: the policy breaks nothing and
+# stops the injections
 
 
 def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], object]:
@@ -452,10 +580,16 @@ def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], objec
     ctx = browser.new_context()
     pg = ctx.new_page()
     problems: list[str] = []
-    pg.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text or m.type == "error" else None)
+    pg.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text or m.type == "error" else None,
+    )
     pg.on("pageerror", lambda e: problems.append(str(e)))
     pg.on("dialog", lambda d: (problems.append(f"dialog {d.message}"), d.dismiss()))
-    pg.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI))")
+    pg.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy: ' + "
+        "e.violatedDirective + ' ' + e.blockedURI))"
+    )
     pg.goto(url)
     if wait:
         pg.wait_for_function(wait, timeout=60_000)
@@ -469,8 +603,14 @@ def _visit(browser, url: str, wait: str | None = None) -> tuple[list[str], objec
 @pytest.mark.browser
 def test_pages_run_under_the_policy_and_injected_code_does_not(browser, base: str) -> None:
     results = "() => /result/.test(document.getElementById('status').textContent)"
-    visits = {"/": None, "/practices/xss-probe/": None, "/cities/alpha-town/": None, "/search/?q=forum+council": results,
-              "/sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D+LIMIT+5": None, "/sparql": None}
+    visits = {
+        "/": None,
+        "/practices/xss-probe/": None,
+        "/cities/alpha-town/": None,
+        "/search/?q=forum+council": results,
+        "/sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D+LIMIT+5": None,
+        "/sparql": None,
+    }
     for path, wait in visits.items():
         problems, (xss, backend) = _visit(browser, base + path, wait)
         assert problems == [] and xss is None, (path, problems, xss)
@@ -483,7 +623,10 @@ def test_search_page_falls_back_to_the_offline_index_under_the_policy_when_rate_
     """The API's 429 sends the page to the offline index, whose scripts and records must load under the policy."""
     limited = dataclasses.replace(cfg, rate_per_minute=0.01, rate_burst=1)
     with serve(limited) as url:
-        problems, (xss, backend) = _visit(browser, url + "/search/?q=youth+council",
-                                          "() => /result/.test(document.getElementById('status').textContent)")
+        problems, (xss, backend) = _visit(
+            browser,
+            url + "/search/?q=youth+council",
+            "() => /result/.test(document.getElementById('status').textContent)",
+        )
     assert [p for p in problems if "429" not in p and "Too Many" not in p] == [] and xss is None
     assert backend == "static"

@@ -75,11 +75,15 @@ def site_page(site: Path, url: str) -> Path:
     return site / url.strip("/") / "index.html" if url.endswith("/") else site / url.lstrip("/")
 
 
-def build_mini(root: Path, templates: Path | None = None, extra: list | None = None, data: Path | None = None) -> Settings:
+def build_mini(
+    root: Path, templates: Path | None = None, extra: list | None = None, data: Path | None = None
+) -> Settings:
     if data is None:
         data = root / "data"
         shutil.copytree(MINI, data)
-    cfg = Settings(data_dir=data, build_dir=root / "build", cache_dir=root / "cache", templates_dir=templates or REPO_DIR / "site")
+    cfg = Settings(
+        data_dir=data, build_dir=root / "build", cache_dir=root / "cache", templates_dir=templates or REPO_DIR / "site"
+    )
     build(cfg, stages=SITE_STAGES[:-1] + (extra or []) + SITE_STAGES[-1:])
     return cfg
 
@@ -113,7 +117,11 @@ def broken_links(site: Path) -> list[str]:
     for path, page in pages.items():
         for link in page.links:
             parts = urlsplit(link)
-            if parts.scheme or not (parts.path.startswith("/") or parts.fragment) or parts.path.startswith(SERVER_ROUTES):
+            if (
+                parts.scheme
+                or not (parts.path.startswith("/") or parts.fragment)
+                or parts.path.startswith(SERVER_ROUTES)
+            ):
                 continue
             target = site_page(site, parts.path) if parts.path else path
             if not target.is_file():
@@ -153,7 +161,12 @@ def test_jsonld_in_pages_says_what_the_graph_says(mini_site: Settings) -> None:
         # … and the page states nothing the graph does not, except the schema.org classes the ontology entails
         entailed = {c for t in own.objects(subject, RDF.type) for c in ontology.transitive_objects(t, RDFS.subClassOf)}
         for s, p, o in ground(page) - union:
-            assert (s, p) == (subject, RDF.type) and o in entailed and str(o).startswith("https://schema.org/"), (e["url"], s, p, o)
+            assert (s, p) == (subject, RDF.type) and o in entailed and str(o).startswith("https://schema.org/"), (
+                e["url"],
+                s,
+                p,
+                o,
+            )
     [practice] = Page(site_page(mini_site.site_dir, "/practices/alpha-youth-council/").read_text()).jsonld()
     types = practice["@graph"][0]["@type"]
     assert "schema:CreativeWork" in types and "hub:Practice" in types
@@ -186,7 +199,7 @@ def test_sitemap_lists_every_page_and_only_real_ones(mini_site: Settings) -> Non
     site = mini_site.site_dir
     locs = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text())
     assert all(u.startswith(mini_site.site_url + "/") for u in locs)
-    paths = {u[len(mini_site.site_url):] for u in locs}
+    paths = {u[len(mini_site.site_url) :] for u in locs}
     assert {e["url"] for e in catalog(mini_site)} <= paths
     assert {"/", "/search/", "/about/", "/linked-data/", "/themes/", "/regions/", "/levels/", "/stakeholders/"} <= paths
     assert all(site_page(site, p).is_file() for p in paths)
@@ -198,14 +211,23 @@ def test_map_places_cities_with_coordinates_and_lists_the_others(mini_site: Sett
     dots = re.findall(r'<a href="(/cities/[^"]+)" aria-label="[^"]+"><circle cx="([\d.]+)" cy="([\d.]+)"', html)
     assert [d[0] for d in dots] == ["/cities/alpha-town/"]  # Alphaville has coordinates (51.1 N, 17.03 E)
     x, y = float(dots[0][1]), float(dots[0][2])
-    assert (x, y) == (pytest.approx((17.03 + 180) * 2, abs=0.1), pytest.approx((90 - 51.1) * 2, abs=0.1))  # same projection as the land outline
+    assert (x, y) == (
+        pytest.approx((17.03 + 180) * 2, abs=0.1),
+        pytest.approx((90 - 51.1) * 2, abs=0.1),
+    )  # same projection as the land outline
     unmapped = re.search(r'<p class="unmapped">(.*?)</p>', html, re.S).group(1)
     assert 'href="/cities/beta-city/"' in unmapped  # Beta City has none
 
 
 def test_about_and_sparql_pages(mini_site: Settings) -> None:
     about = site_page(mini_site.site_dir, "/about/").read_text()
-    for needle in ("CC BY 4.0", "How to cite", 'href="/contributing/"', "CONTRIBUTING.md", 'href="/resources/seed-guide/"'):
+    for needle in (
+        "CC BY 4.0",
+        "How to cite",
+        'href="/contributing/"',
+        "CONTRIBUTING.md",
+        'href="/resources/seed-guide/"',
+    ):
         assert needle in about
     assert "Contributing to the practice hub" in site_page(mini_site.site_dir, "/contributing/").read_text()
     sparql = site_page(mini_site.site_dir, "/linked-data/").read_text()
@@ -217,8 +239,12 @@ def test_curated_text_is_escaped_everywhere(tmp_path: Path) -> None:
     shutil.copytree(MINI, data)
     f = data / "practices" / "alpha-youth-council.md"
     text = f.read_text()
-    text = text.replace("title: Youth council advising the mayor on cohesion", "title: 'Youth <script>alert(1)</script> council'")
-    text = text.replace("notes: The test guide gives no end date.", "notes: 'Ends </script><img src=x onerror=alert(2)>'")
+    text = text.replace(
+        "title: Youth council advising the mayor on cohesion", "title: 'Youth <script>alert(1)</script> council'"
+    )
+    text = text.replace(
+        "notes: The test guide gives no end date.", "notes: 'Ends </script><img src=x onerror=alert(2)>'"
+    )
     text += "\n<img src=x onerror=alert(3)> and [a link](javascript:alert(4))\n"
     f.write_text(text)
     cfg = build_mini(tmp_path, data=data)
@@ -231,10 +257,21 @@ def test_curated_text_is_escaped_everywhere(tmp_path: Path) -> None:
     assert doc["@graph"][0]["hub:notes"]["@value"] == "Ends </script><img src=x onerror=alert(2)>"
 
 
-@pytest.mark.parametrize(("name", "edit", "message"), [
-    ("record.html", lambda s: s.replace("{% if e.notes %}", "{% if e.notes %}{% endfor %}", 1), "template syntax error"),
-    ("practice.html", lambda s: s.replace("{{ e.summary }}", "{{ e.summary.no_such_field.at_all }}", 1), "UndefinedError"),
-])
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "record.html",
+            lambda s: s.replace("{% if e.notes %}", "{% if e.notes %}{% endfor %}", 1),
+            "template syntax error",
+        ),
+        (
+            "practice.html",
+            lambda s: s.replace("{{ e.summary }}", "{{ e.summary.no_such_field.at_all }}", 1),
+            "UndefinedError",
+        ),
+    ],
+)
 def test_broken_template_fails_the_build_with_file_and_line(tmp_path: Path, name: str, edit, message: str) -> None:
     templates = tmp_path / "site"
     shutil.copytree(REPO_DIR / "site", templates)
@@ -242,7 +279,7 @@ def test_broken_template_fails_the_build_with_file_and_line(tmp_path: Path, name
     source = template.read_text()
     broken = edit(source)
     assert broken != source
-    line = next(i for i, (a, b) in enumerate(zip(source.splitlines(), broken.splitlines()), 1) if a != b)
+    line = next(i for i, (a, b) in enumerate(zip(source.splitlines(), broken.splitlines(), strict=False), 1) if a != b)
     template.write_text(broken)
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
@@ -252,10 +289,23 @@ def test_broken_template_fails_the_build_with_file_and_line(tmp_path: Path, name
     assert not (tmp_path / "build").exists()  # nothing was swapped in
 
 
-PEERS = {"alpha-town": {"city": "alpha-town", "peers": [{
-    "id": "beta-city", "label": "Beta City", "country": "Kenya", "region": "East and Southern Africa", "score": 0.42,
-    "reasons": ["both work with young people against recruitment"], "shared": {"themes": ["youth engagement"], "stakeholders": ["youth"]},
-    "practices": ["beta-sports-league"]}]}}
+PEERS = {
+    "alpha-town": {
+        "city": "alpha-town",
+        "peers": [
+            {
+                "id": "beta-city",
+                "label": "Beta City",
+                "country": "Kenya",
+                "region": "East and Southern Africa",
+                "score": 0.42,
+                "reasons": ["both work with young people against recruitment"],
+                "shared": {"themes": ["youth engagement"], "stakeholders": ["youth"]},
+                "practices": ["beta-sports-league"],
+            }
+        ],
+    }
+}
 
 
 def test_peer_cities_render_from_peers_json(tmp_path: Path) -> None:
@@ -305,10 +355,10 @@ def test_offline_search_records_cover_every_record_and_are_named_by_their_conten
         assert (static / name).read_bytes() == (static_search.NODE_MODULES / static_search.VENDOR[name]).read_bytes()
 
 
-
 @pytest.mark.slow
 def test_real_corpus_site(corpus_settings: Settings) -> None:
-    """The real data: every record page exists, links resolve, practice pages stay light, peers render where the build made them."""
+    """The real data: every record page exists, links resolve, practice pages stay light, peers render where the build
+    made them."""
     site = corpus_settings.site_dir
     assert broken_links(site) == []
     css = (site / "static" / "site.css").stat().st_size

@@ -26,8 +26,14 @@ AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh installs it as root: apt-get install chromium)"),
-    pytest.mark.skipif(not AXE.exists() or not (static_search.NODE_MODULES / "minisearch").exists(), reason="npm devDependencies missing: run `npm ci` (scripts/setup.sh does)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed (scripts/setup.sh installs it as root: apt-get install chromium)",
+    ),
+    pytest.mark.skipif(
+        not AXE.exists() or not (static_search.NODE_MODULES / "minisearch").exists(),
+        reason="npm devDependencies missing: run `npm ci` (scripts/setup.sh does)",
+    ),
 ]
 
 
@@ -54,8 +60,19 @@ def site_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def static_url(site_build: Settings) -> Iterator[str]:
     """build/site served by Python's plain static file server: no API behind it."""
     port = free_port()
-    proc = serve([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site_build.site_dir)],
-                 f"http://127.0.0.1:{port}/")
+    proc = serve(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(site_build.site_dir),
+        ],
+        f"http://127.0.0.1:{port}/",
+    )
     yield f"http://127.0.0.1:{port}"
     stop(proc)
 
@@ -74,7 +91,10 @@ def page(browser):
 def axe_violations(pg) -> list[str]:
     pg.add_script_tag(path=str(AXE))
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+    ]
 
 
 def results(pg) -> list[str]:
@@ -138,7 +158,9 @@ def test_keyboard_only_search_filter_and_open(page, static_url: str) -> None:
         for _ in range(limit):
             page.keyboard.press("Tab")
             if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate}; }})()"):
-                assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+                assert (
+                    page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+                )  # focus is visible
                 return
         raise AssertionError(f"never reached {predicate} with Tab")
 
@@ -178,9 +200,28 @@ def hub_server(mini_build: Settings) -> Iterator[tuple[str, bool]]:
     """`hub serve` (uvicorn + the FastAPI app) over a full default build of the mini corpus (the session's)."""
     cfg = mini_build
     port = free_port()
-    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
-    proc = serve([sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
-                 f"http://127.0.0.1:{port}/healthz", env)
+    env = {
+        **os.environ,
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = serve(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        f"http://127.0.0.1:{port}/healthz",
+        env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         with urllib.request.urlopen(f"{url}/api/search?q=youth&limit=1", timeout=120) as r:
@@ -206,8 +247,19 @@ def test_search_page_uses_the_api_under_hub_serve(page, hub_server: tuple[str, b
 @pytest.fixture(scope="module")
 def corpus_site(corpus_settings: Settings) -> Iterator[tuple[str, Settings]]:
     port = free_port()
-    proc = serve([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(corpus_settings.site_dir)],
-                 f"http://127.0.0.1:{port}/")
+    proc = serve(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(corpus_settings.site_dir),
+        ],
+        f"http://127.0.0.1:{port}/",
+    )
     yield f"http://127.0.0.1:{port}", corpus_settings
     stop(proc)
 
@@ -219,11 +271,25 @@ def test_no_axe_violations_on_the_real_corpus(page, corpus_site: tuple[str, Sett
 
     url, cfg = corpus_site
     entries = json.loads((cfg.build_dir / "records.json").read_text())
-    practice = max((e for e in entries if e["type"] == "practice"), key=lambda e: (cfg.site_dir / e["url"].strip("/") / "index.html").stat().st_size)
+    practice = max(
+        (e for e in entries if e["type"] == "practice"),
+        key=lambda e: (cfg.site_dir / e["url"].strip("/") / "index.html").stat().st_size,
+    )
     city = max((e for e in entries if e["type"] == "city"), key=lambda e: len(e["practices"]))
-    theme = max({t for e in entries for t in e["facets"]["theme"]}, key=lambda t: sum(t in e["facets"]["theme"] for e in entries))
+    theme = max(
+        {t for e in entries for t in e["facets"]["theme"]},
+        key=lambda t: sum(t in e["facets"]["theme"] for e in entries),
+    )
     problems = {}
-    for path in ("/", "/search/?q=youth", practice["url"], city["url"], f"/themes/{theme}/", "/cities/", "/search/?theme=" + theme):
+    for path in (
+        "/",
+        "/search/?q=youth",
+        practice["url"],
+        city["url"],
+        f"/themes/{theme}/",
+        "/cities/",
+        "/search/?theme=" + theme,
+    ):
         page.goto(url + path)
         if path.startswith("/search/"):
             wait_results(page)

@@ -1,4 +1,5 @@
-"""/sparql over real HTTP (uvicorn on a loopback port): the protocol, every format, the refusals, the limits, the page."""
+"""/sparql over real HTTP (uvicorn on a loopback port): the protocol, every format, the refusals, the limits, the
+page."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rdflib import Graph, URIRef
 from hub.config import Settings
 from hub.sparql.examples import EXAMPLES
 from hub.sparql.runner import pool_for
+
 from sparql_server import build_mini_graph, idle_baseline, serve, wait_until_busy
 
 MAX_S, MAX_ROWS = 4.0, 500
@@ -29,8 +31,13 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 @pytest.fixture(scope="module")
 def cfg(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return build_mini_graph(tmp_path_factory.mktemp("sparql-http"), sparql_timeout_s=MAX_S, sparql_max_rows=MAX_ROWS,
-                            sparql_max_query_chars=2000, sparql_workers=2)
+    return build_mini_graph(
+        tmp_path_factory.mktemp("sparql-http"),
+        sparql_timeout_s=MAX_S,
+        sparql_max_rows=MAX_ROWS,
+        sparql_max_query_chars=2000,
+        sparql_workers=2,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +66,15 @@ def test_query_by_get_form_post_and_sparql_query_post(api: httpx.Client) -> None
     assert pre.status_code == 204 and pre.headers["access-control-allow-methods"] == "GET"
 
 
-@pytest.mark.parametrize("accept,fmt,media", [
-    ("application/sparql-results+json", "json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
-    ("text/csv", "csv", "text/csv; charset=utf-8"),
-    ("text/tab-separated-values", "tsv", "text/tab-separated-values; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    "accept,fmt,media",
+    [
+        ("application/sparql-results+json", "json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
+        ("text/csv", "csv", "text/csv; charset=utf-8"),
+        ("text/tab-separated-values", "tsv", "text/tab-separated-values; charset=utf-8"),
+    ],
+)
 def test_select_in_every_result_format(api: httpx.Client, accept: str, fmt: str, media: str) -> None:
     by_accept = api.get("/sparql", params={"query": LABELS}, headers={"Accept": accept})
     by_param = api.get("/sparql", params={"query": LABELS, "format": fmt})
@@ -83,51 +93,89 @@ def test_select_in_every_result_format(api: httpx.Client, accept: str, fmt: str,
 
 
 def test_ask_and_accept_fallbacks(api: httpx.Client) -> None:
-    ask = api.get("/sparql", params={"query": "ASK { ?p a hub:Practice ; hub:year \"2022\"^^xsd:gYear }"}, headers={"Accept": "application/json"})
+    ask = api.get(
+        "/sparql",
+        params={"query": 'ASK { ?p a hub:Practice ; hub:year "2022"^^xsd:gYear }'},
+        headers={"Accept": "application/json"},
+    )
     assert ask.json() == {"head": {}, "boolean": True}
-    xml = api.get("/sparql", params={"query": "ASK { ?p hub:year 1999 }"}, headers={"Accept": "application/sparql-results+xml"})
+    xml = api.get(
+        "/sparql", params={"query": "ASK { ?p hub:year 1999 }"}, headers={"Accept": "application/sparql-results+xml"}
+    )
     assert xml.text.endswith("<boolean>false</boolean></sparql>")
-    assert api.get("/sparql", params={"query": LABELS}, headers={"Accept": "*/*"}).headers["content-type"] == "application/sparql-results+json"
+    assert (
+        api.get("/sparql", params={"query": LABELS}, headers={"Accept": "*/*"}).headers["content-type"]
+        == "application/sparql-results+json"
+    )
     refused = api.get("/sparql", params={"query": LABELS}, headers={"Accept": "image/png"})
-    assert refused.status_code == 406 and refused.json()["error"] == "not_acceptable" and "text/csv" in refused.json()["detail"]
+    assert (
+        refused.status_code == 406
+        and refused.json()["error"] == "not_acceptable"
+        and "text/csv" in refused.json()["detail"]
+    )
 
 
-@pytest.mark.parametrize("accept,rdflib_format", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                                                  ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+@pytest.mark.parametrize(
+    "accept,rdflib_format",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
 def test_construct_and_describe_in_every_rdf_format(api: httpx.Client, accept: str, rdflib_format: str) -> None:
     construct = "CONSTRUCT { ?p rdfs:label ?t } WHERE { ?p a hub:Practice ; rdfs:label ?t }"
     r = api.get("/sparql", params={"query": construct}, headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
     g = Graph().parse(data=r.content, format=rdflib_format)
     assert sorted(str(o) for o in g.objects()) == sorted(EXPECTED)
-    d = api.get("/sparql", params={"query": "DESCRIBE ?c WHERE { ?c a hub:City ; dcterms:identifier \"alpha-town\" }"},
-                headers={"Accept": accept})
-    names = {str(o) for o in Graph().parse(data=d.content, format=rdflib_format).objects(predicate=None) if str(o) == "Alphaville"}
+    d = api.get(
+        "/sparql",
+        params={"query": 'DESCRIBE ?c WHERE { ?c a hub:City ; dcterms:identifier "alpha-town" }'},
+        headers={"Accept": accept},
+    )
+    names = {
+        str(o)
+        for o in Graph().parse(data=d.content, format=rdflib_format).objects(predicate=None)
+        if str(o) == "Alphaville"
+    }
     assert d.status_code == 200 and names == {"Alphaville"}
 
 
-@pytest.mark.parametrize("query,code", [
-    ("INSERT DATA { <http://a> <http://b> <http://c> }", "update_refused"),
-    ("DELETE WHERE { ?s ?p ?o }", "update_refused"),
-    ("LOAD <http://example.org/evil.ttl>", "update_refused"),
-    ("CLEAR ALL", "update_refused"),
-    ("DROP GRAPH <https://w3id.org/cityhub/graph/ontology>", "update_refused"),
-    ("SELECT * WHERE { service <http://example.org/sparql> { ?s ?p ?o } }", "service_refused"),
-    ("SELECT * WHERE { ?s ?p ?o OPTIONAL { { SELECT * WHERE { SERVICE <http://x.org/q> { ?s ?p ?o } } } } }", "service_refused"),
-    ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", "remote_dataset_refused"),
-    ("SELECT * WHERE { ?s ?p", "malformed_query"),
-])
+@pytest.mark.parametrize(
+    "query,code",
+    [
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "update_refused"),
+        ("DELETE WHERE { ?s ?p ?o }", "update_refused"),
+        ("LOAD <http://example.org/evil.ttl>", "update_refused"),
+        ("CLEAR ALL", "update_refused"),
+        ("DROP GRAPH <https://w3id.org/cityhub/graph/ontology>", "update_refused"),
+        ("SELECT * WHERE { service <http://example.org/sparql> { ?s ?p ?o } }", "service_refused"),
+        (
+            "SELECT * WHERE { ?s ?p ?o OPTIONAL { { SELECT * WHERE { SERVICE <http://x.org/q> { ?s ?p ?o } } } } }",
+            "service_refused",
+        ),
+        ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", "remote_dataset_refused"),
+        ("SELECT * WHERE { ?s ?p", "malformed_query"),
+    ],
+)
 def test_refused_queries_get_400_with_a_message_by_get_and_post(api: httpx.Client, query: str, code: str) -> None:
-    for r in (api.get("/sparql", params={"query": query}),
-              api.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"})):
+    for r in (
+        api.get("/sparql", params={"query": query}),
+        api.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}),
+    ):
         assert r.status_code == 400, r.text
         body = r.json()
         assert body["error"] == code and len(body["detail"]) > 20 and "Traceback" not in r.text
 
 
 def test_update_by_protocol_and_bad_requests(api: httpx.Client) -> None:
-    update = api.post("/sparql", content=b"INSERT DATA { <http://a> <http://b> <http://c> }",
-                      headers={"Content-Type": "application/sparql-update"})
+    update = api.post(
+        "/sparql",
+        content=b"INSERT DATA { <http://a> <http://b> <http://c> }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert update.status_code == 400 and update.json()["error"] == "update_refused"
     form_update = api.post("/sparql", data={"update": "CLEAR ALL"})
     assert form_update.status_code == 400 and form_update.json()["error"] == "update_refused"
@@ -136,12 +184,17 @@ def test_update_by_protocol_and_bad_requests(api: httpx.Client) -> None:
     assert api.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
     too_big = api.get("/sparql", params={"query": LABELS + " #" + "x" * 3000})
     assert too_big.status_code == 413 and too_big.json()["error"] == "query_too_large"
-    huge_body = api.post("/sparql", content=b"SELECT * {}" + b" " * 40000, headers={"Content-Type": "application/sparql-query"})
+    huge_body = api.post(
+        "/sparql", content=b"SELECT * {}" + b" " * 40000, headers={"Content-Type": "application/sparql-query"}
+    )
     assert huge_body.status_code == 413
     assert api.get("/sparql", params={"query": LABELS, "timeout": "soon"}).status_code == 400
     assert api.get("/sparql", params={"query": LABELS, "timeout": "-1"}).status_code == 400
     assert api.get("/sparql", params={"query": LABELS, "format": "yaml"}).status_code == 400
-    assert api.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "csv"}).json()["error"] == "format_mismatch"
+    assert (
+        api.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "csv"}).json()["error"]
+        == "format_mismatch"
+    )
 
 
 def test_local_named_graphs_can_be_chosen(api: httpx.Client) -> None:
@@ -155,9 +208,17 @@ def test_local_named_graphs_can_be_chosen(api: httpx.Client) -> None:
 def test_row_limit_and_timeout_cap_are_reported(api: httpx.Client) -> None:
     r = api.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "timeout": "999"})
     assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == MAX_ROWS
-    assert (r.headers["x-sparql-truncated"], r.headers["x-sparql-row-limit"], r.headers["x-sparql-timeout"]) == ("true", str(MAX_ROWS), f"{MAX_S:g}")
+    assert (r.headers["x-sparql-truncated"], r.headers["x-sparql-row-limit"], r.headers["x-sparql-timeout"]) == (
+        "true",
+        str(MAX_ROWS),
+        f"{MAX_S:g}",
+    )
     small = api.get("/sparql", params={"query": LABELS, "timeout": "2.5"})
-    assert (small.headers["x-sparql-truncated"], small.headers["x-sparql-rows"], small.headers["x-sparql-timeout"]) == ("false", "2", "2.5")
+    assert (small.headers["x-sparql-truncated"], small.headers["x-sparql-rows"], small.headers["x-sparql-timeout"]) == (
+        "false",
+        "2",
+        "2.5",
+    )
 
 
 def test_runaway_query_is_killed_while_a_fast_one_is_answered(api: httpx.Client, cfg: Settings) -> None:
@@ -198,7 +259,13 @@ class _Page(HTMLParser):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
             self.links.append(a["href"] or "")
-        if tag in ("script", "img", "iframe") and a.get("src") or tag == "link" and a.get("href") and a.get("rel") != "canonical":
+        if (
+            tag in ("script", "img", "iframe")
+            and a.get("src")
+            or tag == "link"
+            and a.get("href")
+            and a.get("rel") != "canonical"
+        ):
             self.external.append(a.get("src") or a.get("href") or "")
         if tag == "td":
             self.cells += 1
@@ -209,7 +276,9 @@ def test_browser_gets_an_offline_page_whose_examples_all_run(api: httpx.Client) 
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = _Page()
     page.feed(r.text)
-    assert page.external and all(u.startswith("/static/") for u in page.external)  # no CDN, no external script, style or font
+    assert page.external and all(
+        u.startswith("/static/") for u in page.external
+    )  # no CDN, no external script, style or font
     assert 'method="get" action="/sparql"' in r.text and 'name="query"' in r.text
     example_links = [h for h in page.links if h.startswith("/sparql?query=")]
     assert len(example_links) == len(EXAMPLES) >= 8
@@ -221,11 +290,19 @@ def test_browser_gets_an_offline_page_whose_examples_all_run(api: httpx.Client) 
     table = _Page()
     table.feed(api.get("/sparql", params={"query": LABELS}, headers={"Accept": BROWSER}).text)
     assert table.cells == 4 and "/practices/alpha-youth-council/" in table.links
-    bad = api.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://x.org/s> { ?s ?p ?o } }"}, headers={"Accept": BROWSER})
+    bad = api.get(
+        "/sparql",
+        params={"query": "SELECT * WHERE { SERVICE <http://x.org/s> { ?s ?p ?o } }"},
+        headers={"Accept": BROWSER},
+    )
     assert bad.status_code == 400 and "service_refused" in bad.text and "<form" in bad.text
     hostile = 'SELECT ?x WHERE { BIND("</td><script>alert(1)</script>" AS ?x) } # </textarea><script>alert(2)</script>'
     page = api.get("/sparql", params={"query": hostile}, headers={"Accept": BROWSER}).text
-    assert "<script>" not in page and "&lt;script&gt;alert(1)" in page and "&lt;/textarea&gt;&lt;script&gt;alert(2)" in page
+    assert (
+        "<script>" not in page
+        and "&lt;script&gt;alert(1)" in page
+        and "&lt;/textarea&gt;&lt;script&gt;alert(2)" in page
+    )
 
 
 def test_service_description(api: httpx.Client) -> None:
@@ -236,7 +313,15 @@ def test_service_description(api: httpx.Client) -> None:
     endpoint = {str(o) for o in g.objects(predicate=URIRef(sd + "endpoint"))}
     assert endpoint == {f"{str(api.base_url).rstrip('/')}/sparql"}
     formats = {str(o).rsplit("/", 1)[-1] for o in g.objects(predicate=URIRef(sd + "resultFormat"))}
-    assert formats >= {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD"}
+    assert formats >= {
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+    }
     as_jsonld = api.get("/sparql", headers={"Accept": "application/ld+json"})
     assert len(Graph().parse(data=as_jsonld.content, format="json-ld")) == len(g)
 

@@ -19,6 +19,7 @@ from hub.config import REPO_DIR, Settings
 from hub.exports import FILES
 from hub.sparql.examples import EXAMPLES
 from hub.store import PREFIXES
+
 from sparql_server import build_mini_graph, serve
 
 MAX_S = 4.0
@@ -68,9 +69,16 @@ def test_an_unknown_prefix_is_named_with_the_predeclared_ones(api: httpx.Client,
     page = api.get("/sparql", params={"query": UNKNOWN}, headers={"Accept": BROWSER})
     assert page.status_code == 400 and "unknown prefix foaf: (line 3, column 6)" in page.text
     # the CLI says the same
-    env = {**os.environ, "HUB_BUILD": str(cfg.build_dir), "HUB_DATA": str(cfg.data_dir), "HUB_CACHE": str(cfg.cache_dir),
-           "PYTHONPATH": str(REPO_DIR)}
-    cli = subprocess.run([sys.executable, "-m", "hub.cli", "sparql", UNKNOWN], capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "PYTHONPATH": str(REPO_DIR),
+    }
+    cli = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "sparql", UNKNOWN], capture_output=True, text=True, env=env, timeout=120
+    )
     assert cli.returncode == 2 and message in " ".join(cli.stderr.split())
 
 
@@ -96,12 +104,16 @@ def test_the_download_index_is_an_attachment_too(api: httpx.Client) -> None:
     assert r.status_code == 200 and disposition(r) == ("attachment", "downloads.json")
 
 
-@pytest.mark.parametrize("fmt,filename", [("csv", "query-results.csv"), ("json", "query-results.json"), ("tsv", "query-results.tsv")])
+@pytest.mark.parametrize(
+    "fmt,filename", [("csv", "query-results.csv"), ("json", "query-results.json"), ("tsv", "query-results.tsv")]
+)
 def test_sparql_results_download_as_a_file_when_asked(api: httpx.Client, fmt: str, filename: str) -> None:
     shown = api.get("/sparql", params={"query": LABELS, "format": fmt})
     saved = api.get("/sparql", params={"query": LABELS, "format": fmt, "download": "1"})
     assert "content-disposition" not in shown.headers
-    assert saved.status_code == 200 and disposition(saved) == ("attachment", filename) and saved.content == shown.content
+    assert (
+        saved.status_code == 200 and disposition(saved) == ("attachment", filename) and saved.content == shown.content
+    )
 
 
 def test_the_page_offers_downloads_of_the_same_query(api: httpx.Client) -> None:
@@ -114,8 +126,13 @@ def test_the_page_offers_downloads_of_the_same_query(api: httpx.Client) -> None:
 
 
 def test_cli_lists_the_one_example_gallery() -> None:
-    out = subprocess.run([sys.executable, "-m", "hub.cli", "sparql", "--examples"], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "PYTHONPATH": str(REPO_DIR)})
+    out = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "sparql", "--examples"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO_DIR)},
+    )
     flat = " ".join(out.stdout.split())
     assert out.returncode == 0 and all(e.title in flat and e.id in flat for e in EXAMPLES)
 
@@ -125,7 +142,9 @@ def test_cli_lists_the_one_example_gallery() -> None:
 
 def test_values_are_clean_with_a_quiet_hint() -> None:
     lang = sparql_page.cell({"type": "literal", "value": "youth", "xml:lang": "en"})
-    number = sparql_page.cell({"type": "literal", "value": "12", "datatype": "http://www.w3.org/2001/XMLSchema#integer"})
+    number = sparql_page.cell(
+        {"type": "literal", "value": "12", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    )
     plain = sparql_page.cell({"type": "literal", "value": "x", "datatype": "http://www.w3.org/2001/XMLSchema#string"})
     record = sparql_page.cell({"type": "uri", "value": "https://w3id.org/cityhub/practices/alpha-youth-council"})
     concept = sparql_page.cell({"type": "uri", "value": "http://www.w3.org/2004/02/skos/core#Concept"})
@@ -139,15 +158,30 @@ def test_values_are_clean_with_a_quiet_hint() -> None:
 def test_label_and_count_results_get_a_bar_chart_and_coordinates_a_map() -> None:
     n = "http://www.w3.org/2001/XMLSchema#integer"
     d = "http://www.w3.org/2001/XMLSchema#decimal"
-    rows = [[sparql_page.cell({"type": "literal", "value": t}), sparql_page.cell({"type": "literal", "value": v, "datatype": n})]
-            for t, v in (("youth", "8"), ("schools", "2"))]
+    rows = [
+        [
+            sparql_page.cell({"type": "literal", "value": t}),
+            sparql_page.cell({"type": "literal", "value": v, "datatype": n}),
+        ]
+        for t, v in (("youth", "8"), ("schools", "2"))
+    ]
     chart = sparql_page.bar_chart(["theme", "practices"], rows)
-    assert chart and [(b["label"], b["value"], b["width"]) for b in chart["bars"]] == [("youth", "8", 100.0), ("schools", "2", 25.0)]
+    assert chart and [(b["label"], b["value"], b["width"]) for b in chart["bars"]] == [
+        ("youth", "8", 100.0),
+        ("schools", "2", 25.0),
+    ]
     assert sparql_page.bar_chart(["theme", "title"], [[rows[0][0], rows[0][0]]]) is None
     city = sparql_page.cell({"type": "uri", "value": "https://w3id.org/cityhub/cities/cape-town"})
-    where = [[city, sparql_page.cell({"type": "literal", "value": "Cape Town"}),
-              sparql_page.cell({"type": "literal", "value": "-33.92", "datatype": d}),
-              sparql_page.cell({"type": "literal", "value": "18.42", "datatype": d})]]
+    where = [
+        [
+            city,
+            sparql_page.cell({"type": "literal", "value": "Cape Town"}),
+            sparql_page.cell({"type": "literal", "value": "-33.92", "datatype": d}),
+            sparql_page.cell({"type": "literal", "value": "18.42", "datatype": d}),
+        ]
+    ]
     drawn = sparql_page.map_points(["city", "name", "lat", "long"], where)
-    assert drawn and drawn["points"] == [{"x": 396.8, "y": 247.8, "href": "/cities/cape-town/", "label": "Cape Town: -33.92, 18.42"}]
+    assert drawn and drawn["points"] == [
+        {"x": 396.8, "y": 247.8, "href": "/cities/cape-town/", "label": "Cape Town: -33.92, 18.42"}
+    ]
     assert sparql_page.map_points(["city", "name"], [where[0][:2]]) is None

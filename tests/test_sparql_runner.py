@@ -26,6 +26,7 @@ from hub.sparql.guard import Plan, QueryRefused, check
 from hub.sparql.results import FORMATS
 from hub.sparql.runner import QueryTimeout, _worker_env, pool_for, run_query, worker_allocator
 from hub.sparql.worker import Job, answer_jobs
+
 from sparql_server import build_mini_graph, idle_baseline, listener, wait_until_busy
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -63,8 +64,12 @@ def test_runaway_query_is_killed_and_its_worker_replaced(cfg: Settings) -> None:
 
 
 def test_workers_have_no_network_even_for_a_query_the_guard_never_saw(cfg: Settings) -> None:
-    probe = subprocess.run([sys.executable, "-c", "from hub.sparql.worker import isolate_network; print(isolate_network())"],
-                           capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "from hub.sparql.worker import isolate_network; print(isolate_network())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if probe.stdout.strip() != "True":
         pytest.skip("this OS does not allow unprivileged network namespaces")
     with listener() as (endpoint, hits):
@@ -74,7 +79,11 @@ def test_workers_have_no_network_even_for_a_query_the_guard_never_saw(cfg: Setti
 
 
 # the cap must hold whatever the query says about its own size (no LIMIT, a larger LIMIT, a closing VALUES block)
-ALL_TRIPLES = ["SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000", "SELECT * WHERE { ?s ?p ?o } VALUES ?z { 1 }"]
+ALL_TRIPLES = [
+    "SELECT * WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 100000",
+    "SELECT * WHERE { ?s ?p ?o } VALUES ?z { 1 }",
+]
 
 
 @pytest.mark.parametrize("query", ALL_TRIPLES)
@@ -129,7 +138,10 @@ def test_select_formats_carry_the_same_rows_as_the_store(cfg: Settings, fmt: str
 
 @pytest.mark.parametrize("limit", ["", " LIMIT 100000"], ids=["plain", "own LIMIT above the cap"])
 def test_literals_keep_language_datatype_and_awkward_characters(cfg: Settings, limit: str) -> None:
-    q = 'SELECT ?l ?n ?t WHERE { BIND("tab\\there \\"q\\" <&>"@en AS ?l) BIND(42 AS ?n) BIND("line\\nbreak" AS ?t) }' + limit
+    q = (
+        'SELECT ?l ?n ?t WHERE { BIND("tab\\there \\"q\\" <&>"@en AS ?l) BIND(42 AS ?n) BIND("line\\nbreak" AS ?t) }'
+        + limit
+    )
     plan = check(q, 1000)
     data = json.loads(run_query(cfg, plan, FORMATS["json"], 5).payload)["results"]["bindings"][0]
     assert data["l"] == {"type": "literal", "value": 'tab\there "q" <&>', "xml:lang": "en"}
@@ -140,16 +152,25 @@ def test_literals_keep_language_datatype_and_awkward_characters(cfg: Settings, l
     assert 'tab\there "q" <&>' in [e.text for e in xml.iter("{http://www.w3.org/2005/sparql-results#}literal")]
 
 
-@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"), ("rdfxml", "xml")])
+@pytest.mark.parametrize(
+    "fmt,rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"), ("rdfxml", "xml")]
+)
 def test_graph_formats_parse_to_the_same_graph(cfg: Settings, fmt: str, rdflib_format: str) -> None:
-    plan = check("CONSTRUCT { ?p rdfs:label ?t ; hub:leadCity ?c } WHERE { ?p a hub:Practice ; rdfs:label ?t ; hub:leadCity ?c }", 1000)
+    plan = check(
+        "CONSTRUCT { ?p rdfs:label ?t ; hub:leadCity ?c } WHERE { ?p a hub:Practice ; rdfs:label ?t ; hub:leadCity ?c "
+        "}",
+        1000,
+    )
     g = Graph().parse(data=run_query(cfg, plan, FORMATS[fmt], 5).payload, format=rdflib_format)
     reference = Graph().parse(data=run_query(cfg, plan, FORMATS["ntriples"], 5).payload, format="nt")
     assert len(g) == len(reference) == 4 and g.isomorphic(reference)
 
 
 def test_ask_and_format_mismatch(cfg: Settings) -> None:
-    assert json.loads(run_query(cfg, check("ASK { ?p a hub:Practice }", 1000), FORMATS["json"], 5).payload)["boolean"] is True
+    assert (
+        json.loads(run_query(cfg, check("ASK { ?p a hub:Practice }", 1000), FORMATS["json"], 5).payload)["boolean"]
+        is True
+    )
     with pytest.raises(QueryRefused) as info:
         run_query(cfg, check("CONSTRUCT WHERE { ?s ?p ?o }", 1000), FORMATS["csv"], 5)
     assert info.value.code == "format_mismatch"
@@ -182,7 +203,11 @@ run_query(cfg, check({RUNAWAY!r}, 1000), FORMATS["json"], 600)
 
 def _open_store_files(pid: int, store_dir: Path) -> list[str]:
     fds = Path(f"/proc/{pid}/fd")
-    return [t for t in (os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()) if t.startswith(str(store_dir.resolve()))]
+    return [
+        t
+        for t in (os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink())
+        if t.startswith(str(store_dir.resolve()))
+    ]
 
 
 def test_small_graphs_are_held_in_memory_large_ones_read_from_disk(cfg: Settings) -> None:
@@ -230,7 +255,9 @@ def test_a_worker_sends_its_answer_before_it_frees_the_result() -> None:
 
     class Triples:  # stands in for the engine's result: its freeing is held until the test has the answer
         def __init__(self) -> None:
-            self.items = iter([ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))])
+            self.items = iter(
+                [ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))]
+            )
 
         def __iter__(self) -> Triples:
             return self

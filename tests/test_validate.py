@@ -55,7 +55,10 @@ def test_bad_yaml_reports_line(mini: Settings) -> None:
     edit(f, "scope: city", "scope: [city")
     [msg] = messages(mini)
     assert "YAML syntax" in msg
-    assert f"beta-sports-league.md:{line_of(f, 'scope: [city') + 1}:" in msg or f"beta-sports-league.md:{line_of(f, 'scope: [city')}:" in msg
+    assert (
+        f"beta-sports-league.md:{line_of(f, 'scope: [city') + 1}:" in msg
+        or f"beta-sports-league.md:{line_of(f, 'scope: [city')}:" in msg
+    )
 
 
 def test_unclosed_front_matter_and_missing_opening() -> None:
@@ -75,22 +78,33 @@ def test_duplicate_key_is_refused(mini: Settings) -> None:
 def test_duplicate_id_across_files(mini: Settings) -> None:
     src = mini.data_dir / "practices/beta-sports-league.md"
     copy = mini.data_dir / "practices/beta-sports-league-copy.md"
-    copy.write_text(src.read_text(encoding="utf-8").replace("id: beta-sports-league", "id: alpha-youth-council"), encoding="utf-8")
+    copy.write_text(
+        src.read_text(encoding="utf-8").replace("id: beta-sports-league", "id: alpha-youth-council"), encoding="utf-8"
+    )
     msgs = messages(mini)
     assert any("beta-sports-league-copy.md:2:" in m and "must match the file name" in m for m in msgs)
     # same id under another kind's folder with a matching file name is a true duplicate
     (mini.data_dir / "spotlights/alpha-youth-council.md").write_text(
-        (mini.data_dir / "spotlights/spotlight-alpha.md").read_text(encoding="utf-8").replace("id: spotlight-alpha", "id: alpha-youth-council"),
+        (mini.data_dir / "spotlights/spotlight-alpha.md")
+        .read_text(encoding="utf-8")
+        .replace("id: spotlight-alpha", "id: alpha-youth-council"),
         encoding="utf-8",
     )
-    assert any("duplicate id 'alpha-youth-council'" in m and "spotlights/alpha-youth-council.md:2:" in m for m in messages(mini))
+    assert any(
+        "duplicate id 'alpha-youth-council'" in m and "spotlights/alpha-youth-council.md:2:" in m
+        for m in messages(mini)
+    )
 
 
 def test_missing_city_with_suggestion(mini: Settings) -> None:
     f = mini.data_dir / "practices/beta-sports-league.md"
     edit(f, "cities: [beta-city]", "cities: [beta-cty]")
     [msg] = messages(mini)
-    assert f":{line_of(f, 'beta-cty')}:" in msg and "no city with id 'beta-cty'" in msg and "did you mean 'beta-city'" in msg
+    assert (
+        f":{line_of(f, 'beta-cty')}:" in msg
+        and "no city with id 'beta-cty'" in msg
+        and "did you mean 'beta-city'" in msg
+    )
 
 
 def test_city_typed_by_name_suggests_its_id(mini: Settings) -> None:
@@ -106,10 +120,22 @@ def test_city_typed_by_name_suggests_its_id(mini: Settings) -> None:
         ("year: 2022", "year: 1850", "'year': must be a year between 1900"),
         ("year: 2022", "year: next spring", "'year': Input should be a valid integer"),
         ("title: Youth council advising the mayor on cohesion\n", "", "missing required field 'title'"),
-        ("themes: [youth engagement, mayoral leadership]", "theme: [youth engagement]", "unknown field 'theme' — did you mean 'themes'"),
-        ("related_practices: [beta-sports-league]", "related_practices: [gamma-gone]", "no practice with id 'gamma-gone'"),
+        (
+            "themes: [youth engagement, mayoral leadership]",
+            "theme: [youth engagement]",
+            "unknown field 'theme' — did you mean 'themes'",
+        ),
+        (
+            "related_practices: [beta-sports-league]",
+            "related_practices: [gamma-gone]",
+            "no practice with id 'gamma-gone'",
+        ),
         ("    url: https://example.org/guide", "    url: not a url", "must be an http(s) URL"),
-        ("  - doc: 003_test.txt\n    section: \"Primary", "  - doc: 003_tset.txt\n    section: \"Primary", "did you mean '003_test.txt'"),
+        (
+            '  - doc: 003_test.txt\n    section: "Primary',
+            '  - doc: 003_tset.txt\n    section: "Primary',
+            "did you mean '003_test.txt'",
+        ),
     ],
 )
 def test_each_error_class(mini: Settings, old: str, new: str, expected: str) -> None:
@@ -149,8 +175,13 @@ def test_a_missing_field_does_not_hide_an_unknown_term(mini: Settings) -> None:
     edit(f, "scope: city", "scope: citywide")
     msgs = messages(mini)
     assert any("missing required field 'title'" in m for m in msgs), msgs
-    assert any(m.startswith(f"data/practices/alpha-youth-council.md:{line_of(f, 'yuoth')}: error: unknown themes term "
-                            "'yuoth engagement' — did you mean 'youth engagement'") for m in msgs), msgs
+    assert any(
+        m.startswith(
+            f"data/practices/alpha-youth-council.md:{line_of(f, 'yuoth')}: error: unknown themes term "
+            "'yuoth engagement' — did you mean 'youth engagement'"
+        )
+        for m in msgs
+    ), msgs
     assert any(f":{line_of(f, 'citywide')}: error: unknown scopes term 'citywide'" in m for m in msgs), msgs
     assert len(msgs) == 3
 
@@ -170,7 +201,9 @@ def test_summary_counts_records_without_errors(mini: Settings) -> None:
 
 def run_cli(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
     env = {"HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "hub.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "hub.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_cli_validate_exit_codes_and_formats(mini: Settings) -> None:
@@ -183,8 +216,14 @@ def test_cli_validate_exit_codes_and_formats(mini: Settings) -> None:
     assert "data/practices/beta-sports-league.md:" in bad.stderr and "did you mean 'sports'" in bad.stderr
     line = line_of(mini.data_dir / "practices/beta-sports-league.md", "sprots")
     as_json = json.loads(run_cli(mini, "validate", "--format", "json", "--no-warnings").stdout)
-    assert as_json == [{"path": "data/practices/beta-sports-league.md", "line": line, "severity": "error",
-                        "message": "unknown themes term 'sprots' — did you mean 'sports'?"}]
+    assert as_json == [
+        {
+            "path": "data/practices/beta-sports-league.md",
+            "line": line,
+            "severity": "error",
+            "message": "unknown themes term 'sprots' — did you mean 'sports'?",
+        }
+    ]
     gh = run_cli(mini, "validate", "--format", "github", "--no-warnings").stdout
     assert gh.startswith(f"::error file=data/practices/beta-sports-league.md,line={line}::")
     assert not mini.build_dir.exists(), "validate must write nothing"

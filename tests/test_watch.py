@@ -22,9 +22,19 @@ from helpers import free_port, poll, stop, wait_for
 def watched(tmp_path: Path, mini_build: Settings):
     cfg = copy_build(mini_build, tmp_path)
     port = free_port()
-    env = {**os.environ, "HUB_DATA": str(cfg.data_dir), "HUB_BUILD": str(cfg.build_dir), "HUB_CACHE": str(cfg.cache_dir), "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/healthz")
     yield cfg, base
@@ -38,16 +48,28 @@ def test_edit_is_served_and_a_broken_edit_keeps_the_last_good_build(watched) -> 
     original = f.read_text(encoding="utf-8")
     assert httpx.get(base + "/api/build").json()["watching"] is True
 
-    f.write_text(original.replace("title: Sports league keeping young people away from gangs", "title: Football league run with local coaches"), encoding="utf-8")
+    f.write_text(
+        original.replace(
+            "title: Sports league keeping young people away from gangs", "title: Football league run with local coaches"
+        ),
+        encoding="utf-8",
+    )
     poll(lambda: "Football league run with local coaches" in httpx.get(base + page).text)
-    assert httpx.get(base + "/api/practices/beta-sports-league").json()["title"] == "Football league run with local coaches"
+    assert (
+        httpx.get(base + "/api/practices/beta-sports-league").json()["title"]
+        == "Football league run with local coaches"
+    )
 
     broken = f.read_text(encoding="utf-8").replace("themes: [sports]", "themes: [sprots]")
     f.write_text(broken, encoding="utf-8")
     status = poll(lambda: (s := httpx.get(base + "/api/build").json()) and not s["ok"] and s)
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "sprots" in text)
-    assert {"path": "data/practices/beta-sports-league.md", "line": line, "severity": "error",
-            "message": "unknown themes term 'sprots' — did you mean 'sports'?"} in status["problems"]
+    assert {
+        "path": "data/practices/beta-sports-league.md",
+        "line": line,
+        "severity": "error",
+        "message": "unknown themes term 'sprots' — did you mean 'sports'?",
+    } in status["problems"]
     # the last good build is still served
     assert "Football league run with local coaches" in httpx.get(base + page).text
 
@@ -63,7 +85,9 @@ def test_edit_is_served_and_a_broken_edit_keeps_the_last_good_build(watched) -> 
             assert f"data/practices/beta-sports-league.md:{line}: unknown themes term 'sprots'" in banner.inner_text()
             # fixing the file reloads the page by itself and the banner goes away
             f.write_text(original, encoding="utf-8")
-            tab.wait_for_function("() => document.title.startsWith('Sports league keeping young people away from gangs')", timeout=120_000)
+            tab.wait_for_function(
+                "() => document.title.startsWith('Sports league keeping young people away from gangs')", timeout=120_000
+            )
             assert tab.locator("#build-banner").count() == 0
             browser.close()
     else:

@@ -21,8 +21,15 @@ from starlette.types import Receive, Scope, Send
 
 from hub import __version__
 from hub.api import cities, concepts, docs, downloads, errors_http, records, search, sparql
-from hub.api.contract import (EVERY_ROUTE, FROM_BUILD, RATE_LIMITED, EmptyMeansAbsent, allowed_methods, error,
-                              route_methods)
+from hub.api.contract import (
+    EVERY_ROUTE,
+    FROM_BUILD,
+    RATE_LIMITED,
+    EmptyMeansAbsent,
+    allowed_methods,
+    error,
+    route_methods,
+)
 from hub.api.deps import BuildHolder, BuildMissing, LoadedBuild, current_build, load_search
 from hub.api.guard import Guard
 from hub.config import Settings, settings as load_settings
@@ -33,20 +40,31 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Strong Cities practice hub",
         version=__version__,
-        description="City-led practices to prevent hate, extremism and polarisation, as a knowledge graph: search, peer cities, records and SPARQL.",
+        description=(
+            "City-led practices to prevent hate, extremism and polarisation, as a knowledge graph: search, peer "
+            "cities, records and SPARQL."
+        ),
         docs_url=None,  # /docs is hub.api.docs: Swagger UI from this server, not from a CDN
         redoc_url=None,
     )
     app.state.settings = cfg
     app.state.builds = BuildHolder(cfg.build_dir)
-    if os.environ.get("HUB_PRELOAD_MODEL") == "1":  # set by `hub serve`: each server process loads the query model as it starts,
-        import threading  # not on its first semantic search (8-17 s for that request under load with torch, bench/load.py)
+    # set by `hub serve`: each server process loads the query model as it starts,
+    # not on its first semantic search (8-17 s for that request under load with torch, bench/load.py)
+    if os.environ.get("HUB_PRELOAD_MODEL") == "1":
+        import threading
 
         threading.Thread(target=_warm_up, args=(app.state.builds,), daemon=True).start()
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        names = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 414: "uri_too_long", 429: "too_many_requests"}
+        names = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            414: "uri_too_long",
+            429: "too_many_requests",
+        }
         resp = error(exc.status_code, names.get(exc.status_code, "http_error"), exc.detail)
         resp.headers.update(exc.headers or {})
         if exc.status_code == 405:  # RFC 9110: say which methods the resource has (the site's files answer 405 without)
@@ -71,9 +89,13 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
 
     @app.get("/api/build", tags=["meta"], responses={**EVERY_ROUTE, **FROM_BUILD})
     def build_status() -> dict:
-        """The last build attempt (ok, or the errors that kept the previous build serving), and whether `hub serve --watch` is on."""
+        """The last build attempt (ok, or the errors that kept the previous build serving), and whether `hub serve --watch` is on."""  # noqa: E501 (its text is the public API/CLI description)
         path = cfg.status_file
-        status = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"ok": True, "built": None, "problems": []}
+        status = (
+            json.loads(path.read_text(encoding="utf-8"))
+            if path.is_file()
+            else {"ok": True, "built": None, "problems": []}
+        )
         return {**status, "serving": app.state.builds.get().stamp, "watching": os.environ.get("HUB_WATCH") == "1"}
 
     app.include_router(search.router, responses={**EVERY_ROUTE, **FROM_BUILD, **RATE_LIMITED})
@@ -82,7 +104,9 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     for module in (records, concepts, downloads):
         app.include_router(module.router, responses={**EVERY_ROUTE, **FROM_BUILD})
     docs.install(app)
-    app.mount("/", SiteFiles(app.state.builds, app.router.routes), name="site")  # last: it answers every path the routes above do not
+    app.mount(
+        "/", SiteFiles(app.state.builds, app.router.routes), name="site"
+    )  # last: it answers every path the routes above do not
     app.add_middleware(EmptyMeansAbsent)  # an empty query parameter is the default, on every route (hub.api.contract)
     app.add_middleware(Guard, cfg=cfg)  # size limits, rate limit, security headers
     generated = app.openapi
@@ -96,9 +120,15 @@ def create_app(cfg: Settings | None = None) -> FastAPI:
     return app
 
 
-ERROR_SCHEMA = {"title": "Error", "type": "object", "required": ["error", "detail"],
-                "properties": {"error": {"type": "string", "description": "what went wrong, as a code"},
-                               "detail": {"description": "a message, or the parameters at fault"}}}
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "description": "what went wrong, as a code"},
+        "detail": {"description": "a message, or the parameters at fault"},
+    },
+}
 
 
 class SiteFiles(StaticFiles):

@@ -25,15 +25,40 @@ from hub.vocab import did_you_mean
 
 router = APIRouter(tags=["cities"])
 Build = Annotated[LoadedBuild, Depends(current_build)]
-Limit = Annotated[int, Query(ge=1, le=STORED_PEERS, description=f"how many peers, 1–{STORED_PEERS}",
-                             openapi_examples={"five": example(5, "the five closest")})]
-CityId = Annotated[str, PathParam(max_length=120, pattern=ID_PATTERN, description="the city id, optionally ending in .ttl, .nt, .jsonld or .json",
-                                  openapi_examples={"json": example(EXAMPLE_IDS["city"], "a city as JSON"),
-                                                    "turtle": example(f"{EXAMPLE_IDS['city']}.ttl", "its RDF as Turtle")})]
-PeerCityId = Annotated[str, PathParam(max_length=120, pattern=ID_PATTERN, description="the city id",
-                                      openapi_examples={"city": example(EXAMPLE_IDS["city"], "a city of the hub")})]
-PLACE_EXAMPLES = {"region": {"africa": example("East and Southern Africa", "a region")},
-                  "country": {"kenya": example("Kenya", "a country")}}
+Limit = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=STORED_PEERS,
+        description=f"how many peers, 1–{STORED_PEERS}",
+        openapi_examples={"five": example(5, "the five closest")},
+    ),
+]
+CityId = Annotated[
+    str,
+    PathParam(
+        max_length=120,
+        pattern=ID_PATTERN,
+        description="the city id, optionally ending in .ttl, .nt, .jsonld or .json",
+        openapi_examples={
+            "json": example(EXAMPLE_IDS["city"], "a city as JSON"),
+            "turtle": example(f"{EXAMPLE_IDS['city']}.ttl", "its RDF as Turtle"),
+        },
+    ),
+]
+PeerCityId = Annotated[
+    str,
+    PathParam(
+        max_length=120,
+        pattern=ID_PATTERN,
+        description="the city id",
+        openapi_examples={"city": example(EXAMPLE_IDS["city"], "a city of the hub")},
+    ),
+]
+PLACE_EXAMPLES = {
+    "region": {"africa": example("East and Southern Africa", "a region")},
+    "country": {"kenya": example("Kenya", "a country")},
+}
 
 
 class PeerPractice(BaseModel):
@@ -73,14 +98,24 @@ class PeersResponse(BaseModel):
 
 class Describe(BaseModel):
     # pattern and enums are declared, not enforced here: the profile's own checks answer with what would work
-    description: str = Field(max_length=MAX_DESCRIPTION, description="the city in a few sentences: its situation, what it faces, what it does",
-                             json_schema_extra={"pattern": r"\S"})
-    region: str | None = Field(None, max_length=100, description="a region of the hub's vocabulary (id or label; empty: none), "
-                                                                 "e.g. 'East and Southern Africa'",
-                               json_schema_extra=lambda s: _enum(s, "regions"))
-    country: str | None = Field(None, max_length=100, description="a country of the hub's vocabulary (id or label; empty: none), "
-                                                                  "e.g. 'Uganda'; when a region is given too, it must lie in it",
-                                json_schema_extra=lambda s: _enum(s, "countries"))
+    description: str = Field(
+        max_length=MAX_DESCRIPTION,
+        description="the city in a few sentences: its situation, what it faces, what it does",
+        json_schema_extra={"pattern": r"\S"},
+    )
+    region: str | None = Field(
+        None,
+        max_length=100,
+        description="a region of the hub's vocabulary (id or label; empty: none), e.g. 'East and Southern Africa'",
+        json_schema_extra=lambda s: _enum(s, "regions"),
+    )
+    country: str | None = Field(
+        None,
+        max_length=100,
+        description="a country of the hub's vocabulary (id or label; empty: none), "
+        "e.g. 'Uganda'; when a region is given too, it must lie in it",
+        json_schema_extra=lambda s: _enum(s, "countries"),
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=STORED_PEERS)
 
     model_config = ConfigDict(json_schema_extra=lambda s: s.update(place_consistency()))
@@ -94,13 +129,24 @@ def _enum(schema: dict[str, Any], scheme: str) -> None:
 
 
 DESCRIBE_EXAMPLES = {
-    "port-city": example({"description": "A port city on the Indian Ocean coast with a young population. Young people are recruited "
-                                         "into violent extremist groups online and in prisons; the county works with religious leaders, "
-                                         "youth groups and the police on prevention.", "country": "Kenya", "limit": 5},
-                         "a coastal city facing youth recruitment, in Kenya"),
-    "divided-town": example({"description": "A mid-sized town where polarisation between communities has grown after a wave of "
-                                            "migration; hate speech online and anti-migrant narratives are rising.",
-                             "region": "Europe"}, "a European town facing polarisation and hate speech"),
+    "port-city": example(
+        {
+            "description": "A port city on the Indian Ocean coast with a young population. Young people are recruited "
+            "into violent extremist groups online and in prisons; the county works with religious leaders, "
+            "youth groups and the police on prevention.",
+            "country": "Kenya",
+            "limit": 5,
+        },
+        "a coastal city facing youth recruitment, in Kenya",
+    ),
+    "divided-town": example(
+        {
+            "description": "A mid-sized town where polarisation between communities has grown after a wave of "
+            "migration; hate speech online and anti-migrant narratives are rising.",
+            "region": "Europe",
+        },
+        "a European town facing polarisation and hate speech",
+    ),
 }
 
 
@@ -132,40 +178,94 @@ def _city_or_404(build: LoadedBuild, city_id: str) -> dict[str, Any]:
     return city
 
 
-@router.get("/api/cities", summary="Every city and local government in the hub",
-            responses=errors(422, s422="a region or country longer than 100 characters"))
-def list_cities(build: Build,
-                region: Annotated[str | None, Query(max_length=100, description="only cities of this region (its label)",
-                                                    openapi_examples=PLACE_EXAMPLES["region"])] = None,
-                country: Annotated[str | None, Query(max_length=100, description="only cities of this country (its label)",
-                                                     openapi_examples=PLACE_EXAMPLES["country"])] = None) -> dict:
-    rows = [{"id": c["id"], "label": c["title"], "country": c["country"], "region": c["region"], "admin_type": c.get("admin_type"),
-             "context": c.get("context") or [], "practices": len(c.get("practices") or []), "links": len(c.get("links") or []),
-             "url": c["url"], "peers": f"/api/cities/{c['id']}/peers"}
-            for c in sorted(_cities(build).values(), key=lambda c: c["title"].lower())
-            if (region is None or c["region"] == region) and (country is None or c["country"] == country)]
+@router.get(
+    "/api/cities",
+    summary="Every city and local government in the hub",
+    responses=errors(422, s422="a region or country longer than 100 characters"),
+)
+def list_cities(
+    build: Build,
+    region: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="only cities of this region (its label)",
+            openapi_examples=PLACE_EXAMPLES["region"],
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="only cities of this country (its label)",
+            openapi_examples=PLACE_EXAMPLES["country"],
+        ),
+    ] = None,
+) -> dict:
+    rows = [
+        {
+            "id": c["id"],
+            "label": c["title"],
+            "country": c["country"],
+            "region": c["region"],
+            "admin_type": c.get("admin_type"),
+            "context": c.get("context") or [],
+            "practices": len(c.get("practices") or []),
+            "links": len(c.get("links") or []),
+            "url": c["url"],
+            "peers": f"/api/cities/{c['id']}/peers",
+        }
+        for c in sorted(_cities(build).values(), key=lambda c: c["title"].lower())
+        if (region is None or c["region"] == region) and (country is None or c["country"] == country)
+    ]
     return {"total": len(rows), "cities": rows}
 
 
-@router.get("/api/cities/{city_id}", summary="One city: its record, its practices and its learning links",
-            response_class=Response, responses=RECORD_RESPONSES)
+@router.get(
+    "/api/cities/{city_id}",
+    summary="One city: its record, its practices and its learning links",
+    response_class=Response,
+    responses=RECORD_RESPONSES,
+)
 def get_city(build: Build, request: Request, city_id: CityId) -> Any:
     """JSON: the catalogue record with its practices expanded and its learning links as recorded facts (never peer scores).
-    Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""
+    Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""  # noqa: E501 (its text is the public API/CLI description)
     city_id, fmt = representation(request, city_id)
     if fmt != "json":
         return record_response("city", request.path_params["city_id"], request, build)
     city = _city_or_404(build, city_id)
     records = build.records
-    practices = [{"id": p, "title": records[p]["title"], "url": records[p]["url"], "summary": records[p]["summary"],
-                  "themes": records[p]["themes"]} for p in city.get("practices") or [] if p in records]
-    links = [{**ln, "url": records[ln["city"]]["url"] if ln["city"] in records else None} for ln in city.get("links") or []]
-    return JSONResponse({**city, "practices": practices, "links": links, "peers": f"/api/cities/{city_id}/peers"}, headers={"Vary": "Accept"})
+    practices = [
+        {
+            "id": p,
+            "title": records[p]["title"],
+            "url": records[p]["url"],
+            "summary": records[p]["summary"],
+            "themes": records[p]["themes"],
+        }
+        for p in city.get("practices") or []
+        if p in records
+    ]
+    links = [
+        {**ln, "url": records[ln["city"]]["url"] if ln["city"] in records else None} for ln in city.get("links") or []
+    ]
+    return JSONResponse(
+        {**city, "practices": practices, "links": links, "peers": f"/api/cities/{city_id}/peers"},
+        headers={"Vary": "Accept"},
+    )
 
 
-@router.get("/api/cities/{city_id}/peers", response_model=PeersResponse, summary="Peer cities, with reasons",
-            responses=errors(404, 422, s404="no such city; `detail.suggestions` lists close matches",
-                             s422="a city id over 120 characters, or a limit out of range"))
+@router.get(
+    "/api/cities/{city_id}/peers",
+    response_model=PeersResponse,
+    summary="Peer cities, with reasons",
+    responses=errors(
+        404,
+        422,
+        s404="no such city; `detail.suggestions` lists close matches",
+        s422="a city id over 120 characters, or a limit out of range",
+    ),
+)
 def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) -> dict:
     """Cities that faced what this city faces and what they did, precomputed at build time."""
     _city_or_404(build, city_id)
@@ -173,10 +273,18 @@ def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) 
     return {**entry, "peers": entry["peers"][:limit]}
 
 
-@router.post("/api/peers", response_model=PeersResponse, summary="Peer cities for a city described in words",
-             responses=errors(422, s422="an empty or too long description, an unknown region or country, or a country "
-                                        "outside the region given"))
+@router.post(
+    "/api/peers",
+    response_model=PeersResponse,
+    summary="Peer cities for a city described in words",
+    responses=errors(
+        422,
+        s422="an empty or too long description, an unknown region or country, or a country outside the region given",
+    ),
+)
 def describe_peers(build: Build, body: Annotated[Describe, Body(openapi_examples=DESCRIBE_EXAMPLES)]) -> Any:
     """Profile a city that is not in the hub from a description (and optionally its region or country)."""
     index = build.artefact("peer-index", _index)
-    return index.describe(body.description, region=body.region, country=body.country, limit=body.limit)  # DescriptionError: 422
+    return index.describe(
+        body.description, region=body.region, country=body.country, limit=body.limit
+    )  # DescriptionError: 422

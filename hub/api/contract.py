@@ -3,7 +3,8 @@
 ``/openapi.json`` must say exactly what the server does (``tests/test_openapi_contract.py`` runs
 Schemathesis with every check against the real server), so what every route shares lives here:
 
-* :class:`ErrorBody` — the one error shape (``{error, detail}``), :func:`error`, which answers it, and :func:`errors`, which
+* :class:`ErrorBody` — the one error shape (``{error, detail}``), :func:`error`, which answers it, and :func:`errors`,
+which
   declares statuses with it. :data:`EVERY_ROUTE` are the answers any route can give before or
   around its own code: the guard's refusals (400 bad path, host or length; 413; 414; 431) and
   the crash handler's 500; :data:`FROM_BUILD` is the 503 of a route that reads the build.
@@ -31,10 +32,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 class ErrorBody(BaseModel):
     """Every error the hub answers, whatever the route or status."""
 
-    error: str = Field(description="what went wrong, as a code (e.g. not_found, invalid_request, query_timeout)",
-                       examples=["not_found"])
-    detail: Any = Field(description="a message, or an object with the message and what would work "
-                                    "(close matches, valid values, the parameters at fault)")
+    error: str = Field(
+        description="what went wrong, as a code (e.g. not_found, invalid_request, query_timeout)",
+        examples=["not_found"],
+    )
+    detail: Any = Field(
+        description="a message, or an object with the message and what would work "
+        "(close matches, valid values, the parameters at fault)"
+    )
 
 
 def error(status: int, error_name: str, detail: object) -> JSONResponse:
@@ -67,12 +72,18 @@ def errors(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
 
 EVERY_ROUTE = errors(400, 413, 414, 431, 500)
 FROM_BUILD = errors(503)
-RATE_LIMITED = {429: {"model": ErrorBody, "description": DESCRIPTIONS[429],
-                      "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}}
+RATE_LIMITED = {
+    429: {
+        "model": ErrorBody,
+        "description": DESCRIPTIONS[429],
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    }
+}
 
 
 class EmptyMeansAbsent:
-    """ASGI middleware: drops ``name=`` (and a bare ``name``) from the query string, so an empty field is the default."""
+    """ASGI middleware: drops ``name=`` (and a bare ``name``) from the query string, so an empty field is the
+    default."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -118,7 +129,8 @@ def example(value: Any, summary: str) -> dict[str, Any]:
 
 
 def vocab_values(scheme: str) -> list[str]:
-    """What a vocabulary parameter accepts, for its ``enum``: each concept's id and preferred label (any case works too)."""
+    """What a vocabulary parameter accepts, for its ``enum``: each concept's id and preferred label (any case works
+    too)."""
     from hub import vocab
 
     concepts = sorted(vocab.load()[scheme].concepts.values(), key=lambda c: c.label.lower())
@@ -126,17 +138,30 @@ def vocab_values(scheme: str) -> list[str]:
 
 
 def place_consistency() -> dict[str, Any]:
-    """JSON Schema for a body with optional ``region`` and ``country``: when both are given, the country lies in the region."""
+    """JSON Schema for a body with optional ``region`` and ``country``: when both are given, the country lies in the
+    region."""
     from hub import vocab
 
     schemes = vocab.load()
     absent: list[Any] = [None, ""]
     homeless = [c for c in schemes["countries"].concepts.values() if vocab.region_of_country(c.id) is None]
-    branches: list[dict[str, Any]] = [{"properties": {"region": {"enum": absent}}}, {"properties": {"country": {"enum": absent}}}]
+    branches: list[dict[str, Any]] = [
+        {"properties": {"region": {"enum": absent}}},
+        {"properties": {"country": {"enum": absent}}},
+    ]
     for region in sorted(schemes["regions"].concepts.values(), key=lambda c: c.label.lower()):
-        inside = [c for c in schemes["countries"].concepts.values()
-                  if (home := vocab.region_of_country(c.id)) is not None and home.id == region.id] + homeless
+        inside = [
+            c
+            for c in schemes["countries"].concepts.values()
+            if (home := vocab.region_of_country(c.id)) is not None and home.id == region.id
+        ] + homeless
         if inside:
-            branches.append({"properties": {"region": {"enum": [region.id, region.label]},
-                                            "country": {"enum": sorted({v for c in inside for v in (c.id, c.label)})}}})
+            branches.append(
+                {
+                    "properties": {
+                        "region": {"enum": [region.id, region.label]},
+                        "country": {"enum": sorted({v for c in inside for v in (c.id, c.label)})},
+                    }
+                }
+            )
     return {"anyOf": branches}

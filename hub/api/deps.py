@@ -21,7 +21,8 @@ def current_build(request: Request) -> LoadedBuild:
 
 
 def current_store(request: Request, build: Annotated[LoadedBuild, Depends(current_build)]) -> Any:
-    """FastAPI dependency: the graph store for this request, opened once per build (the remote one when HUB_STORE is set)."""
+    """FastAPI dependency: the graph store for this request, opened once per build (the remote one when HUB_STORE is
+    set)."""
     from hub.store import StoreError, connect
 
     cfg = request.app.state.settings

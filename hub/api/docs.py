@@ -37,12 +37,16 @@ def install(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "").rstrip("/")
-        config = {**swagger_ui_default_parameters, **(app.swagger_ui_parameters or {}),
-                  "url": root + (app.openapi_url or "/openapi.json"),
-                  "validatorUrl": None}  # Swagger UI would otherwise send the schema's address to an outside validator
+        config = {
+            **swagger_ui_default_parameters,
+            **(app.swagger_ui_parameters or {}),
+            "url": root + (app.openapi_url or "/openapi.json"),
+            "validatorUrl": None,
+        }  # Swagger UI would otherwise send the schema's address to an outside validator
         config.pop("dom_id", None)  # docs.js hands Swagger UI the node itself
-        page = _pages.get_template("docs.html").render(title=app.title, assets=root + ASSETS_URL, openapi_url=config["url"],
-                                                       config=json.dumps(config))
+        page = _pages.get_template("docs.html").render(
+            title=app.title, assets=root + ASSETS_URL, openapi_url=config["url"], config=json.dumps(config)
+        )
         return HTMLResponse(page)
 
     @app.get("/redoc", include_in_schema=False)

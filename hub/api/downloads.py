@@ -36,26 +36,48 @@ def _manifest(build: LoadedBuild) -> dict[str, Any]:
 @router.get("/download/", summary="What can be downloaded, under which licence")
 @router.head("/download/", include_in_schema=False)
 def index(build: Annotated[LoadedBuild, Depends(current_build)]) -> JSONResponse:
-    """The files with media type, size and SHA-256, the licence (data CC BY 4.0, code MIT) and the provenance statement."""
+    """The files with media type, size and SHA-256, the licence (data CC BY 4.0, code MIT) and the provenance statement."""  # noqa: E501 (its text is the public API/CLI description)
     m = _manifest(build)
     files = [{"name": name, "url": f"/download/{name}", **info} for name, info in m["files"].items()]
-    return JSONResponse({"licence": m["licence"], "provenance": m["provenance"], "files": files},
-                        headers={"Link": LINKS, "Content-Disposition": 'attachment; filename="downloads.json"'})
+    return JSONResponse(
+        {"licence": m["licence"], "provenance": m["provenance"], "files": files},
+        headers={"Link": LINKS, "Content-Disposition": 'attachment; filename="downloads.json"'},
+    )
 
 
-@router.get("/download/{name}", summary="One bulk file", response_class=Response,
-            responses={200: {"content": {media: {} for media, _ in FILES.values()}},
-                       **errors(404, s404="no such file; `detail.available` lists them")})
+@router.get(
+    "/download/{name}",
+    summary="One bulk file",
+    response_class=Response,
+    responses={
+        200: {"content": {media: {} for media, _ in FILES.values()}},
+        **errors(404, s404="no such file; `detail.available` lists them"),
+    },
+)
 @router.head("/download/{name}", include_in_schema=False)
-def download(name: Annotated[str, Path(json_schema_extra={"enum": list(FILES)},  # declared; an unknown name is the 404 listing them
-                                       openapi_examples={"csv": example("practices.csv", "the practices table"),
-                                                         "graph": example("graph.ttl", "the whole graph as Turtle")})],
-             build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def download(
+    name: Annotated[
+        str,
+        Path(
+            json_schema_extra={"enum": list(FILES)},  # declared; an unknown name is the 404 listing them
+            openapi_examples={
+                "csv": example("practices.csv", "the practices table"),
+                "graph": example("graph.ttl", "the whole graph as Turtle"),
+            },
+        ),
+    ],
+    build: Annotated[LoadedBuild, Depends(current_build)],
+) -> Response:
     """`graph.ttl`, `graph.jsonld`, `graph.nq`, `practices.csv` or `dataset.ttl` of the build being served."""
     if name not in FILES:
         return error(404, "not_found", {"message": f"no download named '{name}'", "available": list(FILES)})
     if name not in _manifest(build)["files"]:
         raise BuildMissing(f"{name} is not in this build: run `hub build`")
     media = FILES[name][0]
-    return FileResponse(build.path / name, media_type=f"{media}; charset=utf-8" if media.startswith("text/") else media,
-                        filename=name, content_disposition_type="attachment", headers={"Link": LINKS})
+    return FileResponse(
+        build.path / name,
+        media_type=f"{media}; charset=utf-8" if media.startswith("text/") else media,
+        filename=name,
+        content_disposition_type="attachment",
+        headers={"Link": LINKS},
+    )

@@ -54,7 +54,9 @@ from hub.api.contract import error
 from hub.config import Settings
 
 RATE_LIMITED = {"/sparql": "sparql", "/api/search": "search"}  # path -> bucket name
-MAX_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten first (its bucket was refilling anyway)
+MAX_CLIENTS = (
+    10_000  # buckets kept; the least recently seen client is forgotten first (its bucket was refilling anyway)
+)
 TEMPLATES = Path(__file__).parent / "templates"
 
 _HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}))(?::\d{1,5})?$")
@@ -188,14 +190,26 @@ class Guard:
         query: bytes = scope.get("query_string", b"")
         url_bytes = len(raw_path) + (len(query) + 1 if query else 0)
         if url_bytes > cfg.max_url_bytes:
-            return error(414, "uri_too_long", f"the URL has {url_bytes} bytes; at most {cfg.max_url_bytes} are accepted "
-                                              "(send long SPARQL queries by POST)")
+            return error(
+                414,
+                "uri_too_long",
+                f"the URL has {url_bytes} bytes; at most {cfg.max_url_bytes} are accepted "
+                "(send long SPARQL queries by POST)",
+            )
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
         if len(headers) > cfg.max_headers:
-            return error(431, "too_many_headers", f"the request has {len(headers)} header lines; at most {cfg.max_headers} are accepted")
+            return error(
+                431,
+                "too_many_headers",
+                f"the request has {len(headers)} header lines; at most {cfg.max_headers} are accepted",
+            )
         header_bytes = sum(len(k) + len(v) + 4 for k, v in headers)
         if header_bytes > cfg.max_header_bytes:
-            return error(431, "headers_too_large", f"the request headers have {header_bytes} bytes; at most {cfg.max_header_bytes} are accepted")
+            return error(
+                431,
+                "headers_too_large",
+                f"the request headers have {header_bytes} bytes; at most {cfg.max_header_bytes} are accepted",
+            )
         if _CONTROL.search(unquote_to_bytes(raw_path.split(b"?", 1)[0])):
             return error(400, "bad_path", "the path holds control characters")
         hosts = [v for k, v in headers if k == b"host"]
@@ -206,15 +220,21 @@ class Guard:
             size = length[0].decode("latin-1")[:40]
             if not length[0].isdigit():
                 return error(400, "bad_content_length", f"Content-Length must be a number of bytes, not {size!r}")
-            return error(413, "too_large", f"the request body has {size} bytes; at most {cfg.max_body_bytes} are accepted")
+            return error(
+                413, "too_large", f"the request body has {size} bytes; at most {cfg.max_body_bytes} are accepted"
+            )
         bucket = RATE_LIMITED.get(scope["path"].rstrip("/") or "/")
         if bucket and self.buckets is not None and scope["method"] != "OPTIONS":
             client = (scope.get("client") or ("unknown", 0))[0]
             wait = self.buckets.take((client, bucket))
             if wait > 0:
                 retry = max(1, math.ceil(wait))
-                resp = error(429, "too_many_requests", f"more than {cfg.rate_burst} requests at once or {cfg.rate_per_minute:g} per "
-                                                       f"minute to {scope['path']} from one client; retry after {retry} s")
+                resp = error(
+                    429,
+                    "too_many_requests",
+                    f"more than {cfg.rate_burst} requests at once or {cfg.rate_per_minute:g} per "
+                    f"minute to {scope['path']} from one client; retry after {retry} s",
+                )
                 resp.headers["Retry-After"] = str(retry)
                 return resp
         return None
@@ -244,7 +264,8 @@ class Guard:
 
 
 class NoDelayH11(H11Protocol):
-    """uvicorn's h11 protocol with TCP_NODELAY on every connection (``uvicorn.run(..., http="hub.api.guard:NoDelayH11")``)."""
+    """uvicorn's h11 protocol with TCP_NODELAY on every connection (``uvicorn.run(...,
+    http="hub.api.guard:NoDelayH11")``)."""
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         sock = transport.get_extra_info("socket")

@@ -22,9 +22,19 @@ from hub.vocab import did_you_mean
 router = APIRouter(tags=["records"])
 
 SUFFIXES = {".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".json": "json"}
-MEDIA = {"turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples", "jsonld": "application/ld+json", "json": "application/json"}
-_ACCEPTS = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
-            "application/ld+json": "jsonld", "application/json": "json"}
+MEDIA = {
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json": "application/json",
+}
+_ACCEPTS = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/json": "json",
+}
 
 
 def representation(request: Request, raw_id: str) -> tuple[str, str]:
@@ -44,10 +54,16 @@ def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild
     if entry is None:
         suggestions = records.suggest(build.records, kind, record_id)
         hint = f"; {did_you_mean([s['id'] for s in suggestions[:3]])}" if suggestions else ""
-        return error(404, "not_found", {"message": f"no {kind} with id '{record_id}'{hint}", "suggestions": suggestions})
+        return error(
+            404, "not_found", {"message": f"no {kind} with id '{record_id}'{hint}", "suggestions": suggestions}
+        )
     base = f"/api/{KIND_FOLDERS[kind]}/{record_id}"
-    headers = {"Vary": "Accept", "Link": ", ".join(f'<{base}{s}>; rel="alternate"; type="{MEDIA[f].split(";")[0]}"'
-                                                   for s, f in SUFFIXES.items() if f != fmt)}
+    headers = {
+        "Vary": "Accept",
+        "Link": ", ".join(
+            f'<{base}{s}>; rel="alternate"; type="{MEDIA[f].split(";")[0]}"' for s, f in SUFFIXES.items() if f != fmt
+        ),
+    }
     if fmt == "json":
         return JSONResponse(entry, headers=headers)
     body = records.record_rdf(current_store(request, build), kind, record_id, fmt)
@@ -56,35 +72,59 @@ def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild
 
 RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}, "description": "the record"},
-    **errors(404, 422, s404="no such record; `detail.suggestions` lists close matches",
-             s422="the id is longer than 120 characters or holds a slash or control character"),
+    **errors(
+        404,
+        422,
+        s404="no such record; `detail.suggestions` lists close matches",
+        s422="the id is longer than 120 characters or holds a slash or control character",
+    ),
 }
-ID_PATTERN = r"^[^\x00-\x1f\x7f/]+$"  # a path segment: the guard answers 400 for control characters, routing 404 for '/'
+ID_PATTERN = (
+    r"^[^\x00-\x1f\x7f/]+$"  # a path segment: the guard answers 400 for control characters, routing 404 for '/'
+)
 
 
 def record_id_param(kind: str) -> Any:
     """The ``{record_id}`` path parameter of a kind, with a real id of the corpus and its Turtle form as examples."""
     real = EXAMPLE_IDS[kind]
-    return Path(max_length=120, pattern=ID_PATTERN, description="the record id, optionally ending in .ttl, .nt, .jsonld or .json",
-                openapi_examples={"json": example(real, f"a {kind} as JSON"), "turtle": example(f"{real}.ttl", "its RDF as Turtle")})
+    return Path(
+        max_length=120,
+        pattern=ID_PATTERN,
+        description="the record id, optionally ending in .ttl, .nt, .jsonld or .json",
+        openapi_examples={
+            "json": example(real, f"a {kind} as JSON"),
+            "turtle": example(f"{real}.ttl", "its RDF as Turtle"),
+        },
+    )
 
 
 @router.get("/api/practices/{record_id}", summary="One practice", response_class=Response, responses=RECORD_RESPONSES)
-def practice(record_id: Annotated[str, record_id_param("practice")], request: Request,
-             build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def practice(
+    record_id: Annotated[str, record_id_param("practice")],
+    request: Request,
+    build: Annotated[LoadedBuild, Depends(current_build)],
+) -> Response:
     """A practice as JSON (default), or its RDF as Turtle / N-Triples / JSON-LD by `Accept` or suffix."""
     return record_response("practice", record_id, request, build)
 
 
 @router.get("/api/resources/{record_id}", summary="One resource", response_class=Response, responses=RECORD_RESPONSES)
-def resource(record_id: Annotated[str, record_id_param("resource")], request: Request,
-             build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+def resource(
+    record_id: Annotated[str, record_id_param("resource")],
+    request: Request,
+    build: Annotated[LoadedBuild, Depends(current_build)],
+) -> Response:
     """A guide, toolkit, report or other resource as JSON (default), or its RDF by `Accept` or suffix."""
     return record_response("resource", record_id, request, build)
 
 
-@router.get("/api/spotlights/{record_id}", summary="One impact story", response_class=Response, responses=RECORD_RESPONSES)
-def spotlight(record_id: Annotated[str, record_id_param("spotlight")], request: Request,
-              build: Annotated[LoadedBuild, Depends(current_build)]) -> Response:
+@router.get(
+    "/api/spotlights/{record_id}", summary="One impact story", response_class=Response, responses=RECORD_RESPONSES
+)
+def spotlight(
+    record_id: Annotated[str, record_id_param("spotlight")],
+    request: Request,
+    build: Annotated[LoadedBuild, Depends(current_build)],
+) -> Response:
     """An impact story as JSON (default), or its RDF by `Accept` or suffix."""
     return record_response("spotlight", record_id, request, build)

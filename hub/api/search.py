@@ -21,13 +21,15 @@ from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 router = APIRouter(tags=["search"])
 
 
-
 def _filter(name: str, what: str, **examples: list[str]) -> Any:
-    """A repeatable filter parameter whose items are the facet's vocabulary ids and labels (declared: the search checks them)."""
+    """A repeatable filter parameter whose items are the facet's vocabulary ids and labels (declared: the search
+    checks them)."""
     values = [*dict.fromkeys(v for fv in facet_values()[name] for v in (fv.id, fv.label)), ""]  # empty: no filter
-    return Query(description=f"{what}: a vocabulary id or label (empty: no filter); repeat to OR values",
-                 json_schema_extra={"items": {"type": "string", "enum": values}},
-                 openapi_examples={key: example(value, f"{name} {', '.join(value)}") for key, value in examples.items()})
+    return Query(
+        description=f"{what}: a vocabulary id or label (empty: no filter); repeat to OR values",
+        json_schema_extra={"items": {"type": "string", "enum": values}},
+        openapi_examples={key: example(value, f"{name} {', '.join(value)}") for key, value in examples.items()},
+    )
 
 
 class Result(BaseModel):
@@ -38,8 +40,11 @@ class Result(BaseModel):
     city: str | None = Field(description="the first city or local government the record names, or null")
     country: str | None = Field(description="that city's country; the record's first country when it names no city")
     region: str | None = Field(description="the region of that country")
-    place: str = Field("", description="every place the record is about, as the pages say it: "
-                                      "'Cape Town (South Africa)' or 'Cape Town, London, Edmonton and 46 more'")
+    place: str = Field(
+        "",
+        description="every place the record is about, as the pages say it: "
+        "'Cape Town (South Africa)' or 'Cape Town, London, Edmonton and 46 more'",
+    )
     score: float
     snippet: str  # HTML-escaped text; query words wrapped in <mark>
     themes: list[str]
@@ -70,31 +75,61 @@ def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> Searc
     return build.artefact("search", load_search)  # no index (IndexMissing) is a BuildMissing: the 503 naming the file
 
 
-@router.get("/api/search", response_model=SearchResponse, summary="Search practices, cities, resources and stories",
-            responses=errors(422, s422="a query over the length limit, an unknown filter value (`detail.valid` lists them) "
-                                       "or a parameter out of range"))
+@router.get(
+    "/api/search",
+    response_model=SearchResponse,
+    summary="Search practices, cities, resources and stories",
+    responses=errors(
+        422,
+        s422="a query over the length limit, an unknown filter value (`detail.valid` lists them) "
+        "or a parameter out of range",
+    ),
+)
 def search(
     index: Annotated[SearchIndex, Depends(search_index)],
-    q: Annotated[str, Query(description=f"what you are looking for, in your own words (at most {MAX_QUERY_CHARS} characters); empty to browse",
-                            json_schema_extra={"maxLength": MAX_QUERY_CHARS},  # declared; the search answers query_too_long itself
-                            openapi_examples={"need": example("how to keep young people from being recruited by extremists",
-                                                              "a need in your own words"),
-                                              "words": example("youth council", "a few words")})] = "",
-    mode: Annotated[Literal["hybrid", "keyword", "semantic"], Query(description="the engines (empty: hybrid)",
-                                                                    json_schema_extra={"enum": ["hybrid", "keyword", "semantic", ""]},
-                                                                    openapi_examples={"hybrid": example("hybrid", "both engines")})] = "hybrid",
-    type: Annotated[list[str], _filter("type", "practice, city, resource or spotlight", practices=["practice"])] = [],  # noqa: A002
-    theme: Annotated[list[str], _filter("theme", "a theme", youth=["youth-engagement"])] = [],
-    region: Annotated[list[str], _filter("region", "a region", africa=["east-and-southern-africa"])] = [],
-    country: Annotated[list[str], _filter("country", "a country", kenya=["kenya"])] = [],
-    level: Annotated[list[str], _filter("level", "a prevention level", primary=["primary"])] = [],
-    stakeholder: Annotated[list[str], _filter("stakeholder", "a stakeholder", faith=["faith-leaders"])] = [],
-    challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],
+    q: Annotated[
+        str,
+        Query(
+            description=(
+                f"what you are looking for, in your own words (at most {MAX_QUERY_CHARS} characters); empty to browse"
+            ),
+            json_schema_extra={"maxLength": MAX_QUERY_CHARS},  # declared; the search answers query_too_long itself
+            openapi_examples={
+                "need": example(
+                    "how to keep young people from being recruited by extremists", "a need in your own words"
+                ),
+                "words": example("youth council", "a few words"),
+            },
+        ),
+    ] = "",
+    mode: Annotated[
+        Literal["hybrid", "keyword", "semantic"],
+        Query(
+            description="the engines (empty: hybrid)",
+            json_schema_extra={"enum": ["hybrid", "keyword", "semantic", ""]},
+            openapi_examples={"hybrid": example("hybrid", "both engines")},
+        ),
+    ] = "hybrid",
+    # B006: FastAPI copies a default per request, so the shared [] is never mutated
+    type: Annotated[list[str], _filter("type", "practice, city, resource or spotlight", practices=["practice"])] = [],  # noqa: A002, B006
+    theme: Annotated[list[str], _filter("theme", "a theme", youth=["youth-engagement"])] = [],  # noqa: B006
+    region: Annotated[list[str], _filter("region", "a region", africa=["east-and-southern-africa"])] = [],  # noqa: B006
+    country: Annotated[list[str], _filter("country", "a country", kenya=["kenya"])] = [],  # noqa: B006
+    level: Annotated[list[str], _filter("level", "a prevention level", primary=["primary"])] = [],  # noqa: B006
+    stakeholder: Annotated[list[str], _filter("stakeholder", "a stakeholder", faith=["faith-leaders"])] = [],  # noqa: B006
+    challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, openapi_examples={"ten": example(10, "ten results")})] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, openapi_examples={"second-page": example(10, "from the 11th")})] = 0,
-    correct: Annotated[bool, Query(description="search the suggested spelling when the query as typed finds nothing; "
-                                               "false searches exactly what was typed",
-                                   openapi_examples={"as-typed": example(False, "exactly what was typed")})] = True,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, openapi_examples={"second-page": example(10, "from the 11th")})
+    ] = 0,
+    correct: Annotated[
+        bool,
+        Query(
+            description="search the suggested spelling when the query as typed finds nothing; "
+            "false searches exactly what was typed",
+            openapi_examples={"as-typed": example(False, "exactly what was typed")},
+        ),
+    ] = True,
 ) -> JSONResponse:
     """Hybrid (default), keyword or semantic search with facets.
 
@@ -102,6 +137,13 @@ def search(
     filters AND. Filter values are vocabulary ids or labels; an unknown one is a 422
     listing the valid values. Facet counts reflect the query and the other filters.
     """
-    filters = {"type": type, "theme": theme, "region": region, "country": country, "level": level,
-               "stakeholder": stakeholder, "challenge": challenge}
+    filters = {
+        "type": type,
+        "theme": theme,
+        "region": region,
+        "country": country,
+        "level": level,
+        "stakeholder": stakeholder,
+        "challenge": challenge,
+    }
     return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))

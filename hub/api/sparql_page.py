@@ -26,14 +26,39 @@ from hub.sparql.examples import EXAMPLES, gallery
 from hub.store import PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
-                             "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 LATITUDE = ("lat", "latitude")
 LONGITUDE = ("long", "lon", "lng", "longitude")
 CHART_MAX_BARS = 60
 DOWNLOADS = {False: ("csv", "json", "tsv"), True: ("turtle", "ntriples", "jsonld")}
-EXTENSIONS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld",
-              "rdfxml": "rdf"}  # file name endings of downloaded results
+EXTENSIONS = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "jsonld": "jsonld",
+    "rdfxml": "rdf",
+}  # file name endings of downloaded results
 _LABELS = {"csv": "CSV", "json": "JSON", "tsv": "TSV", "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD"}
 _environments: dict[Path, jinja2.Environment] = {}
 
@@ -46,9 +71,11 @@ class Failure:
 
 def local_page(iri: str) -> str | None:
     """The site page of a record IRI (https://w3id.org/cityhub/practices/x → /practices/x/)."""
-    rest = iri[len(BASE_IRI):] if iri.startswith(BASE_IRI) else ""
+    rest = iri[len(BASE_IRI) :] if iri.startswith(BASE_IRI) else ""
     folder, _, rid = rest.partition("/")
-    return f"/{folder}/{rid}/" if folder in KIND_FOLDERS.values() and rid and "/" not in rid and "#" not in rid else None
+    return (
+        f"/{folder}/{rid}/" if folder in KIND_FOLDERS.values() and rid and "/" not in rid and "#" not in rid else None
+    )
 
 
 def _number(value: str) -> float | None:
@@ -65,19 +92,38 @@ def cell(binding: dict[str, Any] | None) -> dict[str, Any]:
     kind, value = binding["type"], binding["value"]
     if kind == "uri":
         href = local_page(value) or (value if value.startswith(("http://", "https://")) else None)
-        short = next((f"{p}:{value[len(iri):]}" for p, iri in PREFIXES.items() if value.startswith(iri) and p != "hub"
-                      and value[len(iri):].replace("_", "").replace("-", "").isalnum()), value)
-        return {"text": short, "href": href, "title": value if short != value else "", "sort": short.lower(), "hub": bool(local_page(value))}
+        short = next(
+            (
+                f"{p}:{value[len(iri) :]}"
+                for p, iri in PREFIXES.items()
+                if value.startswith(iri)
+                and p != "hub"
+                and value[len(iri) :].replace("_", "").replace("-", "").isalnum()
+            ),
+            value,
+        )
+        return {
+            "text": short,
+            "href": href,
+            "title": value if short != value else "",
+            "sort": short.lower(),
+            "hub": bool(local_page(value)),
+        }
     if kind == "bnode":
         return {"text": f"_:{value}", "sort": value}
     if kind == "triple":
         return {"text": json.dumps(value), "sort": ""}
     if "xml:lang" in binding:
-        return {"text": value, "hint": binding["xml:lang"], "hint_title": f"language: {binding['xml:lang']}", "sort": value.lower()}
+        return {
+            "text": value,
+            "hint": binding["xml:lang"],
+            "hint_title": f"language: {binding['xml:lang']}",
+            "sort": value.lower(),
+        }
     datatype = binding.get("datatype", "")
     out: dict[str, Any] = {"text": value, "sort": value.lower()}
     if datatype and datatype != XSD + "string":
-        name = datatype[len(XSD):] if datatype.startswith(XSD) else datatype.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        name = datatype[len(XSD) :] if datatype.startswith(XSD) else datatype.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         out.update(hint=name, hint_title=f"datatype: {'xsd:' + name if datatype.startswith(XSD) else datatype}")
     if datatype in NUMERIC and _number(value) is not None:
         out.update(numeric=True, sort=value)
@@ -101,18 +147,32 @@ def bar_chart(names: list[str], rows: list[list[dict[str, Any]]]) -> dict[str, A
     top = max(values)
     if top <= 0 or min(values) < 0:
         return None
-    bars = [{"label": r[label]["text"] or "(none)", "href": r[label].get("href") if r[label].get("hub") else None,
-             "value": r[n]["text"], "width": round(100 * v / top, 2)} for r, v in zip(rows, values)]
+    bars = [
+        {
+            "label": r[label]["text"] or "(none)",
+            "href": r[label].get("href") if r[label].get("hub") else None,
+            "value": r[n]["text"],
+            "width": round(100 * v / top, 2),
+        }
+        for r, v in zip(rows, values, strict=True)
+    ]
     return {"label": names[label], "value": names[n], "bars": bars}
 
 
 def map_points(names: list[str], rows: list[list[dict[str, Any]]]) -> dict[str, Any] | None:
-    """Rows with a latitude and longitude column as dots on the site's map; each dot links to a hub page when a row has one."""
+    """Rows with a latitude and longitude column as dots on the site's map; each dot links to a hub page when a row
+    has one."""
     lat, lon = _column(names, LATITUDE), _column(names, LONGITUDE)
     if lat is None or lon is None:
         return None
-    text_col = next((i for i, v in enumerate(names) if i not in (lat, lon) and rows and all(
-        not r[i].get("numeric") and not r[i].get("href") for r in rows)), None)
+    text_col = next(
+        (
+            i
+            for i, v in enumerate(names)
+            if i not in (lat, lon) and rows and all(not r[i].get("numeric") and not r[i].get("href") for r in rows)
+        ),
+        None,
+    )
     points = []
     for r in rows:
         y, x = _number(r[lat]["text"]), _number(r[lon]["text"])
@@ -135,20 +195,35 @@ def asset_versions(build_path: Path) -> dict[str, str]:
 
 
 def environment(cfg: Settings) -> jinja2.Environment:
-    """This folder's templates first, then the site's (``base.html``, the land outline), autoescaped; once per folder."""
+    """This folder's templates first, then the site's (``base.html``, the land outline), autoescaped; once per
+    folder."""
     site = cfg.templates_dir / "templates"
     env = _environments.get(site)
     if env is None:
-        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(Path(__file__).parent / "templates"), jinja2.FileSystemLoader(site)])
-        env = _environments[site] = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        loader = jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(Path(__file__).parent / "templates"), jinja2.FileSystemLoader(site)]
+        )
+        env = _environments[site] = jinja2.Environment(
+            loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True
+        )
     return env
 
 
-def results(kind: str, returns_graph: bool, payload: bytes, rows: int, truncated: bool, elapsed_s: float) -> dict[str, Any]:
+def results(
+    kind: str, returns_graph: bool, payload: bytes, rows: int, truncated: bool, elapsed_s: float
+) -> dict[str, Any]:
     """What the results part of the page shows, from the SPARQL JSON (or RDF text) a query answered with."""
     unit = "triples" if returns_graph else ("answer" if kind == "ask" else "rows")
-    out: dict[str, Any] = {"count": rows, "unit": unit, "truncated": truncated, "elapsed_ms": round(elapsed_s * 1000, 1),
-                           "boolean": None, "text": None, "chart": None, "map": None}
+    out: dict[str, Any] = {
+        "count": rows,
+        "unit": unit,
+        "truncated": truncated,
+        "elapsed_ms": round(elapsed_s * 1000, 1),
+        "boolean": None,
+        "text": None,
+        "chart": None,
+        "map": None,
+    }
     if returns_graph:
         out["text"] = payload.decode("utf-8")
         return out
@@ -165,21 +240,54 @@ def results(kind: str, returns_graph: bool, payload: bytes, rows: int, truncated
 def downloads(endpoint: str, query: str, timeout: str | None, returns_graph: bool) -> list[dict[str, str]]:
     """Links that run the same query again as a file (``download=1`` makes the answer an attachment)."""
     extra = {"timeout": timeout} if timeout else {}
-    return [{"label": _LABELS[f], "filename": f"query-results.{EXTENSIONS[f]}",
-             "href": f"{endpoint}?{urlencode({'query': query, 'format': f, **extra, 'download': '1'})}"}
-            for f in DOWNLOADS[returns_graph]]
+    return [
+        {
+            "label": _LABELS[f],
+            "filename": f"query-results.{EXTENSIONS[f]}",
+            "href": f"{endpoint}?{urlencode({'query': query, 'format': f, **extra, 'download': '1'})}",
+        }
+        for f in DOWNLOADS[returns_graph]
+    ]
 
 
-def render(cfg: Settings, versions: dict[str, str], *, endpoint: str, query: str, fmt: str, timeout: str, formats: list[Any],
-           result: dict[str, Any] | None, failure: Failure | None, downloads_: list[dict[str, str]]) -> str:
+def render(
+    cfg: Settings,
+    versions: dict[str, str],
+    *,
+    endpoint: str,
+    query: str,
+    fmt: str,
+    timeout: str,
+    formats: list[Any],
+    result: dict[str, Any] | None,
+    failure: Failure | None,
+    downloads_: list[dict[str, str]],
+) -> str:
     context = {
-        "url": endpoint, "title": "Query results — SPARQL" if result or failure else "SPARQL query",
-        "description": "Query the hub's knowledge graph with SPARQL: practices, cities, resources, impact stories and vocabularies.",
-        "site_url": cfg.site_url, "map_viewbox": geo.VIEWBOX,
-        "breadcrumbs": [{"label": "Linked data and SPARQL", "url": "/linked-data/"}, {"label": "SPARQL query", "url": endpoint}],
+        "url": endpoint,
+        "title": "Query results — SPARQL" if result or failure else "SPARQL query",
+        "description": (
+            "Query the hub's knowledge graph with SPARQL: practices, cities, resources, impact stories and "
+            "vocabularies."
+        ),
+        "site_url": cfg.site_url,
+        "map_viewbox": geo.VIEWBOX,
+        "breadcrumbs": [
+            {"label": "Linked data and SPARQL", "url": "/linked-data/"},
+            {"label": "SPARQL query", "url": endpoint},
+        ],
         "asset": lambda name: f"/static/{name}" + (f"?v={versions[name]}" if name in versions else ""),
-        "endpoint": endpoint, "query": query or EXAMPLES[0].query, "fmt": fmt, "timeout": timeout,
-        "max_timeout": f"{cfg.sparql_timeout_s:g}", "max_rows": cfg.sparql_max_rows, "prefixes": list(PREFIXES.items()),
-        "formats": formats, "examples": gallery(endpoint), "result": result, "error": failure, "downloads": downloads_,
+        "endpoint": endpoint,
+        "query": query or EXAMPLES[0].query,
+        "fmt": fmt,
+        "timeout": timeout,
+        "max_timeout": f"{cfg.sparql_timeout_s:g}",
+        "max_rows": cfg.sparql_max_rows,
+        "prefixes": list(PREFIXES.items()),
+        "formats": formats,
+        "examples": gallery(endpoint),
+        "result": result,
+        "error": failure,
+        "downloads": downloads_,
     }
     return environment(cfg).get_template("sparql.html").render(context)

@@ -7,13 +7,26 @@
 from hub.build.context import BuildContext, BuildError, Reporter, Stage
 from hub.build.run import build, current_build, default_stages
 from hub.build.stages import (
-           check_shapes,
-           write_catalog,
-           write_graph,
-           write_schemas,
-           write_site,
+    check_shapes,
+    write_catalog,
+    write_graph,
+    write_schemas,
+    write_site,
 )
 from hub.build.watch import watch
 
-__all__ = ["BuildContext", "BuildError", "Reporter", "Stage", "build", "check_shapes", "current_build", "default_stages",
-           "watch", "write_catalog", "write_graph", "write_schemas", "write_site"]
+__all__ = [
+    "BuildContext",
+    "BuildError",
+    "Reporter",
+    "Stage",
+    "build",
+    "check_shapes",
+    "current_build",
+    "default_stages",
+    "watch",
+    "write_catalog",
+    "write_graph",
+    "write_schemas",
+    "write_site",
+]

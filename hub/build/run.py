@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hub import __version__
@@ -37,8 +37,16 @@ KEEP_BUILDS = 2
 
 def default_stages() -> list[tuple[str, Stage]]:
     """The stages of a build, in order (docs/ARCHITECTURE.md: stage → artefact → reader)."""
-    return [("graph", write_graph), ("shapes", check_shapes), ("catalog", write_catalog), ("schema", write_schemas),
-            ("exports", write_exports), ("search", write_search), ("peers", write_peers), ("site", write_site)]
+    return [
+        ("graph", write_graph),
+        ("shapes", check_shapes),
+        ("catalog", write_catalog),
+        ("schema", write_schemas),
+        ("exports", write_exports),
+        ("search", write_search),
+        ("peers", write_peers),
+        ("site", write_site),
+    ]
 
 
 def current_build(settings: Settings) -> Path | None:
@@ -70,8 +78,13 @@ def _prune(settings: Settings, keep: Path) -> None:
 
 def write_status(settings: Settings, ok: bool, message: str, problems: list[Problem], built: str | None) -> None:
     """What the last build attempt did, for the preview banner of `hub serve --watch`."""
-    status = {"ok": ok, "message": message, "built": built, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems]}
+    status = {
+        "ok": ok,
+        "message": message,
+        "built": built,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems],
+    }
     path = settings.status_file
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -79,8 +92,13 @@ def write_status(settings: Settings, ok: bool, message: str, problems: list[Prob
     os.replace(tmp, path)
 
 
-def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, report: Reporter = lambda _: None,
-          preview: bool = False, swap: bool = True) -> BuildContext:
+def build(
+    settings: Settings,
+    stages: list[tuple[str, Stage]] | None = None,
+    report: Reporter = lambda _: None,
+    preview: bool = False,
+    swap: bool = True,
+) -> BuildContext:
     """Run every stage into a new directory and swap it in; raise BuildError and leave the last build otherwise.
 
     ``preview`` is for `hub serve --watch`: the same validation and stages, but unchanged pages
@@ -102,8 +120,13 @@ def build(settings: Settings, stages: list[tuple[str, Stage]] | None = None, rep
     return ctx
 
 
-def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: Reporter, preview: bool = False,
-           swap: bool = True) -> BuildContext:
+def _build(
+    settings: Settings,
+    stages: list[tuple[str, Stage]] | None,
+    report: Reporter,
+    preview: bool = False,
+    swap: bool = True,
+) -> BuildContext:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.data_dir)
     if corpus.errors:
@@ -118,9 +141,17 @@ def _build(settings: Settings, stages: list[tuple[str, Stage]] | None, report: R
         return _run(settings, corpus, builds, stages or default_stages(), report, t0, preview, swap)
 
 
-def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[str, Stage]], report: Reporter, t0: float,
-         preview: bool, swap: bool = True) -> BuildContext:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+def _run(
+    settings: Settings,
+    corpus: Corpus,
+    builds: Path,
+    stages: list[tuple[str, Stage]],
+    report: Reporter,
+    t0: float,
+    preview: bool,
+    swap: bool = True,
+) -> BuildContext:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     work = builds / f"tmp-{stamp}"
     work.mkdir()
     ctx = BuildContext(settings, corpus, work, current_build(settings), preview=preview)
@@ -136,8 +167,13 @@ def _run(settings: Settings, corpus: Corpus, builds: Path, stages: list[tuple[st
         if not swap:
             shutil.rmtree(work, ignore_errors=True)
             return ctx
-        manifest = {"version": __version__, "built": stamp, "timings": ctx.timings, "stats": ctx.stats,
-                    "warnings": [str(p) for p in corpus.problems if p.severity == "warning"]}
+        manifest = {
+            "version": __version__,
+            "built": stamp,
+            "timings": ctx.timings,
+            "stats": ctx.stats,
+            "warnings": [str(p) for p in corpus.problems if p.severity == "warning"],
+        }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         final = builds / stamp
         os.rename(work, final)

@@ -31,11 +31,20 @@ def write_graph(ctx: BuildContext) -> None:
     store.create(ctx.out / "store", nq)
     st = store.open_local(ctx.out / "store")
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    triples = sorted({q.triple for q in st}, key=str)  # by N-Triples text: stable, and each subject's triples stay together
+    triples = sorted(
+        {q.triple for q in st}, key=str
+    )  # by N-Triples text: stable, and each subject's triples stay together
     (ctx.out / "graph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
     (ctx.out / "graph.jsonld").write_bytes(ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=prefixes))
     c = store.counts(st)
-    ctx.stats.update(practices=c.practices, cities=c.cities, resources=c.resources, spotlights=c.spotlights, quads=c.triples, triples=len(triples))
+    ctx.stats.update(
+        practices=c.practices,
+        cities=c.cities,
+        resources=c.resources,
+        spotlights=c.spotlights,
+        quads=c.triples,
+        triples=len(triples),
+    )
     del st
 
 
@@ -55,7 +64,9 @@ def write_schemas(ctx: BuildContext) -> None:
     folder = ctx.out / "schema"
     folder.mkdir()
     for kind in KIND_FOLDERS:
-        (folder / f"{kind}.schema.json").write_text(json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False), encoding="utf-8")
+        (folder / f"{kind}.schema.json").write_text(
+            json.dumps(front_matter_schema(kind), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 def check_shapes(ctx: BuildContext) -> None:

@@ -22,8 +22,13 @@ PARENT_ENV = "HUB_WATCH_PARENT"  # the server's pid, given to its watcher
 FRESH_ENV = "HUB_WATCH_FRESH"  # "1": the server has just built these files, the watcher only fills its caches
 
 
-def watch(settings: Settings, report: Reporter, stop: threading.Event | None = None, initial: bool = False,
-          fresh: bool = False) -> None:
+def watch(
+    settings: Settings,
+    report: Reporter,
+    stop: threading.Event | None = None,
+    initial: bool = False,
+    fresh: bool = False,
+) -> None:
     """Rebuild whenever a file under data/ changes; a failed build reports and keeps the last good one.
 
     Meant to run in its own process (`hub build --watch`, which `hub serve --watch` starts):
@@ -88,8 +93,9 @@ def _rebuild_now(settings: Settings, report: Reporter, preview: bool) -> None:
 
 def start_watcher() -> subprocess.Popen:
     """`hub build --watch` as a child of this server process, which it outlives by at most half a second."""
-    return subprocess.Popen([sys.executable, "-m", "hub.cli", "build", "--watch"],
-                            env={**os.environ, PARENT_ENV: str(os.getpid())})
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "build", "--watch"], env={**os.environ, PARENT_ENV: str(os.getpid())}
+    )
 
 
 def stop_watcher(watcher: subprocess.Popen) -> None:

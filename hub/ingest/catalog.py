@@ -39,8 +39,15 @@ def _sources(record: RecordBase, corpus: Corpus, sources=None) -> list[dict[str,
     out = []
     for s in sources or record.sources:
         res = seeds.get(s.doc) or corpus.resources.get(s.doc)
-        out.append({"doc": s.doc, "section": s.section, "url": s.url or (res.url if res else None),
-                    "resource": res.id if res else None, "title": res.title if res else s.doc})
+        out.append(
+            {
+                "doc": s.doc,
+                "section": s.section,
+                "url": s.url or (res.url if res else None),
+                "resource": res.id if res else None,
+                "title": res.title if res else s.doc,
+            }
+        )
     return out
 
 
@@ -92,37 +99,68 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
     }
     if isinstance(record, Practice):
         base.update(
-            summary=record.summary, cities=[_city_ref(corpus, c) for c in record.cities],
-            countries=corpus.practice_countries(record), themes=record.themes, stakeholders=record.stakeholders,
-            challenges=record.challenges, levels=record.prevention_levels, scope=record.scope, partners=record.partners,
-            related=_related(record, corpus), resources=record.resources, annex_ii=record.annex_ii,
+            summary=record.summary,
+            cities=[_city_ref(corpus, c) for c in record.cities],
+            countries=corpus.practice_countries(record),
+            themes=record.themes,
+            stakeholders=record.stakeholders,
+            challenges=record.challenges,
+            levels=record.prevention_levels,
+            scope=record.scope,
+            partners=record.partners,
+            related=_related(record, corpus),
+            resources=record.resources,
+            annex_ii=record.annex_ii,
         )
     elif isinstance(record, City):
         practices = list(_backlinks(corpus)[1].get(record.id, []))
         base.update(
-            summary=record.body.split("\n\n")[0], cities=[], countries=[record.country], aliases=record.aliases,
-            admin_type=record.admin_type, member=record.strong_cities_member, context=record.context,
+            summary=record.body.split("\n\n")[0],
+            cities=[],
+            countries=[record.country],
+            aliases=record.aliases,
+            admin_type=record.admin_type,
+            member=record.strong_cities_member,
+            context=record.context,
             coordinates=record.coordinates.model_dump() if record.coordinates else None,
             practices=practices,
             themes=sorted({t for p in practices for t in corpus.practices[p].themes}),
             challenges=sorted({t for p in practices for t in corpus.practices[p].challenges}),
             stakeholders=sorted({t for p in practices for t in corpus.practices[p].stakeholders}),
             levels=sorted({t for p in practices for t in corpus.practices[p].prevention_levels}),
-            links=[{"relation": ln.relation, "city": ln.city, "city_label": corpus.cities[ln.city].name, "year": ln.year,
-                    "evidence": ln.evidence, "sources": _sources(record, corpus, [ln.source])} for ln in record.links],
+            links=[
+                {
+                    "relation": ln.relation,
+                    "city": ln.city,
+                    "city_label": corpus.cities[ln.city].name,
+                    "year": ln.year,
+                    "evidence": ln.evidence,
+                    "sources": _sources(record, corpus, [ln.source]),
+                }
+                for ln in record.links
+            ],
         )
     elif isinstance(record, Resource):
         about_cities = [_city_ref(corpus, c) for c in record.about_cities]
         base.update(
-            summary=record.body.split("\n\n")[0], cities=about_cities, countries=sorted({c["country"] for c in about_cities}),
-            resource_type=record.resource_type, publisher=record.publisher, date=record.date, link=record.url,
-            seed_file=record.seed_file, about_practices=record.about_practices,
+            summary=record.body.split("\n\n")[0],
+            cities=about_cities,
+            countries=sorted({c["country"] for c in about_cities}),
+            resource_type=record.resource_type,
+            publisher=record.publisher,
+            date=record.date,
+            link=record.url,
+            seed_file=record.seed_file,
+            about_practices=record.about_practices,
         )
     elif isinstance(record, Spotlight):
         cities = [_city_ref(corpus, c) for c in record.cities]
         base.update(
-            summary=record.body.split("\n\n")[0], cities=cities, countries=sorted({c["country"] for c in cities}, key=[c["country"] for c in cities].index),
-            category=record.category, practices=record.practices,
+            summary=record.body.split("\n\n")[0],
+            cities=cities,
+            countries=sorted({c["country"] for c in cities}, key=[c["country"] for c in cities].index),
+            category=record.category,
+            practices=record.practices,
             themes=sorted({t for p in record.practices for t in corpus.practices[p].themes}),
             levels=sorted({t for p in record.practices for t in corpus.practices[p].prevention_levels}),
         )
@@ -142,4 +180,8 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
 
 def build_catalog(corpus: Corpus) -> list[CatalogEntry]:
     """Every record as a catalogue entry, practices first, each kind sorted by id."""
-    return [entry(kind, r, corpus) for kind in KIND_FOLDERS for r in sorted(corpus.records[kind].values(), key=lambda r: r.id)]
+    return [
+        entry(kind, r, corpus)
+        for kind in KIND_FOLDERS
+        for r in sorted(corpus.records[kind].values(), key=lambda r: r.id)
+    ]

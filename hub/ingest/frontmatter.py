@@ -62,7 +62,10 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}': each key may appear once in the front-matter", key_node.start_mark
+                    None,
+                    None,
+                    f"duplicate key '{key}': each key may appear once in the front-matter",
+                    key_node.start_mark,
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
@@ -107,7 +110,7 @@ def parse(text: str, path: Path) -> Document:
     positions: dict[str, int] = {}
     if node is not None:
         _record_lines(node, "", offset, positions)
-    rest = "\n".join(lines[end + 1:])
+    rest = "\n".join(lines[end + 1 :])
     body = rest.strip("\n")
     # the file line of the body's first line, past blank lines, so a line of the body is body_line + its index
     body_line = end + 2 + (len(rest) - len(rest.lstrip("\n")) if body else 0)

@@ -69,7 +69,7 @@ class RecordBase(BaseModel):
 
     @property
     def label(self) -> str:
-        return getattr(self, "title", None) or getattr(self, "name")
+        return getattr(self, "title", None) or self.name
 
 
 class Practice(RecordBase):

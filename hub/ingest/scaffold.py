@@ -29,8 +29,10 @@ PUBLISHER = "PUBLISHER"
 SUMMARY = "One or two sentences, at most 60 words: what the city did and why."
 NOTES = "Where sources disagree or are thin, or a value was a judgement call. Delete if none."
 BODIES = {
-    "practice": ("Describe the practice in your own words, 80 to 300 words: the problem, what the city set up,",
-                 "who took part, what is known of the results, and what another city could learn from it."),
+    "practice": (
+        "Describe the practice in your own words, 80 to 300 words: the problem, what the city set up,",
+        "who took part, what is known of the results, and what another city could learn from it.",
+    ),
     "city": ("Describe the place and its prevention work as the sources present it, 30 to 150 words.",),
     "resource": ("Say what it is and what a city would use it for, 30 to 150 words.",),
     "spotlight": ("Tell the story in your own words, 80 to 250 words.",),
@@ -58,7 +60,15 @@ def _yaml_list(values: list[str]) -> str:
 
 
 def _yaml_scalar(value: str) -> str:
-    plain = re.fullmatch(r"[A-Za-z0-9][\w .()/'-]*", value) and not value.strip().lower() in {"yes", "no", "true", "false", "null", "on", "off"}
+    plain = re.fullmatch(r"[A-Za-z0-9][\w .()/'-]*", value) and value.strip().lower() not in {
+        "yes",
+        "no",
+        "true",
+        "false",
+        "null",
+        "on",
+        "off",
+    }
     return value if plain else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -72,14 +82,14 @@ def render(kind: str, record_id: str, fields: dict) -> str:
 type: practice
 title: {title}
 summary: >-
-  {fields.get('summary', SUMMARY)}
-cities: {_yaml_list(fields.get('cities', []))}          # ids of files in data/cities/, lead city first
-countries: {_yaml_list(fields.get('countries', []))}       # only when no city is named (national models)
-scope: {fields.get('scope', 'city')}                # `hub vocab scopes`
-themes: {_yaml_list(fields.get('themes', []))}          # at least one; `hub vocab themes`
-stakeholders: {_yaml_list(fields.get('stakeholders', []))}    # `hub vocab stakeholders`
-challenges: {_yaml_list(fields.get('challenges', []))}      # `hub vocab challenges`
-prevention_levels: {_yaml_list(fields.get('levels', []))}  # primary | secondary | tertiary, only where the source says
+  {fields.get("summary", SUMMARY)}
+cities: {_yaml_list(fields.get("cities", []))}          # ids of files in data/cities/, lead city first
+countries: {_yaml_list(fields.get("countries", []))}       # only when no city is named (national models)
+scope: {fields.get("scope", "city")}                # `hub vocab scopes`
+themes: {_yaml_list(fields.get("themes", []))}          # at least one; `hub vocab themes`
+stakeholders: {_yaml_list(fields.get("stakeholders", []))}    # `hub vocab stakeholders`
+challenges: {_yaml_list(fields.get("challenges", []))}      # `hub vocab challenges`
+prevention_levels: {_yaml_list(fields.get("levels", []))}  # primary | secondary | tertiary, only where the source says
 # year: 2024                   # the year it started or was first reported; leave out if unknown
 partners: []
 related_practices: []
@@ -90,8 +100,8 @@ annex_ii: false"""
 type: city
 name: {title}
 aliases: []                    # other spellings people search for
-country: {_yaml_scalar(fields.get('country', COUNTRY))}            # `hub vocab countries`
-admin_type: {fields.get('admin_type', 'city')}               # `hub vocab admin-types`
+country: {_yaml_scalar(fields.get("country", COUNTRY))}            # `hub vocab countries`
+admin_type: {fields.get("admin_type", "city")}               # `hub vocab admin-types`
 # strong_cities_member: true   # only when a source says so
 # coordinates: {{lat: 0.0, lon: 0.0}}   # only when you are sure
 context: []                    # `hub vocab city-contexts`, only where a source says so
@@ -100,8 +110,8 @@ links: []                      # learning links with other cities (see CONTRIBUT
         head = f"""id: {record_id}
 type: resource
 title: {title}
-resource_type: {fields.get('resource_type', 'guide')}            # `hub vocab resource-types`
-publisher: {_yaml_scalar(fields.get('publisher', PUBLISHER))}
+resource_type: {fields.get("resource_type", "guide")}            # `hub vocab resource-types`
+publisher: {_yaml_scalar(fields.get("publisher", PUBLISHER))}
 # year: 2024
 # url: https://...             # only where a source document gives it
 # seed_file: NAME.txt          # only when this record is itself a source document (see CONTRIBUTING.md)
@@ -111,9 +121,9 @@ about_practices: []"""
         head = f"""id: {record_id}
 type: spotlight
 title: {title}
-category: {_yaml_scalar(fields.get('category', 'Inspiring City-Led Action Through Peer Learning'))}   # `hub vocab spotlight-categories`
-cities: {_yaml_list(fields.get('cities', []))}
-practices: []"""
+category: {_yaml_scalar(fields.get("category", "Inspiring City-Led Action Through Peer Learning"))}   # `hub vocab spotlight-categories`
+cities: {_yaml_list(fields.get("cities", []))}
+practices: []"""  # noqa: E501 (the template is the file a curator gets)
     else:
         raise ValueError(f"unknown record kind {kind!r}; one of {', '.join(KIND_FOLDERS)}")
     return f"""---
@@ -139,8 +149,13 @@ def create(kind: str, title: str, data_dir: Path, fields: dict | None = None) ->
 
 
 # What `hub new` accepts for each field, checked the same way from flags and from prompts.
-TERM_SCHEMES = {"themes": "themes", "stakeholders": "stakeholders", "challenges": "challenges",
-                "levels": "prevention-levels", "country": "countries"}
+TERM_SCHEMES = {
+    "themes": "themes",
+    "stakeholders": "stakeholders",
+    "challenges": "challenges",
+    "levels": "prevention-levels",
+    "country": "countries",
+}
 
 
 @dataclass(frozen=True)
@@ -170,8 +185,10 @@ def check(field: str, raw: str, data_dir: Path) -> Checked:
             return Checked(raw)
         by_name = [cid for cid, names in cities.items() if vocab.fold(raw.replace("-", " ")) in names]
         hint = vocab.did_you_mean(by_name[:1] or vocab.close_matches(raw, cities))
-        return Checked(None, f"'{raw}' is not a city id (a file in data/cities/): "
-                             f"{hint or 'add the city first with `hub new city`'}")
+        return Checked(
+            None,
+            f"'{raw}' is not a city id (a file in data/cities/): {hint or 'add the city first with `hub new city`'}",
+        )
     if field == "source":
         sources = _sources(data_dir)
         if raw in sources:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyoxigraph as ox
-
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -24,27 +23,66 @@ HUB = Namespace(BASE_IRI)
 SCHEMA = Namespace("https://schema.org/")
 ONTOLOGY_GRAPH = URIRef(f"{BASE_IRI}graph/ontology")
 VOCAB_GRAPH = URIRef(f"{BASE_IRI}graph/vocabularies")
-PREFIXES = {"practice": HUB["practices/"], "city": HUB["cities/"], "resource": HUB["resources/"], "spotlight": HUB["spotlights/"],
-            "org": HUB["organisations/"], "hub": HUB, "schema": SCHEMA, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV, "rdfs": RDFS, "owl": OWL, "xsd": XSD}
+PREFIXES = {
+    "practice": HUB["practices/"],
+    "city": HUB["cities/"],
+    "resource": HUB["resources/"],
+    "spotlight": HUB["spotlights/"],
+    "org": HUB["organisations/"],
+    "hub": HUB,
+    "schema": SCHEMA,
+    "dcterms": DCTERMS,
+    "skos": SKOS,
+    "prov": PROV,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+}
 
 RESOURCE_CLASSES = {
-    "guide": "GuideResource", "handbook": "GuideResource", "manual": "GuideResource",
+    "guide": "GuideResource",
+    "handbook": "GuideResource",
+    "manual": "GuideResource",
     "toolkit": "ToolkitResource",
-    "report": "ReportResource", "study": "ReportResource", "evaluation": "ReportResource", "policy paper": "ReportResource",
-    "policy brief": "ReportResource", "article": "ReportResource",
-    "strategy": "PolicyResource", "action plan": "PolicyResource", "policy framework": "PolicyResource",
-    "good practice memorandum": "PolicyResource", "treaty": "PolicyResource",
-    "initiative": "ProgrammeResource", "programme": "ProgrammeResource", "fund": "ProgrammeResource", "network structure": "ProgrammeResource",
+    "report": "ReportResource",
+    "study": "ReportResource",
+    "evaluation": "ReportResource",
+    "policy paper": "ReportResource",
+    "policy brief": "ReportResource",
+    "article": "ReportResource",
+    "strategy": "PolicyResource",
+    "action plan": "PolicyResource",
+    "policy framework": "PolicyResource",
+    "good practice memorandum": "PolicyResource",
+    "treaty": "PolicyResource",
+    "initiative": "ProgrammeResource",
+    "programme": "ProgrammeResource",
+    "fund": "ProgrammeResource",
+    "network structure": "ProgrammeResource",
     "event": "EventResource",
-    "online platform": "OnlineResource", "website": "OnlineResource", "web page": "OnlineResource", "app": "OnlineResource", "dataset": "OnlineResource",
-    "presentation": "PresentationResource", "brochure": "PresentationResource",
+    "online platform": "OnlineResource",
+    "website": "OnlineResource",
+    "web page": "OnlineResource",
+    "app": "OnlineResource",
+    "dataset": "OnlineResource",
+    "presentation": "PresentationResource",
+    "brochure": "PresentationResource",
     "training curriculum": "TrainingResource",
 }
-LINK_PROPERTIES = {"learned_from": HUB.learnedFrom, "replicated": HUB.replicated, "attended_event_in": HUB.attendedEventIn, "peer_group": HUB.peerGroupWith}
+LINK_PROPERTIES = {
+    "learned_from": HUB.learnedFrom,
+    "replicated": HUB.replicated,
+    "attended_event_in": HUB.attendedEventIn,
+    "peer_group": HUB.peerGroupWith,
+}
 FIELD_PROPERTIES = {
     **{f.source: HUB[f.prop] for f in FACETS if f.source and f.prop},  # the facets of the registry (hub.facets)
-    "scope": HUB.scope, "country": HUB.country, "admin_type": HUB.adminType, "context": HUB.context,
-    "resource_type": HUB.resourceType, "category": HUB.category,
+    "scope": HUB.scope,
+    "country": HUB.country,
+    "admin_type": HUB.adminType,
+    "context": HUB.context,
+    "resource_type": HUB.resourceType,
+    "category": HUB.category,
 }
 
 
@@ -205,7 +243,10 @@ def static_graphs() -> StaticGraphs:
     parts = []
     sources = [(ONTOLOGY_GRAPH, ONTOLOGY_DIR / "hub.ttl"), *((VOCAB_GRAPH, p) for p in sorted(VOCAB_DIR.glob("*.ttl")))]
     for name, path in sources:
-        quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(str(name))) for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        quads = [
+            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(str(name)))
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        ]
         parts.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
         graph.parse(path, format="turtle")
     return StaticGraphs(graph, b"".join(parts))
@@ -230,7 +271,9 @@ def record_graphs(corpus: Corpus) -> list[RecordGraph]:
     seeds = tuple(sorted((f, r.id) for f, r in corpus.seed_documents().items()))
     out = []
     for kind, record in corpus.all():
-        cities = tuple((cid, c.country if (c := corpus.cities.get(cid)) else None) for cid in getattr(record, "cities", ()) or ())
+        cities = tuple(
+            (cid, c.country if (c := corpus.cities.get(cid)) else None) for cid in getattr(record, "cities", ()) or ()
+        )
         key = (kind, record.model_dump_json(), seeds, cities)
         found = _graphs.get(key)
         if found is None:

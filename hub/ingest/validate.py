@@ -7,10 +7,10 @@ ids and sources, and returns all problems sorted by file and line.
 
 from __future__ import annotations
 
-from typing import Any
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -57,7 +57,8 @@ class Corpus:
         return [p for p in self.problems if p.severity == "error"]
 
     def practice_countries(self, practice: Practice) -> list[str]:
-        """The countries a practice is in: those it names, then its cities' countries (the graph and the catalogue agree)."""
+        """The countries a practice is in: those it names, then its cities' countries (the graph and the catalogue
+        agree)."""
         countries = list(practice.countries)
         for cid in practice.cities:
             c = self.cities.get(cid)
@@ -134,7 +135,9 @@ def _pydantic_problems(exc: ValidationError, doc: Document, rel: str) -> list[Pr
         for part in loc:
             key = f"{key}[{part}]" if isinstance(part, int) else (f"{key}.{part}" if key else str(part))
         if err["type"] == "extra_forbidden":
-            allowed = sorted(MODELS[doc.meta.get("type", "practice")].model_fields) if doc.meta.get("type") in MODELS else []
+            allowed = (
+                sorted(MODELS[doc.meta.get("type", "practice")].model_fields) if doc.meta.get("type") in MODELS else []
+            )
             msg = f"unknown field '{loc[-1]}'{_did_you_mean(str(loc[-1]), allowed)}"
         elif err["type"] == "missing":
             msg = f"missing required field '{key}'"
@@ -154,8 +157,9 @@ def _vocab_values(kind: str, source: RecordBase | dict) -> dict[str, Any]:
     return out
 
 
-def _check_vocab(kind: str, values: dict[str, Any], doc: Document, rel: str,
-                 schemes: dict[str, vocab.Scheme]) -> tuple[list[Problem], dict[str, Any]]:
+def _check_vocab(
+    kind: str, values: dict[str, Any], doc: Document, rel: str, schemes: dict[str, vocab.Scheme]
+) -> tuple[list[Problem], dict[str, Any]]:
     """Unknown labels are errors with the nearest preferred labels; known ones come back normalised."""
     out = []
     normalised_fields: dict[str, Any] = {}
@@ -204,14 +208,26 @@ def _check_placeholders(doc: Document, rel: str) -> list[Problem]:
             for i, v in enumerate(value):
                 walk(v, f"{key}[{i}]")
         elif isinstance(value, str) and (found := _placeholder_in(value)):
-            out.append(Problem(rel, doc.line(key), f"'{key}' still holds the placeholder '{_short(found)}' "
-                                                   "that `hub new` wrote: replace it with what the sources say"))
+            out.append(
+                Problem(
+                    rel,
+                    doc.line(key),
+                    f"'{key}' still holds the placeholder '{_short(found)}' "
+                    "that `hub new` wrote: replace it with what the sources say",
+                )
+            )
 
     walk(doc.meta, "")
     for i, line in enumerate(doc.body.split("\n")):
         if found := _placeholder_in(line):
-            out.append(Problem(rel, doc.body_line + i, f"the description still holds the placeholder '{_short(found)}' "
-                                                       "that `hub new` wrote: describe it in your own words"))
+            out.append(
+                Problem(
+                    rel,
+                    doc.body_line + i,
+                    f"the description still holds the placeholder '{_short(found)}' "
+                    "that `hub new` wrote: describe it in your own words",
+                )
+            )
     return out
 
 
@@ -238,27 +254,49 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
 
             hits = [cid for cid, ns in names.items() if fold(target.replace("-", " ")) in (fold(n) for n in ns)]
             hint = f" — {vocab.did_you_mean(hits[:1])}" if hits else ""
-        out.append(Problem(_rel(doc.path, doc.path.parents[1]), doc.line(key), f"no {kind} with id '{target}' (expected a file data/{KIND_FOLDERS[kind]}/{target}.md){hint}"))
+        out.append(
+            Problem(
+                _rel(doc.path, doc.path.parents[1]),
+                doc.line(key),
+                f"no {kind} with id '{target}' (expected a file data/{KIND_FOLDERS[kind]}/{target}.md){hint}",
+            )
+        )
 
-    for kind, record in corpus.all():
+    for _kind, record in corpus.all():
         rid = record.id
         doc = corpus.documents[rid]
         rel = _rel(doc.path, doc.path.parents[1])
         for i, s in enumerate(record.sources):
             if s.doc not in seeds and s.doc not in corpus.resources:
-                out.append(Problem(rel, doc.line(f"sources[{i}].doc"), f"source '{s.doc}' is not a source document (a resource with that seed_file) nor a resource id{_did_you_mean(s.doc, list(seeds))}"))
+                out.append(
+                    Problem(
+                        rel,
+                        doc.line(f"sources[{i}].doc"),
+                        f"source '{s.doc}' is not a source document (a resource with that seed_file) nor a resource "
+                        f"id{_did_you_mean(s.doc, list(seeds))}",
+                    )
+                )
         if isinstance(record, Practice):
             for i, c in enumerate(record.cities):
                 ref(rid, f"cities[{i}]", c, "city")
             for i, p in enumerate(record.related_practices):
                 if p == rid:
-                    out.append(Problem(rel, doc.line(f"related_practices[{i}]"), "a practice cannot be related to itself"))
+                    out.append(
+                        Problem(rel, doc.line(f"related_practices[{i}]"), "a practice cannot be related to itself")
+                    )
                 else:
                     ref(rid, f"related_practices[{i}]", p, "practice")
             for i, r in enumerate(record.resources):
                 ref(rid, f"resources[{i}]", r, "resource")
             if not record.cities and not record.countries:
-                out.append(Problem(rel, doc.line("cities"), "a practice needs at least one city, or 'countries' when it is a national model with no named city"))
+                out.append(
+                    Problem(
+                        rel,
+                        doc.line("cities"),
+                        "a practice needs at least one city, or 'countries' when it is a national model with no named "
+                        "city",
+                    )
+                )
         elif isinstance(record, City):
             for i, link in enumerate(record.links):
                 if link.city == rid:
@@ -266,7 +304,14 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                 else:
                     ref(rid, f"links[{i}].city", link.city, "city")
                 if link.source.doc not in seeds and link.source.doc not in corpus.resources:
-                    out.append(Problem(rel, doc.line(f"links[{i}].source"), f"source '{link.source.doc}' is not a source document{_did_you_mean(link.source.doc, list(seeds))}"))
+                    out.append(
+                        Problem(
+                            rel,
+                            doc.line(f"links[{i}].source"),
+                            f"source '{link.source.doc}' is not a source "
+                            f"document{_did_you_mean(link.source.doc, list(seeds))}",
+                        )
+                    )
         elif isinstance(record, Resource):
             for i, c in enumerate(record.about_cities):
                 ref(rid, f"about_cities[{i}]", c, "city")
@@ -308,7 +353,13 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
             meta = dict(doc.meta)
             declared = meta.get("type")
             if declared != kind:
-                corpus.problems.append(Problem(rel, doc.line("type"), f"'type' must be '{kind}' for a file in data/{folder}/ (found {declared!r})"))
+                corpus.problems.append(
+                    Problem(
+                        rel,
+                        doc.line("type"),
+                        f"'type' must be '{kind}' for a file in data/{folder}/ (found {declared!r})",
+                    )
+                )
                 continue
             corpus.problems.extend(_check_placeholders(doc, rel))
             try:
@@ -319,10 +370,14 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                 corpus.problems.extend(_check_vocab(kind, _vocab_values(kind, meta), doc, rel, schemes)[0])
                 continue
             if record.id != path.stem:
-                corpus.problems.append(Problem(rel, doc.line("id"), f"id '{record.id}' must match the file name '{path.stem}.md'"))
+                corpus.problems.append(
+                    Problem(rel, doc.line("id"), f"id '{record.id}' must match the file name '{path.stem}.md'")
+                )
                 continue
             if record.id in first_seen:
-                corpus.problems.append(Problem(rel, doc.line("id"), f"duplicate id '{record.id}': already used by {first_seen[record.id]}"))
+                corpus.problems.append(
+                    Problem(rel, doc.line("id"), f"duplicate id '{record.id}': already used by {first_seen[record.id]}")
+                )
                 continue
             first_seen[record.id] = rel
             problems, normalised = _check_vocab(kind, _vocab_values(kind, record), doc, rel, schemes)
@@ -335,7 +390,14 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                 words = len(doc.body.split())
                 lo, hi = PRACTICE_WORDS
                 if not lo <= words <= hi:
-                    corpus.problems.append(Problem(rel, doc.body_line, f"practice descriptions should be {lo}–{hi} words (this one has {words})", "warning"))
+                    corpus.problems.append(
+                        Problem(
+                            rel,
+                            doc.body_line,
+                            f"practice descriptions should be {lo}–{hi} words (this one has {words})",
+                            "warning",
+                        )
+                    )
             corpus.records[kind][record.id] = record
             corpus.documents[record.id] = doc
             corpus.unreadable.discard(path.stem)

@@ -63,7 +63,9 @@ def expected_rank_metrics(scores: dict[str, float], target: str, k: int = K) -> 
     return sum(1 / r for r in positions) / tied, sum(1 for r in positions if r <= k) / tied
 
 
-def _candidates(index: PeerIndex, link: Link, all_links: list[Link], held_out: bool) -> tuple[Profile, dict[str, Profile]]:
+def _candidates(
+    index: PeerIndex, link: Link, all_links: list[Link], held_out: bool
+) -> tuple[Profile, dict[str, Profile]]:
     others = {ln.target for ln in all_links if ln.source == link.source} - {link.target}
     drop = set(link.colisted) if held_out else set()
     source = index.profile_without(link.source, drop, description=not held_out)
@@ -72,7 +74,9 @@ def _candidates(index: PeerIndex, link: Link, all_links: list[Link], held_out: b
     return source, pool
 
 
-def score_links(index: PeerIndex, scorer: Scorer, held_out: bool, subset: list[Link] | None = None) -> list[tuple[Link, float, float]]:
+def score_links(
+    index: PeerIndex, scorer: Scorer, held_out: bool, subset: list[Link] | None = None
+) -> list[tuple[Link, float, float]]:
     """(link, reciprocal rank, hit@K) for each link."""
     all_links = links(index)
     out = []
@@ -86,11 +90,15 @@ def score_links(index: PeerIndex, scorer: Scorer, held_out: bool, subset: list[L
 
 def summary(rows: list[tuple[Link, float, float]]) -> dict[str, float]:
     n = len(rows)
-    return {"n": n, f"hit@{K}": round(sum(h for _, _, h in rows) / n, 3) if n else 0.0,
-            "mrr": round(sum(r for _, r, _ in rows) / n, 3) if n else 0.0}
+    return {
+        "n": n,
+        f"hit@{K}": round(sum(h for _, _, h in rows) / n, 3) if n else 0.0,
+        "mrr": round(sum(r for _, r, _ in rows) / n, 3) if n else 0.0,
+    }
 
 
 # --- scorers -------------------------------------------------------------------------------------------
+
 
 def model(index: PeerIndex, weights: Weights | None = None) -> Scorer:
     sim = Similarity(index.sim.stats, weights or index.sim.weights)
@@ -129,7 +137,10 @@ def table(index: PeerIndex) -> list[dict[str, object]]:
     for setting, held_out in (("co-listed practices held out", True), ("all practices", False)):
         for name, scorer in methods.items():
             scored = score_links(index, scorer, held_out)
-            by_rel = {rel: summary([r for r in scored if r[0].relation == rel]) for rel in sorted({r[0].relation for r in scored})}
+            by_rel = {
+                rel: summary([r for r in scored if r[0].relation == rel])
+                for rel in sorted({r[0].relation for r in scored})
+            }
             rows.append({"setting": setting, "method": name, **summary(scored), "by_relation": by_rel})
     return rows
 
@@ -157,13 +168,20 @@ def _cases(index: PeerIndex, held_out: bool) -> list[Case]:
 
 
 def _blended(cases: list[Case], blend: dict[str, float]) -> list[tuple[Link, float, float]]:
-    return [(link, *expected_rank_metrics({cid: sum(w * c[k] for k, w in blend.items()) for cid, c in comps.items()}, link.target))
-            for link, comps in cases]
+    return [
+        (
+            link,
+            *expected_rank_metrics(
+                {cid: sum(w * c[k] for k, w in blend.items()) for cid, c in comps.items()}, link.target
+            ),
+        )
+        for link, comps in cases
+    ]
 
 
 def _points() -> list[dict[str, float]]:
     names = list(GRID)
-    return [dict(zip(names, v)) for v in itertools.product(*(GRID[n] for n in names)) if sum(v)]
+    return [dict(zip(names, v, strict=True)) for v in itertools.product(*(GRID[n] for n in names)) if sum(v)]
 
 
 def grid(index: PeerIndex, held_out: bool = True) -> list[dict[str, object]]:
@@ -183,10 +201,12 @@ def leave_one_out(index: PeerIndex, held_out: bool = True) -> dict[str, object]:
     points = _points()
     per_point = [_blended(cases, blend) for blend in points]
     rows = []
-    for i, (link, _) in enumerate(cases):
+    for i, (_link, _) in enumerate(cases):
+
         def rest(rs: list[tuple[Link, float, float]]) -> tuple[float, float]:
-            others = rs[:i] + rs[i + 1:]
+            others = rs[:i] + rs[i + 1 :]  # noqa: B023 (rest is called only within this iteration)
             return (sum(r for _, r, _ in others), sum(h for _, _, h in others))
+
         best = max(range(len(points)), key=lambda j: rest(per_point[j]))
         rows.append(per_point[best][i])
     return summary(rows)

@@ -27,52 +27,82 @@ TEXT_REASON_FLOOR = 0.25  # rescaled wording similarity above which "their work 
 
 # "both …" — a theme in words an official would use; themes not listed read "work on <label>"
 THEME_PHRASES = {
-    "anti-racism": "work against racism", "civic-education": "run civic education",
-    "civil-society-partnership": "partner with civil society", "coalition-building": "build coalitions of local actors",
-    "communications": "use public communications and counter-messaging", "community-engagement": "engage communities directly",
-    "conflict-resolution": "resolve local conflicts through dialogue", "crime-prevention": "tie prevention to crime prevention and community safety",
-    "cross-border-cooperation": "cooperate with towns across a national border", "culture": "use culture and the arts",
-    "early-warning": "run early-warning systems", "education": "work through schools and education",
-    "employment": "create jobs and economic opportunities", "family-support": "support families",
-    "funding": "fund prevention from their own budgets or grants", "gender": "build gender into their prevention work",
-    "housing": "work on housing", "incident-response": "plan the city's response to incidents",
-    "inclusion": "work on inclusion of minorities and excluded groups", "information-sharing": "share information between agencies",
-    "interfaith": "run interfaith or intercultural dialogue", "mapping-assessment": "map local risks and needs",
-    "mayoral-leadership": "have their mayors leading the work", "mentorship": "run mentoring",
-    "migration-refugees": "work on integrating migrants and refugees", "monitoring-and-evaluation": "monitor and evaluate their work",
+    "anti-racism": "work against racism",
+    "civic-education": "run civic education",
+    "civil-society-partnership": "partner with civil society",
+    "coalition-building": "build coalitions of local actors",
+    "communications": "use public communications and counter-messaging",
+    "community-engagement": "engage communities directly",
+    "conflict-resolution": "resolve local conflicts through dialogue",
+    "crime-prevention": "tie prevention to crime prevention and community safety",
+    "cross-border-cooperation": "cooperate with towns across a national border",
+    "culture": "use culture and the arts",
+    "early-warning": "run early-warning systems",
+    "education": "work through schools and education",
+    "employment": "create jobs and economic opportunities",
+    "family-support": "support families",
+    "funding": "fund prevention from their own budgets or grants",
+    "gender": "build gender into their prevention work",
+    "housing": "work on housing",
+    "incident-response": "plan the city's response to incidents",
+    "inclusion": "work on inclusion of minorities and excluded groups",
+    "information-sharing": "share information between agencies",
+    "interfaith": "run interfaith or intercultural dialogue",
+    "mapping-assessment": "map local risks and needs",
+    "mayoral-leadership": "have their mayors leading the work",
+    "mentorship": "run mentoring",
+    "migration-refugees": "work on integrating migrants and refugees",
+    "monitoring-and-evaluation": "monitor and evaluate their work",
     "multi-actor-coordination": "coordinate prevention through a local multi-actor platform",
     "national-local-cooperation": "work with their national government on prevention",
-    "online-harms": "tackle online hate and disinformation", "peer-learning": "learn from other cities",
-    "private-sector-engagement": "work with businesses", "protests-and-free-speech": "handle protests and free speech",
-    "psychosocial-support": "offer psychosocial support", "public-health": "take a public-health approach",
-    "public-safety": "work on public safety", "referral-mechanism": "run a multi-agency referral mechanism for people at risk",
+    "online-harms": "tackle online hate and disinformation",
+    "peer-learning": "learn from other cities",
+    "private-sector-engagement": "work with businesses",
+    "protests-and-free-speech": "handle protests and free speech",
+    "psychosocial-support": "offer psychosocial support",
+    "public-health": "take a public-health approach",
+    "public-safety": "work on public safety",
+    "referral-mechanism": "run a multi-agency referral mechanism for people at risk",
     "rehabilitation-and-reintegration": "rehabilitate and reintegrate returnees or former offenders",
-    "remembrance": "hold remembrance after attacks", "restorative-justice": "use restorative justice",
+    "remembrance": "hold remembrance after attacks",
+    "restorative-justice": "use restorative justice",
     "soft-target-protection": "protect places of worship and other soft targets",
-    "strategy-development": "have a local prevention strategy or action plan", "targeted-interventions": "run targeted interventions",
-    "training": "train staff and partners", "urban-planning": "use urban planning and public space",
-    "victim-support": "support victims", "workplace": "work on polarisation in the workplace",
+    "strategy-development": "have a local prevention strategy or action plan",
+    "targeted-interventions": "run targeted interventions",
+    "training": "train staff and partners",
+    "urban-planning": "use urban planning and public space",
+    "victim-support": "support victims",
+    "workplace": "work on polarisation in the workplace",
     "youth-engagement": "run youth engagement programmes",
 }
 # when both also work with young people, these themes read better together ("sports-based youth programmes")
 YOUTH_PHRASES = {
-    "sports": "run sports-based youth programmes", "employment": "create jobs and opportunities for young people",
-    "education": "work with young people through schools", "mentorship": "mentor young people",
-    "culture": "use culture and the arts with young people", "civic-education": "run civic education for young people",
+    "sports": "run sports-based youth programmes",
+    "employment": "create jobs and opportunities for young people",
+    "education": "work with young people through schools",
+    "mentorship": "mentor young people",
+    "culture": "use culture and the arts with young people",
+    "civic-education": "run civic education for young people",
 }
 CHALLENGE_PHRASES = {
     "terrorist-attack-aftermath": "deal with the aftermath of a terrorist attack",
     "mass-shooting-attack-aftermath": "deal with the aftermath of a mass shooting or attack",
     "school-shooting-aftermath": "deal with the aftermath of a school shooting",
-    "displacement-idps": "deal with internal displacement", "covid-19": "deal with the local effects of COVID-19",
-    "refugee-influx": "face a large arrival of refugees", "lack-of-local-mandate": "lack a formal local mandate for prevention",
+    "displacement-idps": "deal with internal displacement",
+    "covid-19": "deal with the local effects of COVID-19",
+    "refugee-influx": "face a large arrival of refugees",
+    "lack-of-local-mandate": "lack a formal local mandate for prevention",
     "no-national-prevention-framework": "work without a national prevention framework",
     "lack-of-local-prevention-structures": "started without local prevention structures",
-    "limited-resources": "work with limited resources", "lack-of-expertise": "lack specialist expertise",
+    "limited-resources": "work with limited resources",
+    "lack-of-expertise": "lack specialist expertise",
 }
 STAKEHOLDER_PHRASES = {
-    "youth": "work with young people", "mayors": "involve their mayors", "women": "work with women",
-    "police": "work with the police", "community": "work with the wider community",
+    "youth": "work with young people",
+    "mayors": "involve their mayors",
+    "women": "work with women",
+    "police": "work with the police",
+    "community": "work with the wider community",
 }
 LEVEL_PHRASES = {
     "primary": "do primary prevention (reaching everyone before problems start)",
@@ -80,16 +110,29 @@ LEVEL_PHRASES = {
     "tertiary": "do tertiary prevention (disengagement and reintegration)",
 }
 SITUATION_BOTH = {
-    "border-area": "both are border areas", "hosts-refugees-or-migrants": "both host refugees or migrants",
-    "aftermath-of-a-violent-attack": "both are recovering from a violent attack", "post-conflict-setting": "both are post-conflict settings",
+    "border-area": "both are border areas",
+    "hosts-refugees-or-migrants": "both host refugees or migrants",
+    "aftermath-of-a-violent-attack": "both are recovering from a violent attack",
+    "post-conflict-setting": "both are post-conflict settings",
 }
 SITUATION_ONE = {
-    "border-area": "is a border area", "hosts-refugees-or-migrants": "hosts refugees or migrants",
-    "aftermath-of-a-violent-attack": "is recovering from a violent attack", "post-conflict-setting": "is a post-conflict setting",
+    "border-area": "is a border area",
+    "hosts-refugees-or-migrants": "hosts refugees or migrants",
+    "aftermath-of-a-violent-attack": "is recovering from a violent attack",
+    "post-conflict-setting": "is a post-conflict setting",
 }
-ADMIN_PLURALS = {"city": "cities", "county": "counties", "municipality": "municipalities", "town": "towns", "district": "districts",
-                 "province": "provinces", "state": "states", "municipal council": "municipal councils",
-                 "combined authority": "combined authorities", "association": "associations of local governments"}
+ADMIN_PLURALS = {
+    "city": "cities",
+    "county": "counties",
+    "municipality": "municipalities",
+    "town": "towns",
+    "district": "districts",
+    "province": "provinces",
+    "state": "states",
+    "municipal council": "municipal councils",
+    "combined authority": "combined authorities",
+    "association": "associations of local governments",
+}
 
 
 def in_country(name: str) -> str:
@@ -194,7 +237,9 @@ def _joint_reasons(a: Profile, b: Profile, practices: dict[str, dict]) -> list[s
 def reasons(a: Profile, b: Profile, match: Match, sim: Similarity, practices: dict[str, dict]) -> list[str]:
     """Plain-language reasons, strongest first: situations, shared concepts, wording, place."""
     top_idf = max(sim.stats.idf.values(), default=1.0)
-    out: list[tuple[float, str]] = [(2 * top_idf, SITUATION_BOTH[c]) for c in sorted(a.context & b.context) if c in SITUATION_BOTH]
+    out: list[tuple[float, str]] = [
+        (2 * top_idf, SITUATION_BOTH[c]) for c in sorted(a.context & b.context) if c in SITUATION_BOTH
+    ]
     out += [(3 * top_idf, r) for r in _joint_reasons(a, b, practices)]
     out += _concept_reasons(a, b, sim)[:MAX_CONCEPT_REASONS]
     if match.components.get("text", 0.0) >= TEXT_REASON_FLOOR and (text := _text_reason(a, b, practices)):
@@ -220,12 +265,19 @@ def differs(a: Profile, b: Profile, sim: Similarity) -> list[str]:
     if not b.practices:
         out.append(f"{b.label} has no practice recorded in the hub yet")
     rarity = sim.stats.rarity
-    own_challenges = sorted(a.concepts.get("challenges", frozenset()) - b.concepts.get("challenges", frozenset()),
-                            key=lambda c: (-rarity(f"challenges:{c}"), c))[:2]
+    own_challenges = sorted(
+        a.concepts.get("challenges", frozenset()) - b.concepts.get("challenges", frozenset()),
+        key=lambda c: (-rarity(f"challenges:{c}"), c),
+    )[:2]
     if own_challenges and b.practices:
-        out.append(f"{b.label}'s practices do not address {' or '.join(_plain(label('challenges', c)) for c in own_challenges)}")
-    their_themes = sorted(b.concepts.get("themes", frozenset()) - a.concepts.get("themes", frozenset()),
-                          key=lambda c: (-rarity(f"themes:{c}"), c))[:2]
+        out.append(
+            f"{b.label}'s practices do not address "
+            f"{' or '.join(_plain(label('challenges', c)) for c in own_challenges)}"
+        )
+    their_themes = sorted(
+        b.concepts.get("themes", frozenset()) - a.concepts.get("themes", frozenset()),
+        key=lambda c: (-rarity(f"themes:{c}"), c),
+    )[:2]
     if their_themes:
         out.append(f"{b.label} also works on {' and '.join(label('themes', c) for c in their_themes)}")
     return out[:MAX_DIFFERS]
@@ -236,9 +288,11 @@ def practice_profile(entry: dict) -> Profile:
     return Profile(id=f"practice:{entry['id']}", label=entry["title"], concepts=concept_ids([entry]))
 
 
-def relevant_practices(a: Profile, b: Profile, sim: Similarity, practices: dict[str, dict],
-                       singles: dict[str, Profile]) -> list[dict[str, Any]]:
-    """The peer's practices closest to the city's own concerns (half shared concepts, half wording), minus the city's own.
+def relevant_practices(
+    a: Profile, b: Profile, sim: Similarity, practices: dict[str, dict], singles: dict[str, Profile]
+) -> list[dict[str, Any]]:
+    """The peer's practices closest to the city's own concerns (half shared concepts, half wording), minus the city's
+    own.
 
     ``singles`` holds :func:`practice_profile` of each practice, built once so their weighted terms are computed once.
     """
@@ -256,8 +310,20 @@ def relevant_practices(a: Profile, b: Profile, sim: Similarity, practices: dict[
     out = []
     for score, pid in scored[:MAX_PRACTICES]:
         entry, one = practices[pid], singles[pid]
-        common = [label(scheme, c) for facet, (scheme, _) in FACETS.items() if facet != "levels"
-                  for c in sorted(one.concepts[facet] & a.concepts.get(facet, frozenset()))]
-        out.append({"id": pid, "title": entry["title"], "url": entry["url"], "summary": entry.get("summary", ""),
-                    "score": score, "shared": common[:5]})
+        common = [
+            label(scheme, c)
+            for facet, (scheme, _) in FACETS.items()
+            if facet != "levels"
+            for c in sorted(one.concepts[facet] & a.concepts.get(facet, frozenset()))
+        ]
+        out.append(
+            {
+                "id": pid,
+                "title": entry["title"],
+                "url": entry["url"],
+                "summary": entry.get("summary", ""),
+                "score": score,
+                "shared": common[:5],
+            }
+        )
     return out

@@ -12,19 +12,24 @@ Built once per build from the catalogue (``build/records.json``) and written as
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from hub.errors import NotFound
 from hub.peers import explain
 from hub.peers.profile import (
-    CONTEXT_SCHEME, FACETS, Profile, check_description, city_profile, description_profile,
+    CONTEXT_SCHEME,
+    FACETS,
+    Profile,
+    check_description,
+    city_profile,
+    description_profile,
 )
 from hub.peers.similarity import Match, Similarity, Stats, Weights
 from hub.peers.vectors import embed_groups, pieces
-from hub.errors import NotFound
 from hub.records import suggest
 from hub.search import encoder, index as search_index
 from hub.search.semantic import QueryEncoder
@@ -37,8 +42,10 @@ STORED_PEERS = 15  # a peer list is a short list to read (5–15), not a ranking
 DEFAULT_LIMIT = 10
 MIN_SCORE = 0.05  # below this a city shares next to nothing with the profile…
 MIN_PEERS = 3  # …but a thin profile still gets its few best candidates, marked weak
-NO_MATCH = ("Nothing in the description matches a hub city yet: say what the city faces (e.g. hate speech, "
-            "a large arrival of refugees), what it does or plans, and give its country.")
+NO_MATCH = (
+    "Nothing in the description matches a hub city yet: say what the city faces (e.g. hate speech, "
+    "a large arrival of refugees), what it does or plans, and give its country."
+)
 
 
 def _text_groups(catalog: list[dict]) -> dict[str, list[str]]:
@@ -49,7 +56,9 @@ def _text_groups(catalog: list[dict]) -> dict[str, list[str]]:
     masking only other cities' names lost peer quality in bench/eval_peers.py."""
     pattern = city_names(catalog)
     groups = {f"practice:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "practice"}
-    groups.update({f"city:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "city" and not e.get("practices")})
+    groups.update(
+        {f"city:{e['id']}": pieces(e, pattern) for e in catalog if e["type"] == "city" and not e.get("practices")}
+    )
     return groups
 
 
@@ -67,8 +76,10 @@ def close_cities(query: str, records: dict[str, dict], n: int = 3) -> list[dict[
     by_name = [names[k] for k in close_matches(key, names, n=n, cutoff=0.75)]
     by_id = [s["id"] for s in suggest(records, "city", query, n)]
     ids = list(dict.fromkeys(by_name + by_id))[:n]
-    return [{"id": r["id"], "type": "city", "title": r["title"], "url": r["url"], "api": f"/api/cities/{r['id']}"}
-            for r in (records[i] for i in ids)]
+    return [
+        {"id": r["id"], "type": "city", "title": r["title"], "url": r["url"], "api": f"/api/cities/{r['id']}"}
+        for r in (records[i] for i in ids)
+    ]
 
 
 class UnknownCity(NotFound, LookupError):
@@ -117,33 +128,47 @@ class PeerIndex:
     # --- construction ---------------------------------------------------------------------------------
 
     @classmethod
-    def from_catalog(cls, catalog: list[dict], cache_dir: Path, weights: Weights | None = None) -> "PeerIndex":
-        """Embed every practice (cached by content hash) and build the index; ``encoded`` says how many texts were new."""
+    def from_catalog(cls, catalog: list[dict], cache_dir: Path, weights: Weights | None = None) -> PeerIndex:
+        """Embed every practice (cached by content hash) and build the index; ``encoded`` says how many texts were
+        new."""
         vectors, encoded = embed_groups(_text_groups(catalog), cache_dir)
         index = cls(catalog, vectors, weights)
         index.encoded = encoded
         return index
 
     @classmethod
-    def load(cls, build_dir: Path, weights: Weights | None = None) -> "PeerIndex":
+    def load(cls, build_dir: Path, weights: Weights | None = None) -> PeerIndex:
         """The index of a finished build, from its records.json and peer-vectors.npz (no encoding)."""
         catalog = json.loads((build_dir / "records.json").read_text(encoding="utf-8"))
         with np.load(build_dir / VECTORS_FILE) as data:
-            vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+            vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
         index = cls(catalog, vectors, weights)
-        index.encode_query = QueryEncoder(build_dir / search_index.DIRECTORY)  # a described city is a query: encoded as search encodes one
+        index.encode_query = QueryEncoder(
+            build_dir / search_index.DIRECTORY
+        )  # a described city is a query: encoded as search encodes one
         return index
 
     def save_vectors(self, out: Path) -> None:
-        rows = {f"practice:{pid}": vec for p in self.profiles.values() if len(p.practices) == len(p.vectors)
-                for pid, vec in zip(p.practices, p.vectors)}
-        rows.update({f"city:{p.id}": p.vectors[0] for p in self.profiles.values() if not p.practices and len(p.vectors)})
+        rows = {
+            f"practice:{pid}": vec
+            for p in self.profiles.values()
+            if len(p.practices) == len(p.vectors)
+            for pid, vec in zip(p.practices, p.vectors, strict=True)
+        }
+        rows.update(
+            {f"city:{p.id}": p.vectors[0] for p in self.profiles.values() if not p.practices and len(p.vectors)}
+        )
         keys = sorted(rows)
-        np.savez(out / VECTORS_FILE, keys=np.array(keys), vectors=np.stack([rows[k] for k in keys]) if keys else np.zeros((0, 0)))
+        np.savez(
+            out / VECTORS_FILE,
+            keys=np.array(keys),
+            vectors=np.stack([rows[k] for k in keys]) if keys else np.zeros((0, 0)),
+        )
 
     def profile_without(self, city_id: str, drop: set[str], description: bool = True) -> Profile:
         """The city's profile as if the practices in ``drop`` (and, with ``description=False``, the city's own
-        description, which stands in for practices a city does not have yet) were not recorded: for held-out evaluation."""
+        description, which stands in for practices a city does not have yet) were not recorded: for held-out
+        evaluation."""
         p = self.profiles[city_id]
         if not p.practices and not description:
             return city_profile(self.cities[city_id], [], p.vectors[:0])
@@ -169,13 +194,20 @@ class PeerIndex:
     def peer(self, profile: Profile, match: Match, other: Profile) -> dict[str, Any]:
         city = self.cities[other.id]
         return {
-            "id": other.id, "label": other.label, "country": other.country, "region": other.region,
-            "admin_type": other.admin_type, "url": city["url"], "score": match.score, "components": match.components,
+            "id": other.id,
+            "label": other.label,
+            "country": other.country,
+            "region": other.region,
+            "admin_type": other.admin_type,
+            "url": city["url"],
+            "score": match.score,
+            "components": match.components,
             "reasons": explain.reasons(profile, other, match, self.sim, self.practices),
             "shared": explain.shared(profile, other, self.sim),
             "differs": explain.differs(profile, other, self.sim),
             "practices": explain.relevant_practices(profile, other, self.sim, self.practices, self.singles),
-            "thin": other.thin, "weak": match.score < MIN_SCORE,
+            "thin": other.thin,
+            "weak": match.score < MIN_SCORE,
         }
 
     def peers_of(self, profile: Profile, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
@@ -189,20 +221,32 @@ class PeerIndex:
     def all(self, limit: int = STORED_PEERS) -> dict[str, dict[str, Any]]:
         return {cid: self.city(cid, limit) for cid in self.profiles}
 
-    def describe(self, description: object, region: str | None = None, country: str | None = None,
-                 limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    def describe(
+        self, description: object, region: str | None = None, country: str | None = None, limit: int = DEFAULT_LIMIT
+    ) -> dict[str, Any]:
         """Peers for a city described in words; raises DescriptionError for empty, huge or unplaceable input."""
         text = check_description(description)
-        parts = [mask(c, self.pattern) for c in chunks(text)] or [mask(text, self.pattern)]  # long descriptions in pieces, as bodies are
+        parts = [mask(c, self.pattern) for c in chunks(text)] or [
+            mask(text, self.pattern)
+        ]  # long descriptions in pieces, as bodies are
         mean = np.mean([self.encode_query(part) for part in parts], axis=0)
         vector = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
         profile = description_profile(text, vector, region=region, country=country)
-        understood = {facet: [explain.label(scheme, c) for c in sorted(profile.concepts[facet])] for facet, (scheme, _) in FACETS.items()}
+        understood = {
+            facet: [explain.label(scheme, c) for c in sorted(profile.concepts[facet])]
+            for facet, (scheme, _) in FACETS.items()
+        }
         understood["context"] = [explain.label(CONTEXT_SCHEME, c) for c in sorted(profile.context)]
         understood.update(region=profile.region, country=profile.country)
         found = self.peers_of(profile, limit)
-        return {"city": None, "label": profile.label, "thin": profile.thin, "note": NO_MATCH if not found else profile.note,
-                "profile": understood, "peers": found}
+        return {
+            "city": None,
+            "label": profile.label,
+            "thin": profile.thin,
+            "note": NO_MATCH if not found else profile.note,
+            "profile": understood,
+            "peers": found,
+        }
 
 
 def build_peer_index(catalog: list[dict], out: Path, cache_dir: Path) -> dict[str, Any]:
@@ -210,7 +254,13 @@ def build_peer_index(catalog: list[dict], out: Path, cache_dir: Path) -> dict[st
     from the cache under ``cache_dir``); return the counts a build reports."""
     index = PeerIndex.from_catalog(catalog, cache_dir)
     peers = index.all()
-    (out / PEERS_FILE).write_text(json.dumps(peers, ensure_ascii=False), encoding="utf-8")  # not indented: json's C encoder, 10x faster
+    (out / PEERS_FILE).write_text(
+        json.dumps(peers, ensure_ascii=False), encoding="utf-8"
+    )  # not indented: json's C encoder, 10x faster
     index.save_vectors(out)
-    return {"peer_cities": len(peers), "peer_texts_encoded": index.encoded,
-            "thin_peer_profiles": sum(1 for v in peers.values() if v["thin"]), "peer_weights": index.sim.weights.blend()}
+    return {
+        "peer_cities": len(peers),
+        "peer_texts_encoded": index.encoded,
+        "thin_peer_profiles": sum(1 for v in peers.values() if v["thin"]),
+        "peer_weights": index.sim.weights.blend(),
+    }

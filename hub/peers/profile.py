@@ -19,12 +19,15 @@ from hub.errors import InvalidInput
 from hub.search import encoder
 
 # profile facet (the catalogue field) -> (SKOS scheme, catalogue facet name), for the registry's peer facets
-FACETS: dict[str, tuple[str, str]] = {f.field: (f.scheme, f.name)
-                                      for f in sorted((f for f in registry.FACETS if f.peers), key=lambda f: f.peers)}
+FACETS: dict[str, tuple[str, str]] = {
+    f.field: (f.scheme, f.name) for f in sorted((f for f in registry.FACETS if f.peers), key=lambda f: f.peers)
+}
 CONTEXT_SCHEME = "city-contexts"
 MAX_DESCRIPTION = 5000  # characters; a page of text is plenty to describe a city
 THIN_PRACTICES = 1  # a profile resting on this many practices or fewer is flagged thin
-ANCESTOR_WEIGHT = 0.5  # a broader concept counts half: "sports" and "culture" share "primary prevention service areas" a little
+ANCESTOR_WEIGHT = (
+    0.5  # a broader concept counts half: "sports" and "culture" share "primary prevention service areas" a little
+)
 
 # The vocabulary's labels that are too ambiguous to read in free text ("primary school" is not primary prevention).
 AMBIGUOUS_LABELS = {"primary", "secondary", "tertiary", "intervention"}
@@ -32,15 +35,31 @@ AMBIGUOUS_LABELS = {"primary", "secondary", "tertiary", "intervention"}
 CONTEXT_CUES: dict[str, tuple[str, ...]] = {
     "border-area": ("border", "frontier", "cross border"),
     "hosts-refugees-or-migrants": ("refugee", "migrant", "asylum seeker", "displaced", "idp", "newcomer"),
-    "aftermath-of-a-violent-attack": ("terrorist attack", "violent attack", "shooting", "bombing", "after an attack", "after the attack"),
+    "aftermath-of-a-violent-attack": (
+        "terrorist attack",
+        "violent attack",
+        "shooting",
+        "bombing",
+        "after an attack",
+        "after the attack",
+    ),
     "post-conflict-setting": ("post conflict", "civil war", "after the war", "former conflict"),
 }
 
 THIN_NOTES = {
-    0: "No practice of this city is recorded yet: its peers rest on where it is and how the hub describes it, so read them as a starting point.",
-    1: "This profile rests on a single practice, so its peers reflect that one piece of work more than the city as a whole.",
+    0: (
+        "No practice of this city is recorded yet: its peers rest on where it is and how the hub describes it, so "
+        "read them as a starting point."
+    ),
+    1: (
+        "This profile rests on a single practice, so its peers reflect that one piece of work more than the city as "
+        "a whole."
+    ),
 }
-THIN_DESCRIPTION = "The description names no theme, challenge or stakeholder from the hub's vocabulary, so peers rest on wording and place alone."
+THIN_DESCRIPTION = (
+    "The description names no theme, challenge or stakeholder from the hub's vocabulary, so peers rest on wording "
+    "and place alone."
+)
 
 
 class DescriptionError(InvalidInput, ValueError):
@@ -95,7 +114,10 @@ def thin_note(n_practices: int) -> str | None:
 
 def concept_ids(entries: list[dict]) -> dict[str, frozenset[str]]:
     """The union of each facet's concept ids over some catalogue entries."""
-    return {facet: frozenset(cid for e in entries for cid in e["facets"].get(name, [])) for facet, (_, name) in FACETS.items()}
+    return {
+        facet: frozenset(cid for e in entries for cid in e["facets"].get(name, []))
+        for facet, (_, name) in FACETS.items()
+    }
 
 
 def context_ids(labels: list[str]) -> frozenset[str]:
@@ -107,14 +129,22 @@ def city_profile(city: dict, practices: list[dict], vectors: np.ndarray) -> Prof
     """A hub city's profile from its catalogue entry, its practices' entries and one vector per text."""
     n = len(practices)
     return Profile(
-        id=city["id"], label=city["title"], country=city.get("country"), region=city.get("region"),
-        admin_type=city.get("admin_type"), context=context_ids(city.get("context") or []),
-        concepts=concept_ids(practices), practices=tuple(p["id"] for p in practices), vectors=vectors,
-        thin=n <= THIN_PRACTICES, note=thin_note(n),
+        id=city["id"],
+        label=city["title"],
+        country=city.get("country"),
+        region=city.get("region"),
+        admin_type=city.get("admin_type"),
+        context=context_ids(city.get("context") or []),
+        concepts=concept_ids(practices),
+        practices=tuple(p["id"] for p in practices),
+        vectors=vectors,
+        thin=n <= THIN_PRACTICES,
+        note=thin_note(n),
     )
 
 
 # --- free text -------------------------------------------------------------------------------------------
+
 
 def _stem(token: str) -> str:
     if len(token) > 4 and token.endswith("ies"):
@@ -129,7 +159,8 @@ def _tokens(text: str) -> list[str]:
 
 
 def _label_forms(label: str) -> list[tuple[str, ...]]:
-    """Token sequences a label may appear as: 'polarisation (general)' → polarisation; 'migration/refugees' → each part."""
+    """Token sequences a label may appear as: 'polarisation (general)' → polarisation; 'migration/refugees' → each
+    part."""
     base = re.sub(r"\s*\([^)]*\)", "", label).strip()
     forms = [base.replace("/", " ")] + [part for part in base.split("/") if len(part) >= 4 and "/" in base]
     return [tuple(_tokens(f)) for f in forms if _tokens(f)]
@@ -137,7 +168,7 @@ def _label_forms(label: str) -> list[tuple[str, ...]]:
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
-    return any(tuple(tokens[i:i + n]) == phrase for i in range(len(tokens) - n + 1))
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
 
 
 @cache
@@ -146,8 +177,18 @@ def _label_index() -> dict[str, list[tuple[str, list[tuple[str, ...]]]]]:
     schemes = vocab.load(VOCAB_DIR)
     out = {}
     for facet, (scheme_name, _) in FACETS.items():
-        out[facet] = [(c.id, [form for lab in (c.label, *c.alt_labels) if vocab.fold(lab) not in AMBIGUOUS_LABELS
-                              for form in _label_forms(lab)]) for c in schemes[scheme_name].concepts.values()]
+        out[facet] = [
+            (
+                c.id,
+                [
+                    form
+                    for lab in (c.label, *c.alt_labels)
+                    if vocab.fold(lab) not in AMBIGUOUS_LABELS
+                    for form in _label_forms(lab)
+                ],
+            )
+            for c in schemes[scheme_name].concepts.values()
+        ]
     out["context"] = [(cid, [tuple(_tokens(cue)) for cue in cues]) for cid, cues in CONTEXT_CUES.items()]
     return out
 
@@ -155,8 +196,10 @@ def _label_index() -> dict[str, list[tuple[str, list[tuple[str, ...]]]]]:
 def extract_concepts(text: str) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """Concepts named in ``text`` by a preferred label or a synonym, and the city situations it mentions."""
     tokens = _tokens(text)
-    found = {facet: frozenset(cid for cid, forms in concepts if any(_contains(tokens, f) for f in forms))
-             for facet, concepts in _label_index().items()}
+    found = {
+        facet: frozenset(cid for cid, forms in concepts if any(_contains(tokens, f) for f in forms))
+        for facet, concepts in _label_index().items()
+    }
     situations = found.pop("context")
     return found, situations
 
@@ -168,33 +211,52 @@ def _place(scheme_name: str, value: str | None, what: str) -> vocab.Concept | No
     concept = scheme.get(value) or scheme.by_alt_label(value)
     if concept is None:
         hint = scheme.suggest(value)
-        raise DescriptionError(f"unknown {what} '{value}'" + (f" — {vocab.did_you_mean(hint)}" if hint else f"; `hub vocab {scheme_name}` lists them"))
+        raise DescriptionError(
+            f"unknown {what} '{value}'"
+            + (f" — {vocab.did_you_mean(hint)}" if hint else f"; `hub vocab {scheme_name}` lists them")
+        )
     return concept
 
 
-def description_profile(description: str, vector: np.ndarray, region: str | None = None, country: str | None = None) -> Profile:
+def description_profile(
+    description: str, vector: np.ndarray, region: str | None = None, country: str | None = None
+) -> Profile:
     """A profile for a city described in words; ``vector`` is the description's embedding."""
     country_c = _place("countries", country, "country")
     region_c = _place("regions", region, "region")
     if country_c is not None:
         home = vocab.region_of_country(country_c.id, VOCAB_DIR)
         if region_c is not None and home is not None and home.id != region_c.id:
-            raise DescriptionError(f"{country_c.label} is in the region '{home.label}', not '{region_c.label}'; give one of them or both consistently")
+            raise DescriptionError(
+                f"{country_c.label} is in the region '{home.label}', not '{region_c.label}'; give one of them or both "
+                "consistently"
+            )
         region_c = region_c or home
     concepts, situations = extract_concepts(description)
     empty = not any(concepts.values())
     return Profile(
-        id=None, label="the described city", country=country_c.label if country_c else None,
-        region=region_c.label if region_c else None, context=situations, concepts=concepts,
-        vectors=vector.reshape(1, -1).astype(np.float32), thin=empty, note=THIN_DESCRIPTION if empty else None,
+        id=None,
+        label="the described city",
+        country=country_c.label if country_c else None,
+        region=region_c.label if region_c else None,
+        context=situations,
+        concepts=concepts,
+        vectors=vector.reshape(1, -1).astype(np.float32),
+        thin=empty,
+        note=THIN_DESCRIPTION if empty else None,
     )
 
 
 def check_description(description: object) -> str:
     """The description stripped, or a :class:`DescriptionError` saying what is wrong with it."""
     if not isinstance(description, str) or not description.strip():
-        raise DescriptionError("the description is empty: describe the city, its situation and what it faces in a few sentences")
+        raise DescriptionError(
+            "the description is empty: describe the city, its situation and what it faces in a few sentences"
+        )
     text = description.strip()
     if len(text) > MAX_DESCRIPTION:
-        raise DescriptionError(f"the description has {len(text)} characters; at most {MAX_DESCRIPTION} are read — shorten it to the essentials")
+        raise DescriptionError(
+            f"the description has {len(text)} characters; at most {MAX_DESCRIPTION} are read — shorten it to the "
+            "essentials"
+        )
     return text

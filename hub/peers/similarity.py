@@ -78,7 +78,7 @@ class Stats:
     n_cities: int
 
     @classmethod
-    def of(cls, profiles: list[Profile]) -> "Stats":
+    def of(cls, profiles: list[Profile]) -> Stats:
         idf = _idf([set(p.terms()) for p in profiles])
         context_idf = _idf([set(p.context) for p in profiles])
         centroids = [c for c in (p.centroid for p in profiles) if c is not None]

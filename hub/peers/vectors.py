@@ -38,7 +38,7 @@ def embed_groups(groups: dict[str, list[str]], cache_dir: Path) -> tuple[dict[st
     start = 0
     for k in keys:
         n = len(groups[k])
-        mean = matrix[start:start + n].mean(axis=0)
+        mean = matrix[start : start + n].mean(axis=0)
         start += n
         norm = float(np.linalg.norm(mean))
         out[k] = (mean / norm if norm else mean).astype(np.float32)

@@ -36,7 +36,7 @@ def model_path() -> str:
 
 
 @cache
-def model() -> "SentenceTransformer":
+def model() -> SentenceTransformer:
     """The sentence-transformers model, loaded on first use (the build's batches, the ONNX export)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -57,12 +57,14 @@ def encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     # see encode_query: a few texts are quicker on one core than split across two busy ones
     with _model_on(threads=1 if len(texts) <= FEW else None) as loaded:
-        vectors = loaded.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        vectors = loaded.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
     return vectors.astype(np.float32, copy=False)
 
 
 @contextmanager
-def _model_on(threads: int | None) -> "Iterator[SentenceTransformer]":
+def _model_on(threads: int | None) -> Iterator[SentenceTransformer]:
     """The model, held for this block (one model, shared by threads of the API server), on ``threads`` torch
     threads (None: torch's default, all cores); torch's setting is restored afterwards."""
     with _lock:

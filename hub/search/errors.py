@@ -42,4 +42,6 @@ def reading(path: Path) -> Iterator[None]:
     try:
         yield
     except (OSError, ValueError, KeyError, EOFError) as exc:
-        raise IndexMissing(f"{path} cannot be read ({type(exc).__name__}: {str(exc)[:200]}): run `hub build` to rebuild it") from None
+        raise IndexMissing(
+            f"{path} cannot be read ({type(exc).__name__}: {str(exc)[:200]}): run `hub build` to rebuild it"
+        ) from None

@@ -34,13 +34,16 @@ class Judged:
 
 def load_queries(path: Path) -> list[Judged]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [Judged(q["id"], q["query"], q.get("kind", ""), dict(q["relevant"]), q.get("filters", {})) for q in data["queries"]]
+    return [
+        Judged(q["id"], q["query"], q.get("kind", ""), dict(q["relevant"]), q.get("filters", {}))
+        for q in data["queries"]
+    ]
 
 
 def ndcg(ranked: Sequence[str], relevant: dict[str, int], k: int = K) -> float:
     """Normalised discounted cumulative gain with graded gains 2^grade − 1."""
     dcg = sum((2 ** relevant.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(relevant.values(), reverse=True)[:k]))
+    ideal = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(relevant.values(), reverse=True)[:k]))
     return dcg / ideal if ideal else 0.0
 
 
@@ -60,20 +63,38 @@ def reciprocal_rank(ranked: Sequence[str], relevant: dict[str, int]) -> float:
     return 0.0
 
 
-def evaluate(index: "SearchIndex", queries: Sequence[Judged], modes: Sequence[str] = ("keyword", "semantic", "hybrid"),
-             fusion: FusionParams = DEFAULT_FUSION) -> dict[str, Any]:
+def evaluate(
+    index: SearchIndex,
+    queries: Sequence[Judged],
+    modes: Sequence[str] = ("keyword", "semantic", "hybrid"),
+    fusion: FusionParams = DEFAULT_FUSION,
+) -> dict[str, Any]:
     """Mean metrics per mode, the same per query kind, and each query's scores."""
     out: dict[str, Any] = {"k": K, "queries": len(queries), "modes": {}, "by_kind": {}, "per_query": {}}
     for mode in modes:
         rows = []
         for q in queries:
-            ranked = [r["id"] for r in index.search(q.query, mode=mode, filters=q.filters, limit=max(K, 50), fusion=fusion)["results"]]
-            rows.append((q, {"ndcg": ndcg(ranked, q.relevant), "recall": recall(ranked, q.relevant), "mrr": reciprocal_rank(ranked, q.relevant)}))
+            ranked = [
+                r["id"]
+                for r in index.search(q.query, mode=mode, filters=q.filters, limit=max(K, 50), fusion=fusion)["results"]
+            ]
+            rows.append(
+                (
+                    q,
+                    {
+                        "ndcg": ndcg(ranked, q.relevant),
+                        "recall": recall(ranked, q.relevant),
+                        "mrr": reciprocal_rank(ranked, q.relevant),
+                    },
+                )
+            )
         out["modes"][mode] = _mean([m for _, m in rows])
         kinds: dict[str, list[dict[str, float]]] = defaultdict(list)
         for q, m in rows:
             kinds[q.kind].append(m)
-            out["per_query"].setdefault(q.id, {"query": q.query, "kind": q.kind})[mode] = {k: round(v, 3) for k, v in m.items()}
+            out["per_query"].setdefault(q.id, {"query": q.query, "kind": q.kind})[mode] = {
+                k: round(v, 3) for k, v in m.items()
+            }
         out["by_kind"][mode] = {kind: _mean(ms) | {"n": len(ms)} for kind, ms in sorted(kinds.items())}
     return out
 

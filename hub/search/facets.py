@@ -65,7 +65,12 @@ class FacetIndex:
                 lookup[fold(v.label)] = i
                 lookup[fold(v.id)] = i
             self._lookup[name] = lookup
-            pairs = [(d, index[vid]) for d, member in enumerate(memberships) for vid in dict.fromkeys(member.get(name, ())) if vid in index]
+            pairs = [
+                (d, index[vid])
+                for d, member in enumerate(memberships)
+                for vid in dict.fromkeys(member.get(name, ()))
+                if vid in index
+            ]
             self._docs[name] = np.array([d for d, _ in pairs], dtype=np.int64)
             self._vals[name] = np.array([v for _, v in pairs], dtype=np.int64)
 
@@ -92,8 +97,13 @@ class FacetIndex:
         hint = f" — did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
         return UnknownFilterValue(
             f"unknown {name} '{value}'{hint}",
-            {"parameter": name, "value": value, "message": f"unknown {name} '{value}'{hint}", "did_you_mean": suggestions,
-             "valid": [v.id for v in vals]},
+            {
+                "parameter": name,
+                "value": value,
+                "message": f"unknown {name} '{value}'{hint}",
+                "did_you_mean": suggestions,
+                "valid": [v.id for v in vals],
+            },
         )
 
     def masks(self, selected: Mapping[str, Sequence[int]]) -> dict[str, np.ndarray]:
@@ -106,7 +116,9 @@ class FacetIndex:
                 out[name] = mask
         return out
 
-    def counts(self, matches: np.ndarray, masks: Mapping[str, np.ndarray], selected: Mapping[str, Sequence[int]]) -> dict[str, list[dict]]:
+    def counts(
+        self, matches: np.ndarray, masks: Mapping[str, np.ndarray], selected: Mapping[str, Sequence[int]]
+    ) -> dict[str, list[dict]]:
         """Per facet, the values with their counts among ``matches`` filtered by every *other* facet.
 
         Values with no record are left out unless they are selected (so a filter that
@@ -121,5 +133,7 @@ class FacetIndex:
             chosen = set(selected.get(name, ()))
             rows = [(int(counts[i]), i) for i in sorted(set(np.flatnonzero(counts).tolist()) | chosen)]
             rows.sort(key=lambda r: (-r[0], self.values[name][r[1]].label.lower()))
-            out[name] = [{"id": self.values[name][i].id, "label": self.values[name][i].label, "count": c} for c, i in rows]
+            out[name] = [
+                {"id": self.values[name][i].id, "label": self.values[name][i].label, "count": c} for c, i in rows
+            ]
         return out

@@ -17,7 +17,9 @@ import numpy as np
 RRF_K = 60
 
 
-def rrf(rankings: Sequence[np.ndarray], weights: Sequence[float] | None = None, k: float = RRF_K) -> tuple[np.ndarray, np.ndarray]:
+def rrf(
+    rankings: Sequence[np.ndarray], weights: Sequence[float] | None = None, k: float = RRF_K
+) -> tuple[np.ndarray, np.ndarray]:
     """(record ids, fused scores) best first. Each ranking lists record ids best first, without repeats.
 
     Ties keep the order in which records first appear, list after list."""
@@ -26,7 +28,7 @@ def rrf(rankings: Sequence[np.ndarray], weights: Sequence[float] | None = None, 
     scores = np.zeros(size)
     first = np.full(size, np.iinfo(np.int64).max)
     seen = 0
-    for ranking, w in zip(rankings, weights):
+    for ranking, w in zip(rankings, weights, strict=False):
         ranking = np.asarray(ranking, dtype=np.int64)
         scores[ranking] += w / (k + np.arange(1, len(ranking) + 1))
         first[ranking] = np.minimum(first[ranking], seen + np.arange(len(ranking)))

@@ -48,9 +48,17 @@ def load(directory: Path, params: keyword.KeywordParams | None = None) -> Search
     if meta.get("format") != FORMAT:
         raise IndexMissing(f"the search index in {directory} has an old format; run `hub build`")
     docs = meta["docs"]
-    values = {name: [FacetValue(v["id"], v["label"], tuple(v["alt_labels"])) for v in vals] for name, vals in meta["facet_values"].items()}
+    values = {
+        name: [FacetValue(v["id"], v["label"], tuple(v["alt_labels"])) for v in vals]
+        for name, vals in meta["facet_values"].items()
+    }
     kinds = {k: i for i, k in enumerate(RECORD_KINDS)}
     order = sorted(range(len(docs)), key=lambda i: (kinds.get(docs[i]["type"], 9), docs[i]["title"].lower()))
-    return SearchIndex(directory, docs, keyword.open_engine(directory / "keyword", params),
-                       semantic.SemanticIndex(directory, len(docs)), FacetIndex(values, meta["facets"]),
-                       browse_order=np.asarray(order, dtype=np.int64))
+    return SearchIndex(
+        directory,
+        docs,
+        keyword.open_engine(directory / "keyword", params),
+        semantic.SemanticIndex(directory, len(docs)),
+        FacetIndex(values, meta["facets"]),
+        browse_order=np.asarray(order, dtype=np.int64),
+    )

@@ -28,7 +28,20 @@ from hub.search.facets import facet_values
 from hub.search.index import FORMAT
 
 # what a result shows and what snippets are cut from
-DISPLAY_FIELDS = ("id", "type", "title", "url", "city", "country", "region", "place", "themes", "levels", "summary", "body")
+DISPLAY_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "url",
+    "city",
+    "country",
+    "region",
+    "place",
+    "themes",
+    "levels",
+    "summary",
+    "body",
+)
 CONCEPT_FACETS = tuple(f for f in FACETS if f.describes)  # facets whose labels describe the practice
 
 
@@ -84,15 +97,27 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
             c = scheme.concepts.get(cid)
             if c:
                 concepts += [c.label, *c.alt_labels]
-    extra = [*(entry.get("partners") or []), entry.get("publisher") or "", entry.get("category") or "",
-             entry.get("resource_type") or "", entry.get("scope") or ""]
-    return {"id": entry["id"], "title": entry["title"], "summary": entry.get("summary") or "", "body": entry.get("body") or "",
-            "place": " · ".join(dict.fromkeys(places)), "concepts": " · ".join(dict.fromkeys(concepts)),
-            "extra": " · ".join(x for x in extra if x)}
+    extra = [
+        *(entry.get("partners") or []),
+        entry.get("publisher") or "",
+        entry.get("category") or "",
+        entry.get("resource_type") or "",
+        entry.get("scope") or "",
+    ]
+    return {
+        "id": entry["id"],
+        "title": entry["title"],
+        "summary": entry.get("summary") or "",
+        "body": entry.get("body") or "",
+        "place": " · ".join(dict.fromkeys(places)),
+        "concepts": " · ".join(dict.fromkeys(concepts)),
+        "extra": " · ".join(x for x in extra if x),
+    }
 
 
-def build_search_index(catalog: Sequence[CatalogEntry], out: Path, cache_dir: Path,
-                       in_background: bool = False) -> dict[str, Any]:
+def build_search_index(
+    catalog: Sequence[CatalogEntry], out: Path, cache_dir: Path, in_background: bool = False
+) -> dict[str, Any]:
     """Write the whole search index for ``catalog`` into ``out``; return counts and timings.
 
     With ``in_background`` the Whoosh index is written by a second process
@@ -117,8 +142,13 @@ def build_search_index(catalog: Sequence[CatalogEntry], out: Path, cache_dir: Pa
         "facet_values": {name: [asdict(v) for v in vals] for name, vals in facet_values().items()},
     }
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    stats: dict[str, Any] = {"records": len(catalog), **sem, "semantic_s": round(t1 - t0, 3), "keyword_s": round(t2 - t1, 3),
-                             "total_s": round(time.perf_counter() - t0, 3)}
+    stats: dict[str, Any] = {
+        "records": len(catalog),
+        **sem,
+        "semantic_s": round(t1 - t0, 3),
+        "keyword_s": round(t2 - t1, 3),
+        "total_s": round(time.perf_counter() - t0, 3),
+    }
     if job is not None:
         stats["keyword_job"] = job
     return stats

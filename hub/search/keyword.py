@@ -44,8 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from whoosh import index as windex
-from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import STOP_WORDS, Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
@@ -60,14 +59,51 @@ FIELDS = ("title", "summary", "body", "place", "concepts", "extra")
 # Words a city official adds to a question that say nothing about the practice sought.
 # "us" is kept out of the list on purpose: it is also the United States.
 STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
-    "how", "what", "which", "who", "do", "does", "did", "i", "me", "my", "our", "ours", "any", "some",
-    "about", "into", "been", "has", "had", "was", "were", "they", "them", "their", "its", "there", "so",
-    "e", "g", "eg", "ie", "etc", "example", "examples", "looking", "want", "ideas",
+    "how",
+    "what",
+    "which",
+    "who",
+    "do",
+    "does",
+    "did",
+    "i",
+    "me",
+    "my",
+    "our",
+    "ours",
+    "any",
+    "some",
+    "about",
+    "into",
+    "been",
+    "has",
+    "had",
+    "was",
+    "were",
+    "they",
+    "them",
+    "their",
+    "its",
+    "there",
+    "so",
+    "e",
+    "g",
+    "eg",
+    "ie",
+    "etc",
+    "example",
+    "examples",
+    "looking",
+    "want",
+    "ideas",
 }
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 # ``title:youth`` is read as ``youth``: field syntax of other search engines, not words to look for
-_FIELD_PREFIX = re.compile(r"\b(?:title|summary|body|text|city|country|region|place|theme|topic|type|level|stakeholder|challenge|id|tag|author):", re.I)
+_FIELD_PREFIX = re.compile(
+    r"\b(?:title|summary|body|text|city|country|region|place|theme|topic|type|level|stakeholder|challenge|id|tag|author):",
+    re.I,
+)
 
 
 # American -ize/-yze (and -ization, -ized, -izing, -izer...) read as British -ise/-yse; three letters before the
@@ -108,8 +144,9 @@ def analyse(text: str, ana: Analyzer | None = None) -> list[str]:
 class KeywordParams:
     """Field weights and query shaping; tuned on bench/eval/search_queries.json."""
 
-    boosts: dict[str, float] = field(default_factory=lambda: {
-        "title": 2.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 2.0, "extra": 0.8})
+    boosts: dict[str, float] = field(
+        default_factory=lambda: {"title": 2.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 2.0, "extra": 0.8}
+    )
     phrase_boost: float = 2.0  # a "quoted phrase" found with its words adjacent
     bigram_boost: float = 0.5  # two neighbouring query words found together ...
     bigram_fields: tuple[str, ...] = ("title",)  # ... in these fields (in summary and body they did not help)
@@ -134,7 +171,7 @@ class KeywordResult:
 
     @property
     def hits(self) -> list[tuple[int, float]]:
-        return list(zip(self.ids.tolist(), self.scores.tolist()))
+        return list(zip(self.ids.tolist(), self.scores.tolist(), strict=True))
 
 
 class KeywordEngine(Protocol):
@@ -200,7 +237,7 @@ class Synonyms:
         present: set[tuple[str, ...]] = set()
         for i, w in enumerate(words):
             for seq, gi in self._first.get(w, ()):
-                if tuple(words[i:i + len(seq)]) == seq:
+                if tuple(words[i : i + len(seq)]) == seq:
                     found.setdefault(gi, set()).add(seq)
                     present.add(seq)
         out: dict[tuple[str, ...], frozenset[str]] = {}
@@ -227,7 +264,9 @@ def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Se
     for n, doc in enumerate(docs):
         writer.add_document(n=n, id=doc["id"], **{f: doc.get(f) or "" for f in FIELDS})
     writer.commit(optimize=True)
-    (directory / "synonyms.json").write_text(json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8")
+    (directory / "synonyms.json").write_text(
+        json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8"
+    )
     (directory / LEXICON).write_text(json.dumps(lexicon(docs), ensure_ascii=False), encoding="utf-8")
 
 
@@ -244,12 +283,14 @@ def lexicon(docs: Sequence[dict[str, str]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> "Job":
+def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> Job:
     """:func:`build` in a second process; the caller waits for the job."""
     from hub.background import start
 
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / _INPUT).write_text(json.dumps({"docs": list(docs), "synonyms": [list(g) for g in synonyms]}, ensure_ascii=False), encoding="utf-8")
+    (directory / _INPUT).write_text(
+        json.dumps({"docs": list(docs), "synonyms": [list(g) for g in synonyms]}, ensure_ascii=False), encoding="utf-8"
+    )
     return start("the keyword index", build_from_input, str(directory))
 
 
@@ -274,7 +315,8 @@ class _Clause:
 
 @dataclass
 class _Plan:
-    """A parsed query as weighted clauses: ``core`` clauses decide which records match, ``optional`` ones only add score."""
+    """A parsed query as weighted clauses: ``core`` clauses decide which records match, ``optional`` ones only add
+    score."""
 
     core: list[_Clause]
     optional: list[_Clause]
@@ -329,7 +371,9 @@ class WhooshEngine:
     def _terms(self, parsed: ParsedQuery) -> frozenset[str]:
         return frozenset(parsed.words) | {t for s in self.synonyms.expand(parsed.words) for t in s}
 
-    def _clause(self, words: tuple[str, ...], weight: float, fields: Iterable[str], exact: bool = False) -> _Clause | None:
+    def _clause(
+        self, words: tuple[str, ...], weight: float, fields: Iterable[str], exact: bool = False
+    ) -> _Clause | None:
         """``words`` in each field that holds all of them; None when no field does."""
         held = tuple(f for f in fields if all(self._df(f, w) for w in words))
         return _Clause(words, weight, held, exact and len(words) > 1) if held else None
@@ -348,7 +392,7 @@ class WhooshEngine:
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
         if p.bigram_boost:
-            pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:]))
+            pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:], strict=False))
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
         rare_, common_, extra_ = ([c for c in cs if c is not None] for cs in (rare, common, extra))
         return _Plan(rare_ + extra_, common_) if rare_ else _Plan(common_ + extra_, [])
@@ -415,7 +459,7 @@ class WhooshEngine:
             better = self.suggester.suggest(_fold(m.group()))
             if better is None:
                 continue
-            out += [text[end:m.start()], better]
+            out += [text[end : m.start()], better]
             end, changed = m.end(), True
         return "".join([*out, text[end:]]) if changed else None
 
@@ -441,7 +485,10 @@ class WhooshEngine:
             q = self.query(parse(text, self._ana))
             if q is None:
                 return []
-            return [(int(self._position[docnum]), float(score)) for score, docnum in self._searcher.search(q, limit=None).top_n]
+            return [
+                (int(self._position[docnum]), float(score))
+                for score, docnum in self._searcher.search(q, limit=None).top_n
+            ]
 
     def _df(self, field: str, word: str) -> int:
         """Document frequency, remembered: Whoosh hashes the term with md5 on every look-up."""
@@ -544,9 +591,15 @@ class WhooshEngine:
         scores += np.where(matched, optional, 0.0)
         found = np.flatnonzero(matched)
         order = found[np.lexsort((found, -scores[found], tier[found]))]  # tier, then best first; ties in corpus order
-        return KeywordResult(order, scores[order], terms, match=used, missing=self.missing(text),
-                             held=(need, n_words) if held is not None else None)
+        return KeywordResult(
+            order,
+            scores[order],
+            terms,
+            match=used,
+            missing=self.missing(text),
+            held=(need, n_words) if held is not None else None,
+        )
+
 
 def open_engine(directory: Path, params: KeywordParams | None = None) -> KeywordEngine:
     return WhooshEngine(directory, params)
-

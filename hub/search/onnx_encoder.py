@@ -30,13 +30,18 @@ from hub.search import encoder
 
 GRAPH_FILE = "query-model.onnx"
 CHECK_FILE = "query-model.json"
-PROBES = ["Wrocław", "Keeping young people away from gangs and extremists through sport in Wrocław.",
-          " ".join(["A city council brought schools, police and mosques together to prevent hate crime."] * 40)]  # past the window
+PROBES = [
+    "Wrocław",
+    "Keeping young people away from gangs and extremists through sport in Wrocław.",
+    " ".join(["A city council brought schools, police and mosques together to prevent hate crime."] * 40),
+]  # past the window
 TOLERANCE = 1e-5
 log = logging.getLogger("hub.search")
 
 QueryFn = Callable[[str], np.ndarray]
-_exported: dict[str, Path] = {}  # cache file name -> a checked graph this process exported (tests build with many caches)
+_exported: dict[
+    str, Path
+] = {}  # cache file name -> a checked graph this process exported (tests build with many caches)
 
 
 def write(directory: Path, cache_dir: Path) -> str:
@@ -83,18 +88,31 @@ def _export(target: Path) -> str | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}-{os.getpid()}.onnx")
     example = model.tokenizer(["keeping young people away from gangs", "a"], return_tensors="pt", padding=True)
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "last_hidden_state": {0: "batch", 1: "tokens"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "tokens"},
+        "attention_mask": {0: "batch", 1: "tokens"},
+        "last_hidden_state": {0: "batch", 1: "tokens"},
+    }
     import warnings
 
     try:
         with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")  # the exporter's notes on HF's shape checks, which fixed inputs never change
-            torch.onnx.export(LastHiddenState(), (example["input_ids"], example["attention_mask"]), str(tmp),
-                              input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
-                              dynamic_axes=axes, opset_version=17, dynamo=False)
+            warnings.simplefilter(
+                "ignore"
+            )  # the exporter's notes on HF's shape checks, which fixed inputs never change
+            torch.onnx.export(
+                LastHiddenState(),
+                (example["input_ids"], example["attention_mask"]),
+                str(tmp),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["last_hidden_state"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
         expected = encoder.encode(PROBES)
         run = _session(str(tmp), encoder.model_path(), max_length)
-        worst = max(float(np.abs(run(p) - e).max()) for p, e in zip(PROBES, expected))
+        worst = max(float(np.abs(run(p) - e).max()) for p, e in zip(PROBES, expected, strict=True))
         if worst > TOLERANCE:
             return f"differs from torch by {worst:.2g} on the probe texts"
     except Exception as exc:  # an exporter or runtime that cannot take this model: servers keep torch
@@ -132,17 +150,23 @@ def _checked(graph: str, _inode: int, _mtime: int) -> QueryFn | None:
         if check["model"] != encoder.MODEL_NAME:
             raise ValueError(f"it was exported from {check['model']}, not {encoder.MODEL_NAME}")
         run = _session(graph, encoder.model_path(), int(check["max_length"]))
-        worst = max(float(np.abs(run(p) - np.asarray(v, np.float32)).max()) for p, v in zip(check["probes"], check["vectors"]))
+        worst = max(
+            float(np.abs(run(p) - np.asarray(v, np.float32)).max())
+            for p, v in zip(check["probes"], check["vectors"], strict=True)
+        )
         if worst > TOLERANCE:
             raise ValueError(f"its vectors differ from the build's by {worst:.2g}")
     except Exception as exc:
-        log.warning("queries will be encoded with torch: %s is not usable (%s); `hub build` exports it again", graph, exc)
+        log.warning(
+            "queries will be encoded with torch: %s is not usable (%s); `hub build` exports it again", graph, exc
+        )
         return None
     return run
 
 
 def _session(graph: str, model_dir: str, max_length: int) -> QueryFn:
-    """Tokenise → transformer → mean pooling → unit length, as the sentence-transformers pipeline does, on one thread."""
+    """Tokenise → transformer → mean pooling → unit length, as the sentence-transformers pipeline does, on one
+    thread."""
     import onnxruntime
     from tokenizers import Tokenizer
 

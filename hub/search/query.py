@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -47,6 +47,7 @@ class SearchIndex(Protocol):
     semantic: SemanticIndex
     facets: FacetIndex
     browse_order: np.ndarray
+
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -76,18 +77,30 @@ DEFAULT_FUSION = FusionParams()
 
 def _check(q: str, mode: str, limit: int, offset: int, filters: Mapping[str, Sequence[str]]) -> None:
     if len(q) > MAX_QUERY_CHARS:
-        raise QueryTooLong(f"the query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are accepted",
-                           {"parameter": "q", "length": len(q), "max_length": MAX_QUERY_CHARS,
-                            "message": f"the query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are accepted"})
+        raise QueryTooLong(
+            f"the query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are accepted",
+            {
+                "parameter": "q",
+                "length": len(q),
+                "max_length": MAX_QUERY_CHARS,
+                "message": f"the query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are accepted",
+            },
+        )
     if mode not in MODES:
-        raise BadSearchParameter(f"unknown mode '{mode}'; one of {', '.join(MODES)}", {"parameter": "mode", "value": mode, "valid": list(MODES)})
+        raise BadSearchParameter(
+            f"unknown mode '{mode}'; one of {', '.join(MODES)}",
+            {"parameter": "mode", "value": mode, "valid": list(MODES)},
+        )
     if not 1 <= limit <= MAX_LIMIT:
         raise BadSearchParameter(f"limit must be between 1 and {MAX_LIMIT}", {"parameter": "limit", "value": limit})
     if not 0 <= offset <= MAX_OFFSET:
         raise BadSearchParameter(f"offset must be between 0 and {MAX_OFFSET}", {"parameter": "offset", "value": offset})
     for name in filters:
         if name not in FACET_NAMES:
-            raise BadSearchParameter(f"unknown filter '{name}'; one of {', '.join(FACET_NAMES)}", {"parameter": name, "valid": list(FACET_NAMES)})
+            raise BadSearchParameter(
+                f"unknown filter '{name}'; one of {', '.join(FACET_NAMES)}",
+                {"parameter": name, "valid": list(FACET_NAMES)},
+            )
 
 
 @cache
@@ -128,18 +141,25 @@ def run(
     else:  # browse: everything matches, filters narrow it
         order = index.browse_order[allowed[index.browse_order]]
         found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)))
-    page = zip(found.ids[offset:offset + limit].tolist(), found.scores[offset:offset + limit].tolist())
+    page = zip(found.ids[offset : offset + limit].tolist(), found.scores[offset : offset + limit].tolist(), strict=True)
     results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in page]
-    response: dict[str, Any] = {"query": q, "mode": mode, "total": len(found.ids), "results": results,
-                                "facets": index.facets.counts(found.matches, masks, selected),
-                                "match": found.match, "did_you_mean": suggestion, "corrected": corrected,
-                                "notice": notice(text, found, suggestion, corrected)}
+    response: dict[str, Any] = {
+        "query": q,
+        "mode": mode,
+        "total": len(found.ids),
+        "results": results,
+        "facets": index.facets.counts(found.matches, masks, selected),
+        "match": found.match,
+        "did_you_mean": suggestion,
+        "corrected": corrected,
+        "notice": notice(text, found, suggestion, corrected),
+    }
     if found.notices:
         response["notices"] = found.notices
     return response
 
 
-def _all_words(index: SearchIndex, text: str, mode: str, found: "_Found | None" = None) -> bool:
+def _all_words(index: SearchIndex, text: str, mode: str, found: _Found | None = None) -> bool:
     """Whether some record holds every word of ``text`` (from ``found`` when its keyword search ran)."""
     if found is not None and found.match is not None:
         return found.match == "all" and bool(found.kw_matches)
@@ -151,7 +171,7 @@ def _quoted(words: Sequence[str]) -> str:
     return ", ".join(f"“{w}”" for w in words)
 
 
-def notice(text: str, found: "_Found", suggestion: str | None, corrected: bool) -> str | None:
+def notice(text: str, found: _Found, suggestion: str | None, corrected: bool) -> str | None:
     """One sentence for people on how the query was read, when it was not read exactly as typed."""
     if corrected:
         return f"Showing results for “{suggestion}”; search instead for “{text}”."
@@ -161,8 +181,10 @@ def notice(text: str, found: "_Found", suggestion: str | None, corrected: bool) 
     if found.match in ("most", "any") and found.kw_matches:
         need, of = found.held or (1, 0)
         some = "any one" if need == 1 else f"{need} of the {of}"
-        parts.append(f"No record contains all of your words: showing records that contain {some}"
-                     + (" and records close in meaning." if found.semantic_only else "."))
+        parts.append(
+            f"No record contains all of your words: showing records that contain {some}"
+            + (" and records close in meaning." if found.semantic_only else ".")
+        )
     if suggestion and not corrected:
         parts.append(f"Did you mean “{suggestion}”?")
     return " ".join(parts) or None
@@ -212,7 +234,12 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
     elif mode == "semantic":
         found.notices.append("the query has no words to compare (only punctuation or symbols)")
     keep_kw, keep_sem = allowed[kw_ids], allowed[sem_ids]
-    kw_ids, kw_scores, sem_ids, sem_scores = kw_ids[keep_kw], kw_scores[keep_kw], sem_ids[keep_sem], sem_scores[keep_sem]
+    kw_ids, kw_scores, sem_ids, sem_scores = (
+        kw_ids[keep_kw],
+        kw_scores[keep_kw],
+        sem_ids[keep_sem],
+        sem_scores[keep_sem],
+    )
     if mode == "keyword":
         found.ids, found.scores = kw_ids, kw_scores
     elif mode == "semantic":
@@ -221,15 +248,25 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
         found.ids, found.scores = rrf([kw_ids, sem_ids], [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
     return found
 
-def _result(index: SearchIndex, d: int, score: float, terms: frozenset[str], unit_sims: np.ndarray | None) -> dict[str, Any]:
+
+def _result(
+    index: SearchIndex, d: int, score: float, terms: frozenset[str], unit_sims: np.ndarray | None
+) -> dict[str, Any]:
     doc = index.docs[d]
     texts = [doc.get("summary") or "", doc.get("body") or ""]
     if unit_sims is not None:
         texts.insert(0, index.semantic.best_unit_text(d, unit_sims))
     return {
-        "id": doc["id"], "type": doc["type"], "title": doc["title"], "url": doc["url"],
-        "city": doc.get("city"), "country": doc.get("country"), "region": doc.get("region"),
+        "id": doc["id"],
+        "type": doc["type"],
+        "title": doc["title"],
+        "url": doc["url"],
+        "city": doc.get("city"),
+        "country": doc.get("country"),
+        "region": doc.get("region"),
         "place": doc.get("place") or "",
-        "score": round(float(score), 4), "snippet": snippet(texts, terms),
-        "themes": doc.get("themes") or [], "levels": doc.get("levels") or [],
+        "score": round(float(score), 4),
+        "snippet": snippet(texts, terms),
+        "themes": doc.get("themes") or [],
+        "levels": doc.get("levels") or [],
     }

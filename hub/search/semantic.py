@@ -17,7 +17,8 @@ under ``cache_dir`` by a hash of (model, text). A rebuild encodes only texts tha
 changed; the model is not even loaded when nothing did.
 
 At serve time only the query is encoded (by the ONNX graph the build puts beside the
-vectors, :mod:`hub.search.onnx_encoder`) and compared with the stored unit vectors by a dot product (vectors are unit length).
+vectors, :mod:`hub.search.onnx_encoder`) and compared with the stored unit vectors by a dot product (vectors are unit
+length).
 """
 
 from __future__ import annotations
@@ -51,8 +52,6 @@ class Unit:
     encoded: str  # what the model sees (the passage with its record's title for context)
 
 
-
-
 def units(position: int, doc: dict, names: re.Pattern[str] | None = None) -> list[Unit]:
     """The texts embedded for one record: title + summary first, then body chunks when the body is long,
     with the ``names`` (:func:`city_names`) masked in the chunks."""
@@ -80,16 +79,16 @@ class EmbeddingCache:
         self._vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as data:
-                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
 
     def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` (encoding only those not cached) and how many were encoded."""
         keys = [_key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
-            by_key = dict(zip(keys, texts))
+            by_key = dict(zip(keys, texts, strict=True))
             fresh = encoder.encode([by_key[k] for k in missing])
-            self._vectors.update(zip(missing, fresh))
+            self._vectors.update(zip(missing, fresh, strict=True))
             self._save()
         matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, encoder.DIMENSIONS), np.float32)
         return matrix.astype(np.float32, copy=False), len(missing)
@@ -152,7 +151,9 @@ class SemanticIndex:
         with reading(directory / "units.json"):
             meta = json.loads((directory / "units.json").read_text(encoding="utf-8"))
         if meta["model"] != encoder.MODEL_NAME:
-            raise ValueError(f"the search index was built with {meta['model']}, not {encoder.MODEL_NAME}: run hub build")
+            raise ValueError(
+                f"the search index was built with {meta['model']}, not {encoder.MODEL_NAME}: run hub build"
+            )
         self.unit_doc = np.asarray(meta["doc"], dtype=np.int64)
         self.texts: list[str] = meta["text"]
         # units are stored record by record, so each record's units are one slice

@@ -87,4 +87,3 @@ def snippet(texts: Iterable[str], terms: frozenset[str], limit: int = SNIPPET_CH
             if marked:
                 return marked
     return html.escape(_shorten(texts[0], limit), quote=False)
-

@@ -39,7 +39,7 @@ class Suggester:
         width = max((len(w) for w in words), default=1)
         codes = np.zeros((len(words), width), dtype=np.int32)  # 0 pads; a code never equals 0
         for i, w in enumerate(words):
-            codes[i, :len(w)] = [ord(c) for c in w]
+            codes[i, : len(w)] = [ord(c) for c in w]
         self._words = np.array(words, dtype=object)
         self._codes = codes
         self._lengths = np.array([len(w) for w in words], dtype=np.int64)

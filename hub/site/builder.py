@@ -14,9 +14,10 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from hub import __version__
 from hub.config import KIND_FOLDERS, REPO_DIR, Settings
@@ -29,7 +30,12 @@ from hub.sparql import examples as sparql_examples
 from hub.store import PREFIXES, open_local
 
 FINGERPRINTS = "site-pages.json"  # in the build, beside site/: each page's URL → the hash of what it was rendered from
-TEMPLATES = {"practice": "practice.html", "city": "city.html", "resource": "resource.html", "spotlight": "spotlight.html"}
+TEMPLATES = {
+    "practice": "practice.html",
+    "city": "city.html",
+    "resource": "resource.html",
+    "spotlight": "spotlight.html",
+}
 
 
 @dataclass
@@ -57,19 +63,34 @@ def record_pages(m: SiteModel, jsonld: Any) -> Iterator[Page]:
             "title": e["title"],
             "description": e["summary"],
             "breadcrumbs": crumbs((TYPE_LABELS[kind][1], f"/{plural}/"), (e["title"], e["url"])),
-            "alternates": [("text/turtle", f"/api/{plural}/{e['id']}.ttl"), ("application/ld+json", f"/api/{plural}/{e['id']}.jsonld")],
+            "alternates": [
+                ("text/turtle", f"/api/{plural}/{e['id']}.ttl"),
+                ("application/ld+json", f"/api/{plural}/{e['id']}.jsonld"),
+            ],
             "api_url": f"/api/{plural}/{e['id']}",
             "jsonld": jsonld.document(kind, e["id"]) if jsonld else None,
             "spotlights": m.spotlights_of.get(e["id"], []),
             "resources": m.resources_of.get(e["id"], []),
         }
         if kind == "practice":
-            ctx.update(related=m.refs("practice", e.get("related", [])), similar=m.similar(e), cities=[m.get("city", c["id"]) for c in e["cities"]])
+            ctx.update(
+                related=m.refs("practice", e.get("related", [])),
+                similar=m.similar(e),
+                cities=[m.get("city", c["id"]) for c in e["cities"]],
+            )
         elif kind == "city":
-            ctx.update(practices=m.refs("practice", e.get("practices", [])), links=m.learning_links(e), peers=m.peers_of(e),
-                       peers_note=m.peers_note(e), peers_available=bool(m.peers))
+            ctx.update(
+                practices=m.refs("practice", e.get("practices", [])),
+                links=m.learning_links(e),
+                peers=m.peers_of(e),
+                peers_note=m.peers_note(e),
+                peers_available=bool(m.peers),
+            )
         elif kind == "resource":
-            ctx.update(about_practices=m.refs("practice", e.get("about_practices", [])), cited_by=[c for c in m.cited_by.get(e["id"], []) if c is not e])
+            ctx.update(
+                about_practices=m.refs("practice", e.get("about_practices", [])),
+                cited_by=[c for c in m.cited_by.get(e["id"], []) if c is not e],
+            )
         elif kind == "spotlight":
             ctx.update(practices=m.refs("practice", e.get("practices", [])))
         yield Page(e["url"], TEMPLATES[kind], ctx)
@@ -88,11 +109,20 @@ def type_index_pages(m: SiteModel) -> Iterator[Page]:
     }
     for kind, plural in KIND_FOLDERS.items():
         label = TYPE_LABELS[kind][1]
-        yield Page(f"/{plural}/", "list.html", {
-            "title": label, "kind": kind, "groups": groups[kind], "count": len(m.by_kind[kind]),
-            "description": f"All {len(m.by_kind[kind])} {label.lower()} in the practice hub.",
-            "breadcrumbs": crumbs((label, f"/{plural}/")), "mapped": mapped if kind == "city" else [], "unmapped": unmapped if kind == "city" else [],
-        })
+        yield Page(
+            f"/{plural}/",
+            "list.html",
+            {
+                "title": label,
+                "kind": kind,
+                "groups": groups[kind],
+                "count": len(m.by_kind[kind]),
+                "description": f"All {len(m.by_kind[kind])} {label.lower()} in the practice hub.",
+                "breadcrumbs": crumbs((label, f"/{plural}/")),
+                "mapped": mapped if kind == "city" else [],
+                "unmapped": unmapped if kind == "city" else [],
+            },
+        )
 
 
 def _group(entries: list[Entry], key: Any) -> dict[str, list[Entry]]:
@@ -105,10 +135,19 @@ def _group(entries: list[Entry], key: Any) -> dict[str, list[Entry]]:
 def listing_pages(m: SiteModel) -> Iterator[Page]:
     for lst in LISTINGS:
         scheme = m.schemes[lst.scheme]
-        yield Page(f"/{lst.folder}/", "scheme.html", {
-            "title": lst.title, "listing": lst, "tree": m.tree(lst), "definition": scheme.definition, "untagged": m.untagged(lst),
-            "description": f"Browse practices by {lst.singular.lower()}: {scheme.definition}", "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/")),
-        })
+        yield Page(
+            f"/{lst.folder}/",
+            "scheme.html",
+            {
+                "title": lst.title,
+                "listing": lst,
+                "tree": m.tree(lst),
+                "definition": scheme.definition,
+                "untagged": m.untagged(lst),
+                "description": f"Browse practices by {lst.singular.lower()}: {scheme.definition}",
+                "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/")),
+            },
+        )
         counts = m.counts(lst)
         for concept in scheme.concepts.values():
             if m.tagged(lst, concept.id, tuple(KIND_FOLDERS)):  # a page for every term some record carries
@@ -122,64 +161,139 @@ def concept_page(m: SiteModel, lst: Listing, concept_id: str, counts: dict[str, 
     trail = [(m.term(lst.facet, a).label, m.term(lst.facet, a).url) for a in reversed(scheme.ancestors(concept_id))]
     practices = m.tagged(lst, concept_id)
     cities = m.tagged(lst, concept_id, ("city",))
-    narrower = [{"term": m.term(lst.facet, k.id), "count": counts.get(k.id, 0)} for k in sorted(scheme.narrower(concept_id), key=lambda k: k.label)]
-    return Page(term.url, "concept.html", {
-        "title": c.label, "listing": lst, "concept": c, "term": term, "practices": practices, "cities": cities,
-        "spotlights": m.tagged(lst, concept_id, ("spotlight",)), "resources": m.tagged(lst, concept_id, ("resource",)),
-        "narrower": [n for n in narrower if n["count"]], "untagged": len(m.untagged(lst)), "total": len(m.practices),
-        "description": f"{len(practices)} practices on {c.label}" + (f": {c.definition}" if c.definition else "."),
-        "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/"), *trail, (c.label, term.url)),
-    })
+    narrower = [
+        {"term": m.term(lst.facet, k.id), "count": counts.get(k.id, 0)}
+        for k in sorted(scheme.narrower(concept_id), key=lambda k: k.label)
+    ]
+    return Page(
+        term.url,
+        "concept.html",
+        {
+            "title": c.label,
+            "listing": lst,
+            "concept": c,
+            "term": term,
+            "practices": practices,
+            "cities": cities,
+            "spotlights": m.tagged(lst, concept_id, ("spotlight",)),
+            "resources": m.tagged(lst, concept_id, ("resource",)),
+            "narrower": [n for n in narrower if n["count"]],
+            "untagged": len(m.untagged(lst)),
+            "total": len(m.practices),
+            "description": f"{len(practices)} practices on {c.label}" + (f": {c.definition}" if c.definition else "."),
+            "breadcrumbs": crumbs((lst.title, f"/{lst.folder}/"), *trail, (c.label, term.url)),
+        },
+    )
 
 
 def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
     mapped, unmapped = geo.map_points(m.cities)
     lists = {lst.facet: lst for lst in LISTINGS}
     countries = {c for e in m.catalog if e["type"] in ("practice", "city") for c in e["countries"]}
-    yield Page("/", "index.html", {
-        "title": "Strong Cities practice hub", "breadcrumbs": [],
-        "description": "What cities do to prevent hate, extremism and polarisation: searchable city practices, peer cities, guides and impact stories.",
-        "stats": {"practices": len(m.by_kind["practice"]), "cities": len(m.by_kind["city"]), "countries": len(countries),
-                  "resources": len(m.by_kind["resource"]), "spotlights": len(m.by_kind["spotlight"])},
-        "themes": m.tree(lists["theme"]), "regions": m.tree(lists["region"]), "levels": m.tree(lists["level"]),
-        "mapped": mapped, "unmapped": unmapped, "latest": m.spotlights[:3],
-    })
+    yield Page(
+        "/",
+        "index.html",
+        {
+            "title": "Strong Cities practice hub",
+            "breadcrumbs": [],
+            "description": (
+                "What cities do to prevent hate, extremism and polarisation: searchable city practices, peer cities, "
+                "guides and impact stories."
+            ),
+            "stats": {
+                "practices": len(m.by_kind["practice"]),
+                "cities": len(m.by_kind["city"]),
+                "countries": len(countries),
+                "resources": len(m.by_kind["resource"]),
+                "spotlights": len(m.by_kind["spotlight"]),
+            },
+            "themes": m.tree(lists["theme"]),
+            "regions": m.tree(lists["region"]),
+            "levels": m.tree(lists["level"]),
+            "mapped": mapped,
+            "unmapped": unmapped,
+            "latest": m.spotlights[:3],
+        },
+    )
     titles = {"type": "Type"} | {f.name: f.label for f in FACETS}
     facets = [{"name": f, "title": titles[f], "options": m.facet_values(f)} for f in SEARCH_FACETS]
     # a practice without a prevention level drops out when a level is chosen: the Level filter says how many do
     practices = m.by_kind["practice"].values()
-    facets[SEARCH_FACETS.index("level")] |= {"unstated": sum(not p["facets"].get("level") for p in practices),
-                                             "of": len(practices)}
-    yield Page("/search/", "search.html", {
-        "title": "Search", "breadcrumbs": crumbs(("Search", "/search/")), "facets": facets,
-        "description": "Search city practices, cities, resources and impact stories, and filter by theme, region, prevention level and stakeholder.",
-        "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets}, "facet_names": SEARCH_FACETS,
-    })
-    yield Page("/peers/", "peers.html", {
-        "title": "Find cities like yours", "breadcrumbs": crumbs(("Cities", "/cities/"), ("Find cities like yours", "/peers/")),
-        "description": "Describe your town in a few sentences and find the cities in the hub that faced the same, with the reasons and what they did.",
-        "countries": sorted((c.label for c in m.schemes["countries"].concepts.values()), key=str.lower),
-        "regions": sorted((c.label for c in m.schemes["regions"].concepts.values()), key=str.lower),
-        "terms": peer_terms(m),
-    })
+    facets[SEARCH_FACETS.index("level")] |= {
+        "unstated": sum(not p["facets"].get("level") for p in practices),
+        "of": len(practices),
+    }
+    yield Page(
+        "/search/",
+        "search.html",
+        {
+            "title": "Search",
+            "breadcrumbs": crumbs(("Search", "/search/")),
+            "facets": facets,
+            "description": (
+                "Search city practices, cities, resources and impact stories, and filter by theme, region, "
+                "prevention level and stakeholder."
+            ),
+            "labels": {f["name"]: {v["id"]: v["label"] for v in f["options"]} for f in facets},
+            "facet_names": SEARCH_FACETS,
+        },
+    )
+    yield Page(
+        "/peers/",
+        "peers.html",
+        {
+            "title": "Find cities like yours",
+            "breadcrumbs": crumbs(("Cities", "/cities/"), ("Find cities like yours", "/peers/")),
+            "description": (
+                "Describe your town in a few sentences and find the cities in the hub that faced the same, with the "
+                "reasons and what they did."
+            ),
+            "countries": sorted((c.label for c in m.schemes["countries"].concepts.values()), key=str.lower),
+            "regions": sorted((c.label for c in m.schemes["regions"].concepts.values()), key=str.lower),
+            "terms": peer_terms(m),
+        },
+    )
     seeds = [r for r in m.resources if r.get("seed_file")]
-    yield Page("/about/", "about.html", {
-        "title": "About the hub", "breadcrumbs": crumbs(("About", "/about/")), "seeds": seeds,
-        "description": "Where the hub's records come from, their licence, how to cite them and how to contribute.",
-        "built": dt.date.today().isoformat(), "site_url": settings.site_url,
-    })
+    yield Page(
+        "/about/",
+        "about.html",
+        {
+            "title": "About the hub",
+            "breadcrumbs": crumbs(("About", "/about/")),
+            "seeds": seeds,
+            "description": "Where the hub's records come from, their licence, how to cite them and how to contribute.",
+            "built": dt.date.today().isoformat(),
+            "site_url": settings.site_url,
+        },
+    )
     contributing = REPO_DIR / "CONTRIBUTING.md"
     if contributing.is_file():
-        yield Page("/contributing/", "contributing.html", {
-            "title": "Contributing", "breadcrumbs": crumbs(("About", "/about/"), ("Contributing", "/contributing/")),
-            "description": "How curators add or correct practices, cities, resources and impact stories.", "text": contributing.read_text(encoding="utf-8"),
-        })
-    yield Page("/linked-data/", "linked_data.html", {
-        "title": "Linked data and SPARQL", "breadcrumbs": crumbs(("Linked data and SPARQL", "/linked-data/")),
-        "description": "The hub as a knowledge graph: SPARQL endpoint, example queries, bulk downloads and the API.",
-        "examples": sparql_examples.gallery(), "prefixes": list(PREFIXES),
-    })
-    yield Page("/404.html", "404.html", {"title": "Page not found", "breadcrumbs": [], "description": ""}, sitemap=False)
+        yield Page(
+            "/contributing/",
+            "contributing.html",
+            {
+                "title": "Contributing",
+                "breadcrumbs": crumbs(("About", "/about/"), ("Contributing", "/contributing/")),
+                "description": "How curators add or correct practices, cities, resources and impact stories.",
+                "text": contributing.read_text(encoding="utf-8"),
+            },
+        )
+    yield Page(
+        "/linked-data/",
+        "linked_data.html",
+        {
+            "title": "Linked data and SPARQL",
+            "breadcrumbs": crumbs(("Linked data and SPARQL", "/linked-data/")),
+            "description": (
+                "The hub as a knowledge graph: SPARQL endpoint, example queries, bulk downloads and the API."
+            ),
+            "examples": sparql_examples.gallery(),
+            "prefixes": list(PREFIXES),
+        },
+    )
+    yield Page(
+        "/404.html", "404.html", {"title": "Page not found", "breadcrumbs": [], "description": ""}, sitemap=False
+    )
 
 
 def peer_terms(m: SiteModel) -> dict[str, dict[str, str]]:
@@ -187,8 +301,12 @@ def peer_terms(m: SiteModel) -> dict[str, dict[str, str]]:
     ("themes", "levels"…), so the peer finder links them as city pages do (model.term_by_label)."""
     out: dict[str, dict[str, str]] = {}
     for lst in LISTINGS:
-        links = {t.label: t.url for cid in m.schemes[lst.scheme].concepts
-                 if m.tagged(lst, cid, tuple(KIND_FOLDERS)) for t in [m.term(lst.facet, cid)]}
+        links = {
+            t.label: t.url
+            for cid in m.schemes[lst.scheme].concepts
+            if m.tagged(lst, cid, tuple(KIND_FOLDERS))
+            for t in [m.term(lst.facet, cid)]
+        }
         out[lst.folder] = out[lst.facet + "s"] = links
     return out
 
@@ -209,7 +327,8 @@ def _renderer_key(templates: Path, versions: dict[str, str], settings: Settings)
 
 
 def _plain(value: Any) -> Any:
-    """What json cannot write itself (dataclasses are already lists here, see _by_entry_digest); anything else is unhashable."""
+    """What json cannot write itself (dataclasses are already lists here, see _by_entry_digest); anything else is
+    unhashable."""
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
@@ -233,12 +352,16 @@ def _by_entry_digest(value: Any, digests: dict[int, str]) -> Any:
     if isinstance(value, (list, tuple)):
         return [_by_entry_digest(v, digests) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, *(_by_entry_digest(getattr(value, f.name), digests) for f in dataclasses.fields(value))]
+        return [
+            type(value).__name__,
+            *(_by_entry_digest(getattr(value, f.name), digests) for f in dataclasses.fields(value)),
+        ]
     return value
 
 
 def fingerprint(page: Page, renderer: str, digests: dict[int, str] | None = None) -> str | None:
-    """A hash of everything a page is rendered from, or None when its context holds something unhashable (always render).
+    """A hash of everything a page is rendered from, or None when its context holds something unhashable (always
+    render).
 
     ``digests`` maps ``id(entry)`` of catalogue entries to their own digest, computed once per build.
     """
@@ -264,7 +387,9 @@ def _reuse(old: Path, new: Path) -> bool:
         return False
 
 
-def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Path | None = None, preview: bool = False) -> dict[str, Any]:
+def build_site(
+    catalog: list[Entry], out: Path, settings: Settings, previous: Path | None = None, preview: bool = False
+) -> dict[str, Any]:
     """Render every page into ``out/site``; returns stats for the build manifest. Raises SiteError with template:line.
 
     Every page's fingerprint (its template, context and the renderer's own inputs) is kept
@@ -278,7 +403,9 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
         shutil.rmtree(site)
     templates, static = settings.templates_dir / "templates", settings.templates_dir / "static"
     if not templates.is_dir():
-        raise SiteError(f"no templates at {templates} (HUB_TEMPLATES points at the folder holding templates/ and static/)")
+        raise SiteError(
+            f"no templates at {templates} (HUB_TEMPLATES points at the folder holding templates/ and static/)"
+        )
     peers_file = out / "peers.json"
     peers = read_peers(json.loads(peers_file.read_text(encoding="utf-8"))) if peers_file.is_file() else {}
     m = SiteModel(catalog, peers)
@@ -290,10 +417,18 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     except static_search.StaticSearchError as exc:
         raise SiteError(str(exc)) from None
     versions |= {n: hashlib.sha256(d).hexdigest()[:10] for n, d in searchable.items() if n in static_search.VENDOR}
-    env = environment(templates, {
-        "m": m, "site_url": settings.site_url, "version": __version__, "type_labels": TYPE_LABELS, "listings": LISTINGS,
-        "map_viewbox": geo.VIEWBOX, "asset": lambda name: f"/static/{name}?v={versions[name]}",
-    })
+    env = environment(
+        templates,
+        {
+            "m": m,
+            "site_url": settings.site_url,
+            "version": __version__,
+            "type_labels": TYPE_LABELS,
+            "listings": LISTINGS,
+            "map_viewbox": geo.VIEWBOX,
+            "asset": lambda name: f"/static/{name}?v={versions[name]}",
+        },
+    )
     shutil.copytree(static, site / "static")
     static_search.write(site / "static", searchable)
     pages = [*static_pages(m, settings), *type_index_pages(m), *listing_pages(m), *record_pages(m, jsonld)]
@@ -318,6 +453,12 @@ def build_site(catalog: list[Entry], out: Path, settings: Settings, previous: Pa
     (out / FINGERPRINTS).write_text(json.dumps(prints, sort_keys=True), encoding="utf-8")
     urls = [p.url for p in pages if p.sitemap]
     (site / "sitemap.xml").write_text(render(env, "sitemap.xml", {"urls": urls}), encoding="utf-8")
-    (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8")
-    return {"pages": len(pages), "rendered": rendered, "search_index": static_search.index_name(searchable),
-            "peers": len(peers)}
+    (site / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\nSitemap: {settings.site_url}/sitemap.xml\n", encoding="utf-8"
+    )
+    return {
+        "pages": len(pages),
+        "rendered": rendered,
+        "search_index": static_search.index_name(searchable),
+        "peers": len(peers),
+    }

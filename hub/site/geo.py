@@ -19,7 +19,8 @@ def project(lat: float, lon: float) -> tuple[float, float]:
 
 
 def map_points(cities: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(cities with a dot, cities without coordinates); each dot carries x, y and a radius growing with its practices."""
+    """(cities with a dot, cities without coordinates); each dot carries x, y and a radius growing with its
+    practices."""
     mapped, unmapped = [], []
     for c in sorted(cities, key=lambda c: c["title"]):
         coords = c.get("coordinates")

@@ -28,8 +28,8 @@ _BY_LENGTH = sorted(CONTEXT.items(), key=lambda kv: -len(kv[1]))
 
 def _curie(iri: str) -> str:
     for prefix, ns in _BY_LENGTH:
-        if iri.startswith(ns) and _SIMPLE.match(iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and _SIMPLE.match(iri[len(ns) :]):
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -38,7 +38,9 @@ class JsonLd:
 
     def __init__(self, store: ox.Store):
         self.store = store
-        rows = select(store, f'SELECT ?c ?s WHERE {{ ?c rdfs:subClassOf+ ?s FILTER(STRSTARTS(STR(?s), "{PREFIXES["schema"]}")) }}')
+        rows = select(
+            store, f'SELECT ?c ?s WHERE {{ ?c rdfs:subClassOf+ ?s FILTER(STRSTARTS(STR(?s), "{PREFIXES["schema"]}")) }}'
+        )
         self.schema_types: dict[str, set[str]] = {}
         for r in rows:
             self.schema_types.setdefault(r["c"], set()).add(r["s"])
@@ -52,7 +54,9 @@ class JsonLd:
         extra: set[ox.Triple] = set()
         for t in own:
             if t.subject == subject and t.predicate == rdf_type:
-                extra.update(ox.Triple(subject, rdf_type, ox.NamedNode(s)) for s in self.schema_types.get(t.object.value, ()))
+                extra.update(
+                    ox.Triple(subject, rdf_type, ox.NamedNode(s)) for s in self.schema_types.get(t.object.value, ())
+                )
         for o in {t.object for t in own if isinstance(t.object, ox.NamedNode) and t.predicate != rdf_type}:
             for prop in LABEL_PROPERTIES:
                 found = [q.triple for q in self.store.quads_for_pattern(o, prop, None, None)]
@@ -64,7 +68,9 @@ class JsonLd:
     def document(self, kind: str, record_id: str) -> dict[str, Any]:
         triples = self.triples(kind, record_id)
         key = (record_iri(kind, record_id), _content_key(triples))
-        if key not in _documents:  # the same triples give the same document: `hub build --watch` re-derives only what changed
+        if (
+            key not in _documents
+        ):  # the same triples give the same document: `hub build --watch` re-derives only what changed
             if len(_documents) > 50_000:
                 _documents.clear()
             _documents[key] = compact(json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)), key[0])
@@ -75,7 +81,8 @@ _documents: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
 
 
 def _content_key(triples: list[ox.Triple]) -> tuple[str, ...]:
-    """The triples with each blank node written as its own statements: the store names blank nodes anew on every load."""
+    """The triples with each blank node written as its own statements: the store names blank nodes anew on every
+    load."""
     own: dict[str, list[str]] = {}
     for t in triples:
         if isinstance(t.subject, ox.BlankNode):
@@ -118,7 +125,9 @@ def compact(nodes: list[dict[str, Any]], main: str) -> dict[str, Any]:
             new[_curie(key)] = values[0] if len(values) == 1 else values
         out.append(new)
     out = _rename_blank_nodes(out)
-    for node in out:  # values were sorted under the serializer's random blank node names: sort again under the stable ones
+    for (
+        node
+    ) in out:  # values were sorted under the serializer's random blank node names: sort again under the stable ones
         for key, value in node.items():
             if isinstance(value, list) and key != "@type":
                 value.sort(key=lambda v: json.dumps(v, sort_keys=True))
@@ -135,7 +144,9 @@ def _rename_blank_nodes(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     incoming.setdefault(v["@id"], []).append(("" if n["@id"].startswith("_:") else n["@id"], key))
 
     def signature(n: dict[str, Any]) -> str:
-        return json.dumps([sorted(incoming.get(n["@id"], [])), {k: v for k, v in n.items() if k != "@id"}], sort_keys=True)
+        return json.dumps(
+            [sorted(incoming.get(n["@id"], [])), {k: v for k, v in n.items() if k != "@id"}], sort_keys=True
+        )
 
     blank = sorted((n for n in nodes if n["@id"].startswith("_:")), key=signature)
     names = {n["@id"]: f"_:b{i}" for i, n in enumerate(blank)}

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from hub import vocab
-from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.catalog_model import page_url
+from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS, Facet, facet_names
 
 Entry = dict[str, Any]
@@ -41,14 +41,22 @@ class Listing:
 
 LISTINGS = [Listing.of(f) for f in FACETS if f.browse]  # from the facet registry (hub.facets)
 LISTING_BY_FACET = {lst.facet: lst for lst in LISTINGS}
-TYPE_LABELS = {"practice": ("Practice", "Practices"), "city": ("City", "Cities"), "resource": ("Resource", "Resources"),
-               "spotlight": ("Impact story", "Impact stories")}
+TYPE_LABELS = {
+    "practice": ("Practice", "Practices"),
+    "city": ("City", "Cities"),
+    "resource": ("Resource", "Resources"),
+    "spotlight": ("Impact story", "Impact stories"),
+}
 # The search page's filters, in the order shown; the offline search (static_search) counts the same names.
 SEARCH_FACETS = list(facet_names())
 SIMILAR_FACETS = ("theme", "challenge", "stakeholder")
 PEERS_SHOWN = 6  # the closest few, with reasons; the API has the full list
-RELATIONS = {"learned_from": "learned from", "replicated": "replicated a model of", "attended_event_in": "attended an event in",
-             "peer_group": "is in a peer group with"}
+RELATIONS = {
+    "learned_from": "learned from",
+    "replicated": "replicated a model of",
+    "attended_event_in": "attended an event in",
+    "peer_group": "is in a peer group with",
+}
 
 
 @dataclass
@@ -144,7 +152,8 @@ class SiteModel:
         return [e for k in kinds for e in self._by_title[k] if not ids.isdisjoint(e["facets"][lst.facet])]
 
     def untagged(self, lst: Listing) -> list[Entry]:
-        """Practices with no value in the facet: a filter on it never shows them, so its pages say how many there are."""
+        """Practices with no value in the facet: a filter on it never shows them, so its pages say how many there
+        are."""
         return [p for p in self.practices if not p["facets"][lst.facet]]
 
     def counts(self, lst: Listing) -> dict[str, int]:
@@ -166,7 +175,12 @@ class SiteModel:
 
         def node(c: vocab.Concept) -> dict[str, Any]:
             kids = [node(k) for k in sorted(scheme.narrower(c.id), key=lambda k: k.label) if counts.get(k.id)]
-            return {"term": self.term(lst.facet, c.id), "count": counts.get(c.id, 0), "definition": c.definition, "children": kids}
+            return {
+                "term": self.term(lst.facet, c.id),
+                "count": counts.get(c.id, 0),
+                "definition": c.definition,
+                "children": kids,
+            }
 
         tops = [c for c in scheme.concepts.values() if not any(b in scheme.concepts for b in c.broader)]
         return [node(c) for c in sorted(tops, key=lambda c: (c.notation or "", c.label)) if counts.get(c.id)]
@@ -176,13 +190,16 @@ class SiteModel:
         counts = Counter(v for e in self.catalog for v in e["facets"].get(facet, []))
         if facet == "type":
             return [{"id": k, "label": TYPE_LABELS[k][0], "count": counts[k]} for k in KIND_FOLDERS if counts[k]]
-        values = [{"id": t.id, "label": t.label, "count": counts[cid]} for cid in counts for t in [self.term(facet, cid)]]
+        values = [
+            {"id": t.id, "label": t.label, "count": counts[cid]} for cid in counts for t in [self.term(facet, cid)]
+        ]
         return sorted(values, key=lambda v: (-v["count"], v["label"]))
 
     # ---- derived relations --------------------------------------------------------------
     @cached_property
     def _tags(self) -> tuple[dict[str, int], np.ndarray, dict[str, int]]:
-        """Which practice (row, in ``self.practices`` order) has which facet value (column): ``similar`` scores them all at once."""
+        """Which practice (row, in ``self.practices`` order) has which facet value (column): ``similar`` scores them
+        all at once."""
         columns = {k: j for j, k in enumerate(self._df)}
         rows = {p["id"]: i for i, p in enumerate(self.practices)}
         matrix = np.zeros((len(self.practices), len(columns)))
@@ -192,7 +209,8 @@ class SiteModel:
         return columns, matrix, rows
 
     def similar(self, practice: Entry, n: int = 4) -> list[Entry]:
-        """Practices sharing the rarest themes, challenges and stakeholders (IDF-weighted overlap), curated links excluded.
+        """Practices sharing the rarest themes, challenges and stakeholders (IDF-weighted overlap), curated links
+        excluded.
 
         One matrix-vector product per practice rather than a loop over all of them: the site of 10,000 practices
         would otherwise spend most of its build here (it grows with the square of the corpus)."""
@@ -207,27 +225,51 @@ class SiteModel:
         keep = min(n, int((scores > 0).sum()))
         if keep == 0:
             return []
-        floor = np.partition(scores, -keep)[-keep]  # every practice scoring at least the n-th best: ties are ordered by title
-        scored = [(-scores[i], self.practices[i]["title"].lower(), self.practices[i]) for i in np.flatnonzero(scores >= floor)]
+        floor = np.partition(scores, -keep)[
+            -keep
+        ]  # every practice scoring at least the n-th best: ties are ordered by title
+        scored = [
+            (-scores[i], self.practices[i]["title"].lower(), self.practices[i]) for i in np.flatnonzero(scores >= floor)
+        ]
         return [p for *_, p in sorted(scored, key=lambda t: t[:2])[:n]]
 
     def learning_links(self, city: Entry) -> list[dict[str, Any]]:
-        """This city's learning links both ways, each told from the side that states it: {source, verb, target, year, evidence, sources}."""
+        """This city's learning links both ways, each told from the side that states it: {source, verb, target, year,
+        evidence, sources}."""
 
         def side(entry: Entry | None, cid: str, label: str) -> dict[str, str]:
-            return {"label": label, "url": entry["url"] if entry else page_url("city", cid) if cid in self.by_kind["city"] else ""}
+            return {
+                "label": label,
+                "url": entry["url"] if entry else page_url("city", cid) if cid in self.by_kind["city"] else "",
+            }
 
         out = []
         here = side(city, city["id"], city["title"])
         for link in city.get("links", []):
-            out.append({"source": here, "verb": RELATIONS[link["relation"]], "target": side(self.get("city", link["city"]), link["city"], link["city_label"]),
-                        "year": link["year"], "evidence": link["evidence"], "sources": link["sources"]})
+            out.append(
+                {
+                    "source": here,
+                    "verb": RELATIONS[link["relation"]],
+                    "target": side(self.get("city", link["city"]), link["city"], link["city_label"]),
+                    "year": link["year"],
+                    "evidence": link["evidence"],
+                    "sources": link["sources"],
+                }
+            )
         stated = {(link["relation"], link["city"]) for link in city.get("links", [])}
         for src, link in self.links_to.get(city["id"], []):
             if link["relation"] == "peer_group" and ("peer_group", src["id"]) in stated:
                 continue  # symmetric: already listed from this city's side
-            out.append({"source": side(src, src["id"], src["title"]), "verb": RELATIONS[link["relation"]], "target": here,
-                        "year": link["year"], "evidence": link["evidence"], "sources": link["sources"]})
+            out.append(
+                {
+                    "source": side(src, src["id"], src["title"]),
+                    "verb": RELATIONS[link["relation"]],
+                    "target": here,
+                    "year": link["year"],
+                    "evidence": link["evidence"],
+                    "sources": link["sources"],
+                }
+            )
         return out
 
     def peers_of(self, city: Entry) -> list[dict[str, Any]]:
@@ -241,15 +283,32 @@ class SiteModel:
                 if found:
                     practices.append({"title": found["title"], "url": found["url"]})
                 elif isinstance(p, dict) and p.get("title"):
-                    practices.append({"title": p["title"], "url": p.get("url") or (page_url("practice", pid) if pid else "")})
+                    practices.append(
+                        {"title": p["title"], "url": p.get("url") or (page_url("practice", pid) if pid else "")}
+                    )
             shared = peer.get("shared") or {}
-            shared_lists = {k: [self.term_by_label(k, str(x)) for x in (v if isinstance(v, list) else [v])] for k, v in shared.items() if v}
-            shown = {k: v for k, v in peer.items() if k != "components"}  # pages show the score to two places, never its parts:
-            if isinstance(shown.get("score"), float):  # a page changes when what it shows changes, not a 4th decimal (hub build --watch)
+            shared_lists = {
+                k: [self.term_by_label(k, str(x)) for x in (v if isinstance(v, list) else [v])]
+                for k, v in shared.items()
+                if v
+            }
+            shown = {
+                k: v for k, v in peer.items() if k != "components"
+            }  # pages show the score to two places, never its parts:
+            if isinstance(
+                shown.get("score"), float
+            ):  # a page changes when what it shows changes, not a 4th decimal (hub build --watch)
                 shown["score"] = round(shown["score"], 2)
-            out.append({**shown, "entry": self.get("city", peer.get("id", "")), "practices": practices, "shared": shared_lists,
-                        "reasons": [r if isinstance(r, str) else str(r.get("text", r)) for r in peer.get("reasons") or []],
-                        "differs": [d for d in peer.get("differs") or [] if isinstance(d, str)]})
+            out.append(
+                {
+                    **shown,
+                    "entry": self.get("city", peer.get("id", "")),
+                    "practices": practices,
+                    "shared": shared_lists,
+                    "reasons": [r if isinstance(r, str) else str(r.get("text", r)) for r in peer.get("reasons") or []],
+                    "differs": [d for d in peer.get("differs") or [] if isinstance(d, str)],
+                }
+            )
         return out
 
     def peers_note(self, city: Entry) -> str | None:
@@ -258,7 +317,8 @@ class SiteModel:
 
 
 def read_peers(data: Any) -> dict[str, dict[str, Any]]:
-    """peers.json as {city id: {"peers": […], "note": …}}, whether the file is keyed by city or a list of {city, peers}."""
+    """peers.json as {city id: {"peers": […], "note": …}}, whether the file is keyed by city or a list of {city,
+    peers}."""
     items = data.values() if isinstance(data, dict) else data
     out: dict[str, dict[str, Any]] = {}
     for item in items or []:
@@ -271,5 +331,7 @@ def _with_descendants(scheme: Any, concept_id: str) -> frozenset[str]:
     """A concept and every narrower one, kept on the scheme (vocabularies are loaded once per process)."""
     known = scheme.__dict__.setdefault("_hub_descendants", {})
     if concept_id not in known:
-        known[concept_id] = frozenset({concept_id} | {c.id for c in scheme.concepts.values() if concept_id in scheme.ancestors(c.id)})
+        known[concept_id] = frozenset(
+            {concept_id} | {c.id for c in scheme.concepts.values() if concept_id in scheme.ancestors(c.id)}
+        )
     return known[concept_id]

@@ -37,7 +37,8 @@ def markdown(text: str | None, shift: int = 2) -> Markup:
 
 
 def json_script(data: Any) -> Markup:
-    """JSON safe to put inside <script>: '<', '>' and '&' are escaped so '</script>' in a value cannot end the element."""
+    """JSON safe to put inside <script>: '<', '>' and '&' are escaped so '</script>' in a value cannot end the
+    element."""
     return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES))
 
 
@@ -80,10 +81,18 @@ def render(env: Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except TemplateSyntaxError as exc:
-        raise SiteError(f"{_where(exc.filename or exc.name, exc.lineno)}: template syntax error: {exc.message}") from None
+        raise SiteError(
+            f"{_where(exc.filename or exc.name, exc.lineno)}: template syntax error: {exc.message}"
+        ) from None
     except Exception as exc:
         roots = [os.path.abspath(p) for p in env.loader.searchpath]  # type: ignore[union-attr]
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if any(os.path.abspath(f.filename).startswith(r + os.sep) for r in roots)]
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if any(os.path.abspath(f.filename).startswith(r + os.sep) for r in roots)
+        ]
         if not frames:
             raise
-        raise SiteError(f"{_where(frames[-1].filename, frames[-1].lineno)}: {type(exc).__name__}: {exc} (rendering {name})") from None
+        raise SiteError(
+            f"{_where(frames[-1].filename, frames[-1].lineno)}: {type(exc).__name__}: {exc} (rendering {name})"
+        ) from None

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import RECORD_KINDS, REPO_DIR
-from hub.search import indexer as search_index
-from hub.search import keyword
+from hub.search import indexer as search_index, keyword
 from hub.site.model import SEARCH_FACETS
 from hub.text import LETTERS
 
@@ -48,8 +47,12 @@ def payload(catalog: Sequence[dict[str, Any]]) -> dict[str, Any]:
         doc = search_index.keyword_doc(e, aliases)
         member = search_index.memberships(e)
         where = e.get("place") or ", ".join(x for x in (e.get("city"), e.get("country")) if x)  # as the API's results
-        doc.update(url=e["url"], type=e["type"], where=where,
-                   facets={f: member.get(f, []) for f in SEARCH_FACETS if member.get(f)})
+        doc.update(
+            url=e["url"],
+            type=e["type"],
+            where=where,
+            facets={f: member.get(f, []) for f in SEARCH_FACETS if member.get(f)},
+        )
         docs.append(doc)
     letters = {chr(k): v for k, v in LETTERS.items()}
     return {

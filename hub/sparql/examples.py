@@ -1,6 +1,7 @@
 """The one gallery of example queries: the SPARQL page, the site's linked-data page and ``hub sparql --examples``.
 
-The first is the query the SPARQL page opens with. They double as documentation of the graph's shape (which property links what), so
+The first is the query the SPARQL page opens with. They double as documentation of the graph's shape (which property
+links what), so
 each one is written to be read: prefixes ``hub:``, ``schema:``, ``skos:``, ``dcterms:``,
 ``rdfs:`` and ``prov:`` are predeclared by the endpoint. Tests run every one of them.
 """
@@ -20,7 +21,8 @@ class Example:
 
 EXAMPLES: tuple[Example, ...] = (
     Example(
-        "practices-lead-city", "Practices and their lead city",
+        "practices-lead-city",
+        "Practices and their lead city",
         "Each practice with the city that leads it; both link to their pages on this site.",
         """SELECT ?practice ?title ?city ?name
 WHERE {
@@ -33,7 +35,8 @@ ORDER BY ?name ?title
 LIMIT 50""",
     ),
     Example(
-        "practices-per-theme", "Practices per theme",
+        "practices-per-theme",
+        "Practices per theme",
         "How many practices work on each theme: the counts behind the search facets.",
         """SELECT ?theme (COUNT(DISTINCT ?practice) AS ?practices)
 WHERE {
@@ -44,7 +47,8 @@ GROUP BY ?theme
 ORDER BY DESC(?practices) ?theme""",
     ),
     Example(
-        "practices-in-region", "Practices in a region, with city and country",
+        "practices-in-region",
+        "Practices in a region, with city and country",
         "A join from practice to city to country to region (here: East and Southern Africa).",
         """SELECT ?title ?city ?country
 WHERE {
@@ -59,7 +63,8 @@ WHERE {
 ORDER BY ?country ?city ?title""",
     ),
     Example(
-        "themes-under-a-theme", "Everything under a broader theme",
+        "themes-under-a-theme",
+        "Everything under a broader theme",
         "A skos:broader* property path: every theme below 'primary prevention service areas', with its practices.",
         """SELECT ?theme (COUNT(DISTINCT ?practice) AS ?practices)
 WHERE {
@@ -72,7 +77,8 @@ GROUP BY ?theme
 ORDER BY DESC(?practices)""",
     ),
     Example(
-        "text-search", "Practices that mention young people",
+        "text-search",
+        "Practices that mention young people",
         "A text FILTER over titles and summaries (for ranked search use /api/search).",
         """SELECT ?title ?summary
 WHERE {
@@ -84,8 +90,10 @@ WHERE {
 ORDER BY ?title""",
     ),
     Example(
-        "cities-on-a-map", "Cities on a map",
-        "Every city with coordinates and how many practices it has: results with a latitude and longitude are drawn on a map.",
+        "cities-on-a-map",
+        "Cities on a map",
+        "Every city with coordinates and how many practices it has: results with a latitude and longitude are drawn on "
+        "a map.",
         """SELECT ?city ?name ?lat ?long (COUNT(DISTINCT ?practice) AS ?practices)
 WHERE {
   ?city a hub:City ;
@@ -97,7 +105,8 @@ GROUP BY ?city ?name ?lat ?long
 ORDER BY DESC(?practices) ?name""",
     ),
     Example(
-        "learning-links", "Which city learned from which",
+        "learning-links",
+        "Which city learned from which",
         "Learning links between cities, with the evidence the sources give.",
         """SELECT ?from ?relation ?to ?year ?evidence
 WHERE {
@@ -111,7 +120,8 @@ WHERE {
 ORDER BY ?from ?to""",
     ),
     Example(
-        "peers-by-shared-themes", "Peer cities of Cape Town by shared themes",
+        "peers-by-shared-themes",
+        "Peer cities of Cape Town by shared themes",
         "Cities whose practices share the most themes with Cape Town's: a simple peer measure "
         "(the hub's own peers add challenges, context and text similarity).",
         """SELECT ?peer (COUNT(DISTINCT ?theme) AS ?shared)
@@ -129,7 +139,8 @@ ORDER BY DESC(?shared) ?peer
 LIMIT 10""",
     ),
     Example(
-        "levels-by-region", "Prevention levels by region",
+        "levels-by-region",
+        "Prevention levels by region",
         "How many practices each region has at the primary, secondary and tertiary level.",
         """SELECT ?region ?level (COUNT(DISTINCT ?practice) AS ?practices)
 WHERE {
@@ -141,7 +152,8 @@ GROUP BY ?region ?level
 ORDER BY ?region ?level""",
     ),
     Example(
-        "sources-of-practices", "Where each practice comes from",
+        "sources-of-practices",
+        "Where each practice comes from",
         "Provenance: the source document and section every practice was written from.",
         """SELECT ?title ?document ?section
 WHERE {
@@ -155,7 +167,8 @@ ORDER BY ?title
 LIMIT 50""",
     ),
     Example(
-        "ask-tertiary-europe", "Is there a tertiary-prevention practice in Europe?",
+        "ask-tertiary-europe",
+        "Is there a tertiary-prevention practice in Europe?",
         "An ASK query: the answer is true or false.",
         """ASK {
   ?practice a hub:Practice ;
@@ -164,8 +177,10 @@ LIMIT 50""",
 }""",
     ),
     Example(
-        "construct-city-practices", "A small graph of cities and their practices",
-        "A CONSTRUCT query: returns RDF (Turtle, N-Triples, JSON-LD), here schema.org statements linking cities to practices.",
+        "construct-city-practices",
+        "A small graph of cities and their practices",
+        "A CONSTRUCT query: returns RDF (Turtle, N-Triples, JSON-LD), here schema.org statements linking cities to "
+        "practices.",
         """CONSTRUCT {
   ?city schema:name ?name ;
         schema:subjectOf ?practice .
@@ -179,7 +194,8 @@ WHERE {
 }""",
     ),
     Example(
-        "describe-city", "Everything about one city",
+        "describe-city",
+        "Everything about one city",
         "A DESCRIBE query: all statements about Nansana.",
         """DESCRIBE ?city
 WHERE { ?city a hub:City ; dcterms:identifier "nansana" }""",
@@ -191,5 +207,13 @@ def gallery(endpoint: str = "/sparql") -> list[dict[str, str]]:
     """The examples as the pages show them: each with a link that opens the query page with it filled in and run."""
     from urllib.parse import urlencode
 
-    return [{"id": e.id, "title": e.title, "description": e.description, "query": e.query,
-             "href": f"{endpoint}?{urlencode({'query': e.query})}#results"} for e in EXAMPLES]
+    return [
+        {
+            "id": e.id,
+            "title": e.title,
+            "description": e.description,
+            "query": e.query,
+            "href": f"{endpoint}?{urlencode({'query': e.query})}#results",
+        }
+        for e in EXAMPLES
+    ]

@@ -30,6 +30,7 @@ def named_format(name: str | None, also: str = "") -> Chooser:
     """A format by its name, or the query form's default when none is given; an unknown name is refused (400, exit 2).
 
     ``also`` names what else the caller accepts besides :data:`FORMATS` (e.g. ``table``), for the message."""
+
     def choose(plan: Plan) -> ResultFormat:
         if not name:
             return default_format(plan)
@@ -38,11 +39,19 @@ def named_format(name: str | None, also: str = "") -> Chooser:
             listed = f"{also} or one of {', '.join(FORMATS)}" if also else f"one of {', '.join(FORMATS)}"
             raise QueryRefused("invalid_parameter", f"unknown format {name!r}; use {listed}")
         return fmt
+
     return choose
 
 
-def execute(cfg: Settings, query: str, choose: Chooser, timeout_s: float | None = None, store_dir: Path | None = None,
-            default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> Executed:
+def execute(
+    cfg: Settings,
+    query: str,
+    choose: Chooser,
+    timeout_s: float | None = None,
+    store_dir: Path | None = None,
+    default_graph_uris: Iterable[str] = (),
+    named_graph_uris: Iterable[str] = (),
+) -> Executed:
     """Check the query, choose its format once its form is known, and run it in a killable worker.
 
     ``timeout_s`` is what the caller asked for: it may lower the server's limit, never raise it.

@@ -34,9 +34,25 @@ from hub.store import GRAPH_PREFIX, PREFIXES
 
 Kind = Literal["select", "ask", "construct", "describe"]
 _parser_lock = threading.Lock()  # pyparsing grammars keep state while they parse: one parse at a time
-_KINDS: dict[str, Kind] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
-_UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD", "Move": "MOVE", "Copy": "COPY",
-                 "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT"}
+_KINDS: dict[str, Kind] = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "construct",
+    "DescribeQuery": "describe",
+}
+_UPDATE_NAMES = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE",
+    "Modify": "DELETE/INSERT",
+}
 
 
 class SparqlError(HubError):
@@ -80,14 +96,18 @@ class Plan:
         return bool(self.default_graphs or self.named_graphs)
 
 
-def check(query: str, max_chars: int, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()) -> Plan:
+def check(
+    query: str, max_chars: int, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()
+) -> Plan:
     """The plan of a query that may run, or :class:`QueryRefused` saying why not.
 
     ``default_graph_uris`` / ``named_graph_uris`` are the protocol's ``default-graph-uri`` and
     ``named-graph-uri`` parameters; like FROM they override the query's own dataset.
     """
     if len(query) > max_chars:
-        raise QueryRefused("query_too_large", f"the query has {len(query)} characters; this endpoint accepts at most {max_chars}")
+        raise QueryRefused(
+            "query_too_large", f"the query has {len(query)} characters; this endpoint accepts at most {max_chars}"
+        )
     if not query.strip():
         raise QueryRefused("malformed_query", "the query is empty")
     plan = _plan(query)
@@ -128,14 +148,19 @@ def _plan(query: str) -> Plan:
         _refuse_if_update(query)
         raise QueryRefused("malformed_query", f"not a SPARQL 1.1 query: {exc}") from None
     except RecursionError:
-        raise QueryRefused("query_too_complex", "the query is nested too deeply to be checked safely; simplify it") from None
+        raise QueryRefused(
+            "query_too_complex", "the query is nested too deeply to be checked safely; simplify it"
+        ) from None
     except Exception as exc:  # rdflib raises a few other errors on odd input (e.g. bad IRIs, unknown escapes)
         raise QueryRefused("malformed_query", f"not a SPARQL 1.1 query: {exc}") from None
     body = tree[1]
     services = [n for n in _walk(body) if getattr(n, "name", None) == "ServiceGraphPattern"]
     if services:
         where = ", ".join(sorted({s["term"].n3() for s in services}))
-        raise QueryRefused("service_refused", f"SERVICE (federated query to {where}) is not allowed here: this endpoint only answers from its own graph")
+        raise QueryRefused(
+            "service_refused",
+            f"SERVICE (federated query to {where}) is not allowed here: this endpoint only answers from its own graph",
+        )
     _refuse_unknown_prefixes(query, tree)
     default, named = [], []
     # CompValue.get returns the key itself when it is missing, so test membership instead
@@ -150,8 +175,13 @@ def _plan(query: str) -> Plan:
 
 def _refuse_unknown_prefixes(query: str, tree: Any) -> None:
     """Name a prefix neither declared in the query nor predeclared, instead of the engine's raw parser output."""
-    declared = set(PREFIXES) | {str(d["prefix"]) if "prefix" in d else "" for d in tree[0] if getattr(d, "name", "") == "PrefixDecl"}
-    unknown = sorted({str(n["prefix"]) if "prefix" in n else "" for n in _walk(tree[1]) if getattr(n, "name", None) == "pname"} - declared)
+    declared = set(PREFIXES) | {
+        str(d["prefix"]) if "prefix" in d else "" for d in tree[0] if getattr(d, "name", "") == "PrefixDecl"
+    }
+    unknown = sorted(
+        {str(n["prefix"]) if "prefix" in n else "" for n in _walk(tree[1]) if getattr(n, "name", None) == "pname"}
+        - declared
+    )
     if not unknown:
         return
     found = [(m.start(), p) for p in unknown if (m := re.search(rf"(?<![\w.:<\-]){re.escape(p)}:", query))]
@@ -161,9 +191,12 @@ def _refuse_unknown_prefixes(query: str, tree: Any) -> None:
         column = start - query.rfind("\n", 0, start)
         at = f" (line {query.count(chr(10), 0, start) + 1}, column {column})"
     names = ", ".join(f"{p}:" for p in unknown)
-    raise QueryRefused("unknown_prefix", f"unknown prefix {names}{at}. The predeclared prefixes are "
-                                         f"{', '.join(f'{p}:' for p in PREFIXES)}; declare another at the top of the query, "
-                                         f"e.g. PREFIX {first}: <http://example.org/{first}#>")
+    raise QueryRefused(
+        "unknown_prefix",
+        f"unknown prefix {names}{at}. The predeclared prefixes are "
+        f"{', '.join(f'{p}:' for p in PREFIXES)}; declare another at the top of the query, "
+        f"e.g. PREFIX {first}: <http://example.org/{first}#>",
+    )
 
 
 def _refuse_if_update(query: str) -> None:
@@ -175,16 +208,25 @@ def _refuse_if_update(query: str) -> None:
     except Exception:  # not an update either: the caller reports the query parse error
         return
     ops = [_UPDATE_NAMES.get(op.name, op.name) for op in (update["request"] if "request" in update else [])]
-    what = f"{' ; '.join(ops)} {'are updates' if len(ops) > 1 else 'is an update'}" if ops else "SPARQL Update is not a query"
-    raise QueryRefused("update_refused", f"{what}: this endpoint is read-only. "
-                                         "Download the graph (/download/graph.nq) to change a copy of it.")
+    what = (
+        f"{' ; '.join(ops)} {'are updates' if len(ops) > 1 else 'is an update'}"
+        if ops
+        else "SPARQL Update is not a query"
+    )
+    raise QueryRefused(
+        "update_refused",
+        f"{what}: this endpoint is read-only. Download the graph (/download/graph.nq) to change a copy of it.",
+    )
 
 
 def _only_local_graphs(iris: Iterable[str], where: str) -> None:
     foreign = [i for i in iris if not i.startswith(GRAPH_PREFIX)]
     if foreign:
-        raise QueryRefused("remote_dataset_refused", f"{where} may only name this hub's graphs (<{GRAPH_PREFIX}…>); "
-                                                     f"refused: {', '.join(f'<{i}>' for i in foreign)}")
+        raise QueryRefused(
+            "remote_dataset_refused",
+            f"{where} may only name this hub's graphs (<{GRAPH_PREFIX}…>); "
+            f"refused: {', '.join(f'<{i}>' for i in foreign)}",
+        )
 
 
 def _walk(node: Any) -> Iterable[Any]:

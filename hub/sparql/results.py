@@ -32,20 +32,33 @@ class ResultFormat:
         return f"{self.media_type}; charset=utf-8" if self.media_type.startswith("text/") else self.media_type
 
 
-FORMATS: dict[str, ResultFormat] = {f.name: f for f in (
-    ResultFormat("json", "application/sparql-results+json", False, ("application/json",), "SPARQL JSON"),
-    ResultFormat("xml", "application/sparql-results+xml", False, ("application/xml", "text/xml"), "SPARQL XML"),
-    ResultFormat("csv", "text/csv", False, (), "CSV"),
-    ResultFormat("tsv", "text/tab-separated-values", False, (), "TSV"),
-    ResultFormat("turtle", "text/turtle", True, ("application/x-turtle",), "Turtle"),
-    ResultFormat("ntriples", "application/n-triples", True, ("text/plain",), "N-Triples"),
-    ResultFormat("jsonld", "application/ld+json", True, ("application/json",), "JSON-LD"),
-    ResultFormat("rdfxml", "application/rdf+xml", True, ("application/xml", "text/xml"), "RDF/XML"),
-)}
+FORMATS: dict[str, ResultFormat] = {
+    f.name: f
+    for f in (
+        ResultFormat("json", "application/sparql-results+json", False, ("application/json",), "SPARQL JSON"),
+        ResultFormat("xml", "application/sparql-results+xml", False, ("application/xml", "text/xml"), "SPARQL XML"),
+        ResultFormat("csv", "text/csv", False, (), "CSV"),
+        ResultFormat("tsv", "text/tab-separated-values", False, (), "TSV"),
+        ResultFormat("turtle", "text/turtle", True, ("application/x-turtle",), "Turtle"),
+        ResultFormat("ntriples", "application/n-triples", True, ("text/plain",), "N-Triples"),
+        ResultFormat("jsonld", "application/ld+json", True, ("application/json",), "JSON-LD"),
+        ResultFormat("rdfxml", "application/rdf+xml", True, ("application/xml", "text/xml"), "RDF/XML"),
+    )
+}
 # short names people type in ?format=
 FORMAT_ALIASES = {"srj": "json", "srx": "xml", "ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml"}
-_RESULTS_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 
 
 def format_named(name: str) -> ResultFormat | None:
@@ -101,14 +114,19 @@ def _first_lines(serialize: Callable[[IO[bytes]], Any], keep: int) -> tuple[byte
 
 
 def write(result: Any, fmt: ResultFormat, max_rows: int, prefixes: dict[str, str] | None = None) -> Written:
-    """Serialise a pyoxigraph result (solutions, boolean, or triples) in ``fmt``, at most ``max_rows`` rows or triples."""
+    """Serialise a pyoxigraph result (solutions, boolean, or triples) in ``fmt``, at most ``max_rows`` rows or
+    triples."""
     if isinstance(result, ox.QueryBoolean):
         return Written(result.serialize(format=_RESULTS_FORMATS[fmt.name]), 1, False)
     if isinstance(result, ox.QuerySolutions):
-        tsv, truncated = _first_lines(lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV), max_rows + 1)  # + header
+        tsv, truncated = _first_lines(
+            lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV), max_rows + 1
+        )  # + header
         rows = tsv.count(b"\n") - 1
         if fmt.name != "tsv":
-            tsv = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=_RESULTS_FORMATS[fmt.name])
+            tsv = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+                format=_RESULTS_FORMATS[fmt.name]
+            )
         return Written(tsv, rows, truncated)
     if isinstance(result, ox.QueryTriples):
         nt, truncated = _first_lines(lambda out: result.serialize(out, format=ox.RdfFormat.N_TRIPLES), max_rows)
@@ -117,6 +135,8 @@ def write(result: Any, fmt: ResultFormat, max_rows: int, prefixes: dict[str, str
         truncated = len(triples) > max_rows
         nt = ox.serialize(triples[:max_rows], format=ox.RdfFormat.N_TRIPLES)
     rows = nt.count(b"\n")
-    if fmt.name != "ntriples":  # parsed N-Triples are quads in the default graph: the graph writers take them as they are
+    if (
+        fmt.name != "ntriples"
+    ):  # parsed N-Triples are quads in the default graph: the graph writers take them as they are
         nt = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=_RDF_FORMATS[fmt.name], prefixes=prefixes)
     return Written(nt, rows, truncated)

@@ -48,8 +48,10 @@ class QueryTimeout(Unavailable):
     error = "query_timeout"
 
     def __init__(self, timeout_s: float):
-        super().__init__(f"the query ran for more than {timeout_s:g} s and was stopped; narrow it (LIMIT, a more specific pattern) "
-                         "or download the whole graph from /download/")
+        super().__init__(
+            f"the query ran for more than {timeout_s:g} s and was stopped; narrow it (LIMIT, a more specific pattern) "
+            "or download the whole graph from /download/"
+        )
         self.timeout_s = timeout_s
 
 
@@ -141,7 +143,9 @@ class WorkerPool:
     def __init__(self, spec: Spec, size: int, memory_bytes: int = 0, allocator: str | None = None):
         self.spec = spec
         self.memory_bytes = memory_bytes  # graphs up to this size (N-Quads) are held in memory by each worker
-        self.allocator = allocator  # a malloc library preloaded into each worker (see worker_allocator), None: the system's
+        self.allocator = (
+            allocator  # a malloc library preloaded into each worker (see worker_allocator), None: the system's
+        )
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()  # guarded by _lock
@@ -151,8 +155,12 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        proc = subprocess.Popen([sys.executable, "-m", "hub.sparql.worker", str(theirs.fileno()), *self.spec, str(self.memory_bytes)],
-                                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=_worker_env(self.allocator))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hub.sparql.worker", str(theirs.fileno()), *self.spec, str(self.memory_bytes)],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=_worker_env(self.allocator),
+        )
         theirs.close()
         w = _Worker(proc, Connection(ours.detach()))
         with self._lock:
@@ -189,7 +197,9 @@ class WorkerPool:
             reply = w.conn.recv()
         except (EOFError, OSError):
             self._retire(w)
-            raise QueryFailed("internal", "the query worker stopped unexpectedly (out of memory?); the query was not answered") from None
+            raise QueryFailed(
+                "internal", "the query worker stopped unexpectedly (out of memory?); the query was not answered"
+            ) from None
         self._idle.put(w)
         return reply
 
@@ -205,7 +215,9 @@ class WorkerPool:
 
 
 KEEP_POOLS = 2  # the build being served and the one before it (a rebuild swaps the store under a running server)
-_pools: OrderedDict[tuple[Spec, int, str | None], WorkerPool] = OrderedDict()  # by (store, memory limit, allocator), least recently used first
+_pools: OrderedDict[tuple[Spec, int, str | None], WorkerPool] = (
+    OrderedDict()
+)  # by (store, memory limit, allocator), least recently used first
 _pools_lock = threading.Lock()
 
 
@@ -239,7 +251,8 @@ def close_pools() -> None:
 
 
 def run_query(cfg: Settings, plan: Plan, fmt: ResultFormat, timeout_s: float, store_dir: Path | None = None) -> Answer:
-    """Run a checked query (see :func:`hub.sparql.guard.check`) in a killable worker, capped at ``cfg.sparql_max_rows`` rows."""
+    """Run a checked query (see :func:`hub.sparql.guard.check`) in a killable worker, capped at
+    ``cfg.sparql_max_rows`` rows."""
     if fmt.for_graphs != plan.returns_graph:
         kind = "an RDF graph" if plan.returns_graph else "a result table"
         raise QueryRefused("format_mismatch", f"a {plan.kind.upper()} query returns {kind}; {fmt.label} cannot hold it")

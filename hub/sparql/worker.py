@@ -83,8 +83,13 @@ def execute(source: Any, job: Job, spent: list[Any] | None = None) -> tuple[str,
 
     t0 = time.perf_counter()
     try:
-        result = store.query(source, job.plan.text, union=not job.plan.has_dataset,
-                             default_graphs=job.plan.default_graphs, named_graphs=job.plan.named_graphs)
+        result = store.query(
+            source,
+            job.plan.text,
+            union=not job.plan.has_dataset,
+            default_graphs=job.plan.default_graphs,
+            named_graphs=job.plan.named_graphs,
+        )
         if spent is not None:
             spent.append(result)
         written = write(result, FORMATS[job.fmt], job.max_rows, store.PREFIXES)
@@ -112,7 +117,11 @@ def serve(conn: Connection, spec: Spec, memory_bytes: int = 0) -> None:
         source: Any = _open(spec, memory_bytes)
         failure = None
     except Exception as exc:  # reported to every job: the server answers 502/503 rather than hanging
-        message = str(exc) if type(exc).__name__ == "StoreError" else f"the graph of this build cannot be read ({exc}): run `hub build` to rebuild it"
+        message = (
+            str(exc)
+            if type(exc).__name__ == "StoreError"
+            else f"the graph of this build cannot be read ({exc}): run `hub build` to rebuild it"
+        )
         source, failure = None, ("store", message)
     answer_jobs(conn, source, failure)
 
