@@ -41,9 +41,9 @@ def cfg(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is dead too
+    except (ProcessLookupError, FileNotFoundError):  # gone, or reaped between the two looks
         return False
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is dead too
 
 
 def test_runaway_query_is_killed_and_its_worker_replaced(cfg: Settings) -> None:
