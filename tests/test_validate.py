@@ -235,3 +235,32 @@ def test_repository_corpus_validates() -> None:
 
     corpus = load_corpus(REPO_DIR / "data")
     assert [str(p) for p in corpus.errors] == []
+
+
+def test_published_text_naming_source_files_or_the_checklist_is_warned_at_its_line(mini: Settings) -> None:
+    f = mini.data_dir / "practices/alpha-youth-council.md"
+    edit(
+        f,
+        "notes: The test guide gives no end date.",
+        "notes: The checklist suggested primary; see 003_e04d2a6da5edb9b9.txt.",
+    )
+    f.write_text(
+        f.read_text(encoding="utf-8") + "\nThe seed (000) says little more; the city offers seed capital.\n",
+        encoding="utf-8",
+    )
+    corpus = load_corpus(mini.data_dir)
+    assert corpus.errors == []  # a warning: the build goes on, the curator is told
+    warned = [str(p) for p in corpus.problems if "which the public reads on the site" in p.message]
+    assert warned == [
+        f"data/practices/alpha-youth-council.md:{line_of(f, 'notes: The checklist')}: warning: 'notes' speaks of "
+        "'checklist', which the public reads on the site: name the document by its title, or leave the remark out",
+        f"data/practices/alpha-youth-council.md:{line_of(f, 'The seed (000)')}: warning: the description speaks of "
+        "'The seed', which the public reads on the site: name the document by its title, or leave the remark out",
+    ]  # "seed capital" is the city's own money, not a source file: not warned
+
+
+def test_no_published_text_of_the_corpus_names_source_files_or_the_checklist() -> None:
+    from hub.config import REPO_DIR
+
+    corpus = load_corpus(REPO_DIR / "data")
+    assert [str(p) for p in corpus.problems if "which the public reads on the site" in p.message] == []

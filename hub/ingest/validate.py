@@ -7,6 +7,7 @@ ids and sources, and returns all problems sorted by file and line.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,45 @@ def _check_placeholders(doc: Document, rel: str) -> list[Problem]:
     return out
 
 
+# Words of the hub's own making that the public cannot follow: source files by name or number, "the seeds", the
+# checklist. Every published field is read on the site, so a document is named by its title ("the Guide for Cities").
+INTERNAL_WORDING = re.compile(
+    r"\bthe seeds?\b|\bseeds\b|\bseed (?:files?|documents?|texts?)\b|\bchecklists?\b|\bcity-ids\b"
+    r"|\b\d{3}_[0-9a-f]{16}(?:\.txt)?\b|\(00[0-4]\)",
+    re.IGNORECASE,
+)
+MACHINE_FIELDS = frozenset({"id", "doc", "seed_file", "url", "urls", "type"})  # references, not read as prose
+
+
+def _check_public_wording(doc: Document, rel: str) -> list[Problem]:
+    """Warn where a published field speaks of source files, seeds or the checklist instead of documents' titles."""
+    out = []
+
+    def flag(line: int, where: str, found: str) -> None:
+        message = (
+            f"{where} speaks of '{found}', which the public reads on the site: "
+            "name the document by its title, or leave the remark out"
+        )
+        out.append(Problem(rel, line, message, "warning"))
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k not in MACHINE_FIELDS:
+                    walk(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{key}[{i}]")
+        elif isinstance(value, str) and (m := INTERNAL_WORDING.search(value)):
+            flag(doc.line(key), f"'{key}'", m.group(0))
+
+    walk(doc.meta, "")
+    for i, line in enumerate(doc.body.split("\n")):
+        if m := INTERNAL_WORDING.search(line):
+            flag(doc.body_line + i, "the description", m.group(0))
+    return out
+
+
 def _short(text: str, words: int = 8) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
@@ -362,6 +402,7 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                 )
                 continue
             corpus.problems.extend(_check_placeholders(doc, rel))
+            corpus.problems.extend(_check_public_wording(doc, rel))
             try:
                 record = MODELS[kind].model_validate({**meta, "body": doc.body})
             except ValidationError as exc:
