@@ -51,6 +51,15 @@ class Coordinates(BaseModel):
     lon: float = Field(ge=-180, le=180)
 
 
+class Evidence(BaseModel):
+    """What a practice's sources report about whether it works, and the passage that says so (shown on its page)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    level: Label  # a preferred label of the `evidence` scheme (hub/ontology/vocab/evidence.ttl)
+    says: Annotated[str, Field(min_length=20, max_length=600)]  # what the passage reports, in our words
+    source: Source
+
+
 class Link(BaseModel):
     model_config = ConfigDict(extra="forbid")
     relation: Literal["learned_from", "replicated", "attended_event_in", "peer_group"]
@@ -88,6 +97,7 @@ class Practice(RecordBase):
     related_practices: list[Id] = []
     resources: list[Id] = []
     annex_ii: bool = False
+    evidence: Evidence | None = None
 
 
 class City(RecordBase):
