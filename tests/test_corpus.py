@@ -93,3 +93,18 @@ def test_all_three_prevention_levels_are_used(corpus_store) -> None:
            GROUP BY ?level""",
     )
     assert {r["level"] for r in rows} == {"primary", "secondary", "tertiary"}
+
+
+def test_no_public_page_names_a_source_file_seeds_or_the_checklist(corpus_settings) -> None:
+    """Every page is read by the public: documents are named by their titles, never by file name or number."""
+    import re
+
+    internal = re.compile(r"\b\d{3}_[0-9a-f]{16}\b|\bthe seeds?\b|\bchecklists?\b|city-ids", re.IGNORECASE)
+    found = {}
+    for page in corpus_settings.site_dir.rglob("*.html"):
+        text = re.sub(
+            r'<script type="application/ld\+json">.*?</script>', "", page.read_text(encoding="utf-8"), flags=re.S
+        )
+        if m := internal.search(text):
+            found[str(page.relative_to(corpus_settings.site_dir))] = m.group(0)
+    assert found == {}

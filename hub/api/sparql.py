@@ -261,6 +261,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         s503="time limit reached, or every query worker busy (`Retry-After`)",
     ),
 }
+for _status in (400, 406, 413, 502, 503):  # a browser's query page (format=html) shows the error on the page itself
+    _RESPONSES[_status]["content"] = {"text/html": {}}
 
 
 @router.get(
