@@ -89,7 +89,7 @@ FACETS: tuple[Facet, ...] = (
         "evidence",
         "evidence",
         "evidence",
-        "Evidence",
+        "Evidence level",
         "Evidence levels",
         shown=4,
         source="evidence.level",
