@@ -403,7 +403,9 @@ def _facet_options(command):
                 autocompletion=_complete(facet.scheme),
             )
         # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
-        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=[], annotation=Annotated[list[str], info])
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=[], annotation=Annotated[list[str], info]
+        )
 
     signature = inspect.signature(command, eval_str=True)
     own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]

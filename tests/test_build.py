@@ -119,8 +119,9 @@ def test_evidence_level_links_its_concept_with_the_passage_as_provenance(mini: S
     assert (beta["facets"]["evidence"], beta["evidence"], beta["evidence_says"]) == ([], [], None)
     # SHACL: at most one level per practice, and only from the evidence scheme
     check_shapes(ctx)
-    practice, prop = URIRef("https://w3id.org/cityhub/practices/alpha-youth-council"), URIRef(
-        "https://w3id.org/cityhub/evidenceLevel"
+    practice, prop = (
+        URIRef("https://w3id.org/cityhub/practices/alpha-youth-council"),
+        URIRef("https://w3id.org/cityhub/evidenceLevel"),
     )
     other = URIRef("https://w3id.org/cityhub/concept/evidence/described-only")
     ctx.graph.add((practice, prop, other))

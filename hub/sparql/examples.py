@@ -155,7 +155,7 @@ ORDER BY ?region ?level""",
         "practices-by-evidence",
         "Practices by evidence level",
         "How many practices are at each evidence level, strongest first: what their sources report about whether "
-        "they work (\"described only\" means the sources report no evaluation, not that the practice failed).",
+        'they work ("described only" means the sources report no evaluation, not that the practice failed).',
         """SELECT ?level (COUNT(DISTINCT ?practice) AS ?practices)
 WHERE {
   ?practice a hub:Practice ;
