@@ -56,6 +56,9 @@ class CatalogEntry(TypedDict, total=False):
     related: list[str]
     resources: list[str]
     annex_ii: bool
+    evidence: list[str]  # the evidence level's label (a facet, hub.facets); empty until the practice is graded
+    evidence_says: str | None  # what the passage the grade rests on reports, in the hub's words
+    evidence_source: dict[str, Any] | None  # that passage, shaped like an entry of "sources"
     # city
     aliases: list[str]
     admin_type: str

@@ -384,37 +384,48 @@ def _marked(snippet: str):
     return text
 
 
+def _facet_options(command):
+    """One repeatable ``--<facet>`` option per filter of the facet registry (hub.facets), after ``--mode``, passed
+    to the command as ``**filters``: a facet added to the registry is an option of ``hub search`` with no change
+    here. Typer reads the options from the signature this sets."""
+    import inspect
+
+    from hub.facets import FACET_BY_NAME, TYPE_FACET, facet_names
+
+    def option(name: str) -> inspect.Parameter:
+        if name == TYPE_FACET:
+            info = typer.Option("--type", help="practice | city | resource | spotlight (repeatable: OR)")
+        else:
+            facet = FACET_BY_NAME[name]
+            info = typer.Option(
+                f"--{name}",
+                help=f"{facet.label.lower()}: id or label (repeatable: OR)",
+                autocompletion=_complete(facet.scheme),
+            )
+        # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=[], annotation=Annotated[list[str], info]
+        )
+
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    at = next(i for i, p in enumerate(own) if p.name == "mode") + 1
+    keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at:]]
+    command.__signature__ = signature.replace(parameters=[*own[:at], *map(option, facet_names()), *keyword])
+    return command
+
+
 @app.command("search")
+@_facet_options
 def search_cmd(
     query: Annotated[
         str, typer.Argument(help='what you are looking for, in your own words; "" with filters to browse')
     ] = "",
     mode: Annotated[str, typer.Option(help="hybrid | keyword | semantic")] = "hybrid",
-    # B006: Typer builds a fresh list for every call, so the shared [] is never mutated
-    type_: Annotated[
-        list[str], typer.Option("--type", help="practice | city | resource | spotlight (repeatable: OR)")
-    ] = [],  # noqa: B006
-    theme: Annotated[
-        list[str], typer.Option(help="theme id or label (repeatable: OR)", autocompletion=_complete("themes"))
-    ] = [],  # noqa: B006
-    region: Annotated[
-        list[str], typer.Option(help="region (repeatable: OR)", autocompletion=_complete("regions"))
-    ] = [],  # noqa: B006
-    country: Annotated[
-        list[str], typer.Option(help="country (repeatable: OR)", autocompletion=_complete("countries"))
-    ] = [],  # noqa: B006
-    level: Annotated[
-        list[str], typer.Option(help="prevention level (repeatable: OR)", autocompletion=_complete("prevention-levels"))
-    ] = [],  # noqa: B006
-    stakeholder: Annotated[
-        list[str], typer.Option(help="stakeholder (repeatable: OR)", autocompletion=_complete("stakeholders"))
-    ] = [],  # noqa: B006
-    challenge: Annotated[
-        list[str], typer.Option(help="challenge (repeatable: OR)", autocompletion=_complete("challenges"))
-    ] = [],  # noqa: B006
     limit: Annotated[int, typer.Option(help="results to show (1-100)")] = 10,
     offset: Annotated[int, typer.Option(help="results to skip (paging)")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as GET /api/search")] = False,
+    **filters: list[str],
 ) -> None:
     """Search practices, cities, resources and impact stories (the search behind GET /api/search)."""
     from rich.table import Table
@@ -422,15 +433,6 @@ def search_cmd(
 
     from hub.search.index import load
 
-    filters = {
-        "type": type_,
-        "theme": theme,
-        "region": region,
-        "country": country,
-        "level": level,
-        "stakeholder": stakeholder,
-        "challenge": challenge,
-    }
     resp = load(settings().search_dir).search(query, mode=mode, filters=filters, limit=limit, offset=offset)
     if as_json:
         print(json.dumps(resp, ensure_ascii=False, indent=2))

@@ -41,6 +41,9 @@ PRACTICE_COLUMNS = (
     "stakeholders",
     "challenges",
     "prevention_levels",
+    "evidence",
+    "evidence_says",
+    "evidence_source",
     "scope",
     "year",
     "partners",
@@ -63,6 +66,10 @@ FILES = {
 _SEP = "; "
 
 
+def _passage(source: dict[str, Any]) -> str:
+    return f"{source['title']} > {source['section']}"
+
+
 def practice_rows(catalog: list[dict[str, Any]], site_url: str) -> list[dict[str, str]]:
     """practices.csv rows from the catalogue: plain strings, lists joined with '; '."""
     rows = []
@@ -80,11 +87,14 @@ def practice_rows(catalog: list[dict[str, Any]], site_url: str) -> list[dict[str
                 "stakeholders": _SEP.join(r["stakeholders"]),
                 "challenges": _SEP.join(r["challenges"]),
                 "prevention_levels": _SEP.join(r["levels"]),
+                "evidence": _SEP.join(r.get("evidence", [])),  # the level's label; empty until graded
+                "evidence_says": r.get("evidence_says") or "",
+                "evidence_source": _passage(r["evidence_source"]) if r.get("evidence_source") else "",
                 "scope": r.get("scope") or "",
                 "year": "" if r.get("year") is None else str(r["year"]),
                 "partners": _SEP.join(r.get("partners", [])),
                 "annex_ii": "true" if r.get("annex_ii") else "false",
-                "sources": _SEP.join(f"{s['title']} > {s['section']}" for s in r["sources"]),
+                "sources": _SEP.join(_passage(s) for s in r["sources"]),
                 "page": f"{site_url}{r['url']}",
                 "iri": r["iri"],
             }

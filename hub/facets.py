@@ -9,6 +9,7 @@ front-matter field). This module imports nothing of the hub: servers and the bui
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Facet:
     plural: str  # as a browse page's title ("Themes")
     shown: int  # its place among the search page's filters (after the record type)
     source: str | None = (
-        None  # a practice's front-matter field with the labels; None when derived (regions from countries)
+        None  # a practice's front-matter field with the labels, dotted when nested ("evidence.level"); None: derived
     )
     prop: str | None = None  # the hub: ontology property linking a record to a value (to_rdf); None when not stated
     browse: bool = True  # the site has browse pages /<field>/ and /<field>/<concept id>/
@@ -34,7 +35,7 @@ class Facet:
 # search page's filters and the API's facet counts (after the record type).
 FACETS: tuple[Facet, ...] = (
     Facet(
-        "theme", "themes", "themes", "Theme", "Themes", shown=4, source="themes", prop="theme", describes=True, peers=1
+        "theme", "themes", "themes", "Theme", "Themes", shown=5, source="themes", prop="theme", describes=True, peers=1
     ),
     Facet(
         "stakeholder",
@@ -42,7 +43,7 @@ FACETS: tuple[Facet, ...] = (
         "stakeholders",
         "Stakeholder",
         "Stakeholders",
-        shown=5,
+        shown=6,
         source="stakeholders",
         prop="stakeholder",
         describes=True,
@@ -54,7 +55,7 @@ FACETS: tuple[Facet, ...] = (
         "challenges",
         "Challenge",
         "Challenges",
-        shown=6,
+        shown=7,
         source="challenges",
         prop="challenge",
         describes=True,
@@ -84,6 +85,16 @@ FACETS: tuple[Facet, ...] = (
         browse=False,
     ),
     Facet("region", "regions", "regions", "Region", "Regions", shown=1),
+    Facet(  # what a practice's sources report about whether it works (issue 17): graded, not derived
+        "evidence",
+        "evidence",
+        "evidence",
+        "Evidence level",
+        "Evidence levels",
+        shown=4,
+        source="evidence.level",
+        prop="evidenceLevel",
+    ),
 )
 TYPE_FACET = "type"  # the record kind: a filter and a count like the others, but no vocabulary
 FACET_BY_NAME = {f.name: f for f in FACETS}
@@ -92,3 +103,31 @@ FACET_BY_NAME = {f.name: f for f in FACETS}
 def facet_names() -> tuple[str, ...]:
     """Every filter name, the record type first: what search counts and the search page shows."""
     return (TYPE_FACET, *(f.name for f in sorted(FACETS, key=lambda f: f.shown)))
+
+
+def read_source(record: Any, path: str) -> Any:
+    """The value at a front-matter path ("themes", "evidence.level") of a record or of raw front-matter (a dict).
+
+    None where any step is missing (a practice not yet graded has no ``evidence``): validation, the RDF
+    mapping and the catalogue all read a facet's ``source`` through this, so a nested field is one string."""
+    value = record
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def source_labels(record: Any, path: str) -> list[str]:
+    """The labels at a facet's source path as a list (one label, a list of them, or none)."""
+    value = read_source(record, path)
+    return [] if value is None else list(value) if isinstance(value, list) else [value]
+
+
+def write_source(record: Any, path: str, value: Any) -> None:
+    """Set the value at a front-matter path of a record (validation writes back the preferred labels)."""
+    *parents, last = path.split(".")
+    target = record
+    for part in parents:
+        target = getattr(target, part)
+    setattr(target, last, value)

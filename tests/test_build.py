@@ -88,6 +88,62 @@ def test_shacl_rejects_a_graph_missing_what_the_shapes_require(mini: Settings) -
         check_shapes(ctx)
 
 
+def test_evidence_level_links_its_concept_with_the_passage_as_provenance(mini: Settings) -> None:
+    """A graded practice links to its evidence concept (a facet, like its themes), and the grade's grounds are
+    provenance: what the passage says, and the passage itself as a hub:SourcePassage of the cited document."""
+    ctx = build(mini)
+    st = open_local(mini.store_dir)
+    rows = select(
+        st,
+        """SELECT ?level ?order ?says ?section ?seed WHERE {
+             ?p dcterms:identifier "alpha-youth-council" ; hub:evidenceLevel ?c ; hub:evidenceGrade ?g .
+             ?c skos:prefLabel ?level ; skos:notation ?order ;
+                skos:inScheme <https://w3id.org/cityhub/scheme/evidence> .
+             ?g a hub:EvidenceGrade ; hub:evidenceLevel ?c ; hub:says ?says ;
+                prov:wasDerivedFrom [ a hub:SourcePassage ; hub:section ?section ;
+                                      dcterms:isPartOf/hub:seedFile ?seed ] }""",
+    )
+    assert [(r["level"], r["order"], r["section"], r["seed"]) for r in rows] == [
+        ("results reported", "3", "Primary prevention > Youth engagement", "003_test.txt")
+    ]
+    assert rows[0]["says"].startswith("The test guide reports that the council met the mayor four times")
+    assert select(st, 'SELECT ?c WHERE { ?p dcterms:identifier "beta-sports-league" ; hub:evidenceLevel ?c }') == []
+    # the catalogue carries it as a facet (concept id) and as the label, what it says and the passage
+    alpha, beta = (e for e in json.loads((mini.build_dir / "records.json").read_text()) if e["type"] == "practice")
+    assert (alpha["facets"]["evidence"], alpha["evidence"]) == (["results-reported"], ["results reported"])
+    assert alpha["evidence_says"].startswith("The test guide reports")
+    assert (alpha["evidence_source"]["title"], alpha["evidence_source"]["resource"]) == (
+        "Test guide for cities",
+        "seed-guide",
+    )
+    assert (beta["facets"]["evidence"], beta["evidence"], beta["evidence_says"]) == ([], [], None)
+    # SHACL: at most one level per practice, and only from the evidence scheme
+    check_shapes(ctx)
+    practice, prop = (
+        URIRef("https://w3id.org/cityhub/practices/alpha-youth-council"),
+        URIRef("https://w3id.org/cityhub/evidenceLevel"),
+    )
+    other = URIRef("https://w3id.org/cityhub/concept/evidence/described-only")
+    ctx.graph.add((practice, prop, other))
+    with pytest.raises(BuildError, match="at most one evidence level"):
+        check_shapes(ctx)
+    ctx.graph.remove((practice, prop, None))
+    ctx.graph.add((practice, prop, URIRef("https://w3id.org/cityhub/concept/prevention-levels/primary")))
+    with pytest.raises(BuildError, match="from the evidence scheme"):
+        check_shapes(ctx)
+
+
+def test_practices_csv_has_the_evidence_columns(mini: Settings) -> None:
+    import csv
+
+    build(mini)
+    rows = {r["id"]: r for r in csv.DictReader((mini.build_dir / "practices.csv").open(encoding="utf-8"))}
+    alpha, beta = rows["alpha-youth-council"], rows["beta-sports-league"]
+    assert alpha["evidence"] == "results reported" and alpha["evidence_says"].startswith("The test guide reports")
+    assert alpha["evidence_source"] == "Test guide for cities > Primary prevention > Youth engagement"
+    assert (beta["evidence"], beta["evidence_says"], beta["evidence_source"]) == ("", "", "")
+
+
 def test_failed_build_keeps_the_last_good_one(mini: Settings) -> None:
     build(mini)
     good = current_build(mini)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hub.store import select
 
 SEED_FILES = {
@@ -110,3 +112,15 @@ def test_no_public_page_names_a_source_file_seeds_or_the_checklist(corpus_settin
         if m := internal.search(text):
             found[str(page.relative_to(corpus_settings.site_dir))] = m.group(0)
     assert found == {}
+
+
+def test_every_practice_states_its_evidence(corpus_store) -> None:
+    """Every practice carries one evidence level, with what its source says and the passage cited (issue 17)."""
+    ungraded = select(
+        corpus_store,
+        """SELECT ?id WHERE { ?p a hub:Practice ; dcterms:identifier ?id .
+        FILTER NOT EXISTS { ?p hub:evidenceLevel ?level ;
+                               hub:evidenceGrade [ hub:says ?says ; prov:wasDerivedFrom/hub:section ?section ] } }
+        ORDER BY ?id""",
+    )
+    assert ungraded == [], f"{len(ungraded)} practices have no evidence level: {[r['id'] for r in ungraded][:10]}"

@@ -42,7 +42,7 @@ def test_a_facet_added_to_the_registry_reaches_validation_catalogue_search_and_s
     code = """
 import json
 from hub import facets as registry
-topic = registry.Facet("topic", "themes", "themes", "Topic", "Topics", shown=7, browse=False)
+topic = registry.Facet("topic", "themes", "themes", "Topic", "Topics", shown=8, browse=False)
 registry.FACETS = (*registry.FACETS, topic)
 registry.FACET_BY_NAME["topic"] = topic
 

@@ -133,12 +133,32 @@ def test_openapi_documents_search(api: httpx.Client) -> None:
         "region",
         "country",
         "level",
+        "evidence",
         "stakeholder",
         "challenge",
         "limit",
         "offset",
         "correct",
     }  # correct=false: search exactly what was typed (spelling correction)
+
+
+def test_every_registry_facet_is_a_filter_with_counts(api: httpx.Client) -> None:
+    """The filters come from the facet registry (one dependency, parameters generated for /openapi.json): the
+    evidence level filters, is counted, and an unknown level is the usual 422 with "did you mean"."""
+    from hub.facets import facet_names
+
+    spec = api.get("/openapi.json").json()
+    declared = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert set(facet_names()) <= set(declared)
+    assert "results-reported" in declared["evidence"]["schema"]["items"]["enum"]
+    body = api.get("/api/search", params={"evidence": "results-reported", "limit": 100}).json()
+    assert [r["id"] for r in body["results"]] == ["alpha-youth-council"]  # the one graded practice of the corpus
+    assert {v["id"]: v["count"] for v in body["facets"]["evidence"]} == {"results-reported": 1}
+    assert api.get("/api/search", params={"evidence": "results reported"}).json()["total"] == 1  # a label works too
+    bad = api.get("/api/search", params={"evidence": "results reportd"})
+    assert bad.status_code == 422 and bad.json()["detail"]["did_you_mean"][0] == "results-reported"
+    both = api.get("/api/search", params={"evidence": "results-reported", "region": "east-and-southern-africa"})
+    assert both.json()["total"] == 0  # facets AND
 
 
 def test_build_without_search_index_is_a_503(tmp_path, corpus: Settings) -> None:
@@ -165,3 +185,6 @@ def test_cli_prints_a_table_and_the_api_json(corpus: Settings, monkeypatch: pyte
     assert json.loads(out.stdout) == expected
     bad = runner.invoke(app, ["search", "x", "--region", "Europa"])
     assert bad.exit_code == 2 and "did you mean 'europe'" in bad.output
+    graded = runner.invoke(app, ["search", "", "--evidence", "results reported", "--type", "practice", "--json"])
+    assert graded.exit_code == 0, graded.output
+    assert [r["id"] for r in json.loads(graded.stdout)["results"]] == ["alpha-youth-council"]

@@ -195,6 +195,36 @@ def test_listing_pages_count_practices_under_broader_terms(mini_site: Settings) 
     assert re.search(r'href="/levels/primary/">primary</a> <span class="count">2</span>', levels)
 
 
+def test_practice_page_shows_its_evidence_and_the_evidence_pages_explain_the_levels(mini_site: Settings) -> None:
+    site = mini_site.site_dir
+    page = site_page(site, "/practices/alpha-youth-council/").read_text()
+    section = re.search(r'<section class="evidence" aria-labelledby="evidence-h">(.*?)</section>', page, re.S).group(1)
+    assert '<a href="/evidence/results-reported/">Results reported</a>. The cited sources report results' in section
+    assert "<strong>What the source says:</strong> The test guide reports that the council met the mayor" in section
+    assert re.search(
+        r'Source: <a href="/resources/seed-guide/">Test guide for cities</a>,\s*section “Primary '
+        r"prevention &gt; Youth engagement”",
+        section,
+    )
+    assert re.search(r'<dt>Evidence</dt><dd>\s*<ul class="chips">\s*<li><a href="/evidence/results-reported/">', page)
+    ungraded = site_page(site, "/practices/beta-sports-league/").read_text()
+    assert 'id="evidence-h"' not in ungraded and "<dt>Evidence</dt>" not in ungraded
+    # /evidence/ lists the levels practices have, strongest first, with the scheme's definitions
+    browse = site_page(site, "/evidence/").read_text()
+    assert "<h1>Evidence levels</h1>" in browse and "What the cited sources report about whether a practice" in browse
+    assert re.search(r'href="/evidence/results-reported/">results reported</a> <span class="count">1</span>', browse)
+    assert "not that the practice failed" in browse  # "described only" is not a verdict
+    assert "Practices with no evidence level" in browse and "do not state an evidence level" in browse
+    assert "/practices/beta-sports-league/" in browse.split('id="untagged-h"')[1]  # listed as not graded yet
+    level = site_page(site, "/evidence/results-reported/").read_text()
+    assert (
+        "/practices/alpha-youth-council/" in level
+        and "/practices/beta-sports-league/" not in level.split('id="untagged-note"')[0]
+    )
+    search = site_page(site, "/search/").read_text()
+    assert '<fieldset class="facet" data-facet="evidence">' in search and "1 of the 2 practices state no" in search
+
+
 def test_sitemap_lists_every_page_and_only_real_ones(mini_site: Settings) -> None:
     site = mini_site.site_dir
     locs = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text())

@@ -107,7 +107,15 @@ def wait_results(pg, backend: str | None = None) -> None:
         assert pg.locator("#results").get_attribute("data-backend") == backend
 
 
-PAGES = ["/", "/search/?q=youth", "/practices/alpha-youth-council/", "/cities/alpha-town/", "/themes/youth-engagement/"]
+PAGES = [
+    "/",
+    "/search/?q=youth",
+    "/practices/alpha-youth-council/",
+    "/cities/alpha-town/",
+    "/themes/youth-engagement/",
+    "/evidence/",
+    "/evidence/results-reported/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -143,6 +151,16 @@ def test_offline_filter_narrows_to_the_expected_practice(page, static_url: str) 
     page.locator("#f-type-practice").check()
     page.wait_for_function("() => /filtered by .*Practice/.test(document.getElementById('status').textContent)")
     assert results(page) == ["Sports league keeping young people away from gangs"]
+
+
+def test_offline_evidence_filter_keeps_the_graded_practice(page, static_url: str) -> None:
+    """The evidence level is a filter of the static copy's search too (its records carry every registry facet)."""
+    page.goto(f"{static_url}/search/")
+    wait_results(page)
+    page.locator("#f-evidence-results-reported").check()
+    page.wait_for_function("() => /filtered by .*results reported/.test(document.getElementById('status').textContent)")
+    assert results(page) == ["Youth council advising the mayor on cohesion"]
+    assert "evidence=results-reported" in page.url
 
 
 def test_keyboard_only_search_filter_and_open(page, static_url: str) -> None:

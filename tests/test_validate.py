@@ -43,6 +43,33 @@ def test_misspelt_theme_gets_did_you_mean_at_its_line(mini: Settings) -> None:
     assert "unknown themes term 'yuoth engagement'" in msg and "did you mean 'youth engagement'" in msg
 
 
+def test_evidence_level_is_checked_like_any_facet(mini: Settings) -> None:
+    """The nested `evidence.level` is a facet (hub.facets source "evidence.level"): a graded practice validates,
+    a synonym is written back as the preferred label, and a misspelt level gets "did you mean" at its own line."""
+    corpus = load_corpus(mini.data_dir)
+    assert corpus.errors == []
+    assert corpus.practices["alpha-youth-council"].evidence.level == "results reported"
+    assert corpus.practices["beta-sports-league"].evidence is None  # not graded yet: allowed
+    f = mini.data_dir / "practices/alpha-youth-council.md"
+    edit(f, "level: results reported", "level: results reportd")
+    [msg] = messages(mini)
+    assert msg.startswith(f"data/practices/alpha-youth-council.md:{line_of(f, 'results reportd')}: error:")
+    assert "unknown evidence term 'results reportd'" in msg and "did you mean 'results reported'" in msg
+    edit(f, "level: results reportd", "level: outcomes reported")  # an altLabel
+    [msg] = messages(mini)
+    assert f":{line_of(f, 'outcomes reported')}:" in msg and "preferred label 'results reported'" in msg
+    edit(f, "level: outcomes reported", "level: Results Reported")
+    assert load_corpus(mini.data_dir).practices["alpha-youth-council"].evidence.level == "results reported"
+
+
+def test_evidence_source_must_be_a_source_document(mini: Settings) -> None:
+    f = mini.data_dir / "practices/alpha-youth-council.md"
+    edit(f, "source: {doc: 003_test.txt,", "source: {doc: 003_tset.txt,")
+    [msg] = messages(mini)
+    assert msg.startswith(f"data/practices/alpha-youth-council.md:{line_of(f, '003_tset.txt')}:")
+    assert "evidence source '003_tset.txt'" in msg and "did you mean '003_test.txt'" in msg
+
+
 def test_synonym_points_to_preferred_label(mini: Settings) -> None:
     f = mini.data_dir / "practices/beta-sports-league.md"
     edit(f, "themes: [sports]", "themes:\n  - sports\n  - capacity building")

@@ -8,28 +8,57 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from hub.api.contract import errors, example
 from hub.api.deps import LoadedBuild, current_build, load_search
-from hub.search.facets import facet_values
+from hub.facets import FACET_BY_NAME, TYPE_FACET
+from hub.search.facets import FACET_NAMES, facet_values
 from hub.search.index import SearchIndex
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 
 router = APIRouter(tags=["search"])
 
 
-def _filter(name: str, what: str, **examples: list[str]) -> Any:
-    """A repeatable filter parameter whose items are the facet's vocabulary ids and labels (declared: the search
-    checks them)."""
+# One example value per filter, for /docs; a facet of the registry without one is declared all the same.
+FILTER_EXAMPLES: dict[str, tuple[str, str]] = {
+    "type": ("practices", "practice"),
+    "theme": ("youth", "youth-engagement"),
+    "region": ("africa", "east-and-southern-africa"),
+    "country": ("kenya", "kenya"),
+    "level": ("primary", "primary"),
+    "evidence": ("results", "results-reported"),
+    "stakeholder": ("faith", "faith-leaders"),
+    "challenge": ("hate", "hate-speech"),
+}
+
+
+def _filter_parameter(name: str) -> dict[str, Any]:
+    """The OpenAPI query parameter of one filter: repeatable, its items the facet's vocabulary ids and labels
+    (declared: the search checks them and answers 422 with the valid ones)."""
+    what = "practice, city, resource or spotlight" if name == TYPE_FACET else FACET_BY_NAME[name].label.lower()
     values = [*dict.fromkeys(v for fv in facet_values()[name] for v in (fv.id, fv.label)), ""]  # empty: no filter
-    return Query(
-        description=f"{what}: a vocabulary id or label (empty: no filter); repeat to OR values",
-        json_schema_extra={"items": {"type": "string", "enum": values}},
-        openapi_examples={key: example(value, f"{name} {', '.join(value)}") for key, value in examples.items()},
-    )
+    description = f"{what}: a vocabulary id or label (empty: no filter); repeat to OR values"
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "array", "items": {"type": "string", "enum": values}, "default": [], "title": name.title()},
+    }
+    if name in FILTER_EXAMPLES:
+        key, value = FILTER_EXAMPLES[name]
+        parameter["examples"] = {key: example([value], f"{name} {value}")}
+    return parameter
+
+
+def facet_filters(request: Request) -> dict[str, list[str]]:
+    """Every filter of the facet registry (hub.facets) from the query string, a repeated one OR-ed: read here rather
+    than declared one by one, so a facet added to the registry is a filter of the API with no change to this
+    route; its OpenAPI parameters are generated from the same registry (``openapi_extra``)."""
+    return {name: request.query_params.getlist(name) for name in FACET_NAMES}
 
 
 class Result(BaseModel):
@@ -84,9 +113,11 @@ def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> Searc
         s422="a query over the length limit, an unknown filter value (`detail.valid` lists them) "
         "or a parameter out of range",
     ),
+    openapi_extra={"parameters": [_filter_parameter(name) for name in FACET_NAMES]},
 )
 def search(
     index: Annotated[SearchIndex, Depends(search_index)],
+    filters: Annotated[dict[str, list[str]], Depends(facet_filters)],  # every registry facet: see facet_filters
     q: Annotated[
         str,
         Query(
@@ -110,14 +141,6 @@ def search(
             openapi_examples={"hybrid": example("hybrid", "both engines")},
         ),
     ] = "hybrid",
-    # B006: FastAPI copies a default per request, so the shared [] is never mutated
-    type: Annotated[list[str], _filter("type", "practice, city, resource or spotlight", practices=["practice"])] = [],  # noqa: A002, B006
-    theme: Annotated[list[str], _filter("theme", "a theme", youth=["youth-engagement"])] = [],  # noqa: B006
-    region: Annotated[list[str], _filter("region", "a region", africa=["east-and-southern-africa"])] = [],  # noqa: B006
-    country: Annotated[list[str], _filter("country", "a country", kenya=["kenya"])] = [],  # noqa: B006
-    level: Annotated[list[str], _filter("level", "a prevention level", primary=["primary"])] = [],  # noqa: B006
-    stakeholder: Annotated[list[str], _filter("stakeholder", "a stakeholder", faith=["faith-leaders"])] = [],  # noqa: B006
-    challenge: Annotated[list[str], _filter("challenge", "a challenge", hate=["hate-speech"])] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, openapi_examples={"ten": example(10, "ten results")})] = 20,
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, openapi_examples={"second-page": example(10, "from the 11th")})
@@ -137,13 +160,4 @@ def search(
     filters AND. Filter values are vocabulary ids or labels; an unknown one is a 422
     listing the valid values. Facet counts reflect the query and the other filters.
     """
-    filters = {
-        "type": type,
-        "theme": theme,
-        "region": region,
-        "country": country,
-        "level": level,
-        "stakeholder": stakeholder,
-        "challenge": challenge,
-    }
     return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))

@@ -12,7 +12,7 @@ from typing import Any
 from hub import vocab
 from hub.catalog_model import CatalogEntry, page_url, place_phrase
 from hub.config import KIND_FOLDERS, VOCAB_DIR, record_iri
-from hub.facets import FACETS
+from hub.facets import FACETS, source_labels
 from hub.ingest.records import City, Practice, RecordBase, Resource, Spotlight
 from hub.ingest.validate import Corpus
 
@@ -98,19 +98,18 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
         "year": getattr(record, "year", None),
     }
     if isinstance(record, Practice):
+        base.update({f.field: source_labels(record, f.source) for f in FACETS if f.source})  # the stated facets
         base.update(
             summary=record.summary,
             cities=[_city_ref(corpus, c) for c in record.cities],
             countries=corpus.practice_countries(record),
-            themes=record.themes,
-            stakeholders=record.stakeholders,
-            challenges=record.challenges,
-            levels=record.prevention_levels,
             scope=record.scope,
             partners=record.partners,
             related=_related(record, corpus),
             resources=record.resources,
             annex_ii=record.annex_ii,
+            evidence_says=record.evidence.says if record.evidence else None,
+            evidence_source=_sources(record, corpus, [record.evidence.source])[0] if record.evidence else None,
         )
     elif isinstance(record, City):
         practices = list(_backlinks(corpus)[1].get(record.id, []))
@@ -173,7 +172,7 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
     base["country"] = first["country"] if first else base["countries"][0] if base["countries"] else None
     base["region"] = next(iter(_region_labels([base["country"]])), None) if base["country"] else None
     base["place"] = place_phrase([c["label"] for c in base["cities"]], base["countries"])
-    base["facets"] = {f.name: _concept_ids(f.scheme, base[f.field]) for f in FACETS}
+    base["facets"] = {f.name: _concept_ids(f.scheme, base.setdefault(f.field, [])) for f in FACETS}
     base["facets"]["type"] = [kind]
     return base  # type: ignore[return-value]  # built key by key above; its shape is CatalogEntry's
 

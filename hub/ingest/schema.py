@@ -15,12 +15,24 @@ from hub.ingest.records import MODELS
 from hub.ingest.validate import VOCAB_FIELDS
 
 
+def _owner(schema: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The ``properties`` object holding a (dotted) front-matter field, and the field's last name: "evidence.level"
+    is the ``level`` of the model ``evidence`` refers to (through ``$defs``)."""
+    *parents, last = path.split(".")
+    props = schema["properties"]
+    for part in parents:
+        node = props[part]
+        ref = next((x["$ref"] for x in [node, *node.get("anyOf", [])] if "$ref" in x), None)
+        props = schema["$defs"][ref.rsplit("/", 1)[-1]]["properties"] if ref else node["properties"]
+    return props, last
+
+
 def front_matter_schema(kind: str) -> dict[str, Any]:
     schemes = vocab.load(VOCAB_DIR)
     schema = MODELS[kind].model_json_schema()
-    props = schema["properties"]
-    props.pop("body", None)
-    for fname, scheme in VOCAB_FIELDS[kind].items():
+    schema["properties"].pop("body", None)
+    for path, scheme in VOCAB_FIELDS[kind].items():
+        props, fname = _owner(schema, path)
         labels = sorted(c.label for c in schemes[scheme].concepts.values())
         desc = f"A preferred label from the '{scheme}' vocabulary (`hub vocab {scheme}`)."
         if props[fname].get("type") == "array":

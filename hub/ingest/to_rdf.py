@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from hub import vocab
 from hub.config import BASE_IRI, ONTOLOGY_DIR, VOCAB_DIR, graph_iri, record_iri
-from hub.facets import FACETS
+from hub.facets import FACETS, source_labels
 from hub.ingest.records import City, Practice, RecordBase, Resource, Source, Spotlight
 from hub.ingest.validate import VOCAB_FIELDS, Corpus
 
@@ -124,8 +124,7 @@ def _add_common(g: Graph, kind: str, record: RecordBase, seeds: dict[str, str]) 
     if record.notes:
         g.add((s, HUB.notes, Literal(record.notes, lang="en")))
     for fname, scheme in VOCAB_FIELDS[kind].items():
-        value = getattr(record, fname)
-        for label in value if isinstance(value, list) else [value]:
+        for label in source_labels(record, fname):
             g.add((s, FIELD_PROPERTIES[fname], _concept(scheme, label)))
     _add_sources(g, s, record.sources, seeds)
     return s
@@ -167,6 +166,13 @@ def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
         for rid in record.resources:
             g.add((s, HUB.documentedIn, URIRef(record_iri("resource", rid))))
         g.add((s, HUB.inGuideAnnexII, Literal(record.annex_ii)))
+        if record.evidence is not None:  # the level itself is a facet (hub:evidenceLevel, above); here its grounds
+            grade = URIRef(f"{s}#evidence")
+            g.add((s, HUB.evidenceGrade, grade))
+            g.add((grade, RDF.type, HUB.EvidenceGrade))
+            g.add((grade, HUB.evidenceLevel, _concept("evidence", record.evidence.level)))
+            g.add((grade, HUB.says, Literal(record.evidence.says, lang="en")))
+            _add_sources(g, grade, [record.evidence.source], seeds)
     elif isinstance(record, City):
         g.add((s, RDF.type, HUB.City))
         for alias in record.aliases:

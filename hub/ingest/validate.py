@@ -17,12 +17,13 @@ from pydantic import ValidationError
 
 from hub import vocab
 from hub.config import KIND_FOLDERS, VOCAB_DIR
-from hub.facets import FACETS
+from hub.facets import FACETS, read_source, source_labels, write_source
 from hub.ingest.frontmatter import Document, FrontMatterError, read
 from hub.ingest.records import MODELS, City, Practice, RecordBase, Resource, Spotlight
 from hub.ingest.scaffold import PLACEHOLDER_TEXTS, PLACEHOLDER_VALUES
 
-# front-matter field -> vocabulary scheme, per record kind (a practice's facets from the registry, hub.facets)
+# front-matter field (dotted when nested) -> vocabulary scheme, per record kind (a practice's facets from the registry,
+# hub.facets)
 VOCAB_FIELDS: dict[str, dict[str, str]] = {
     "practice": {"scope": "scopes", **{f.source: f.scheme for f in FACETS if f.source}},
     "city": {"country": "countries", "admin_type": "admin-types", "context": "city-contexts"},
@@ -152,7 +153,7 @@ def _vocab_values(kind: str, source: RecordBase | dict) -> dict[str, Any]:
     """The vocabulary fields of a record, or of raw front-matter that did not make a record (to check them anyway)."""
     out = {}
     for fname in VOCAB_FIELDS[kind]:
-        value = getattr(source, fname) if isinstance(source, RecordBase) else source.get(fname)
+        value = read_source(source, fname)
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             out[fname] = value  # anything else is a shape error pydantic reports
     return out
@@ -328,6 +329,14 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                     ref(rid, f"related_practices[{i}]", p, "practice")
             for i, r in enumerate(record.resources):
                 ref(rid, f"resources[{i}]", r, "resource")
+            if record.evidence and (ev := record.evidence.source.doc) not in seeds and ev not in corpus.resources:
+                out.append(
+                    Problem(
+                        rel,
+                        doc.line("evidence.source"),
+                        f"evidence source '{ev}' is not a source document{_did_you_mean(ev, list(seeds))}",
+                    )
+                )
             if not record.cities and not record.countries:
                 out.append(
                     Problem(
@@ -370,8 +379,7 @@ def term_usage(corpus: Corpus) -> dict[str, Counter[str]]:
     usage: dict[str, Counter[str]] = {}
     for kind, record in corpus.all():
         for fname, scheme in VOCAB_FIELDS[kind].items():
-            value = getattr(record, fname)
-            usage.setdefault(scheme, Counter()).update(value if isinstance(value, list) else [value])
+            usage.setdefault(scheme, Counter()).update(source_labels(record, fname))
     return usage
 
 
@@ -424,7 +432,7 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
             problems, normalised = _check_vocab(kind, _vocab_values(kind, record), doc, rel, schemes)
             corpus.problems.extend(problems)
             for fname, value in normalised.items():
-                setattr(record, fname, value)
+                write_source(record, fname, value)
             if not doc.body.strip():
                 corpus.problems.append(Problem(rel, doc.body_line, "the description below the front-matter is empty"))
             elif kind == "practice":
@@ -439,6 +447,16 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                             "warning",
                         )
                     )
+            if kind == "practice" and record.evidence is None:
+                corpus.problems.append(
+                    Problem(
+                        rel,
+                        doc.line("id"),
+                        "no evidence level yet: add `evidence:` with its level, what the source says and the passage "
+                        "(CONTRIBUTING.md, 'Evidence level')",
+                        "warning",
+                    )
+                )
             corpus.records[kind][record.id] = record
             corpus.documents[record.id] = doc
             corpus.unreadable.discard(path.stem)

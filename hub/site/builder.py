@@ -77,6 +77,7 @@ def record_pages(m: SiteModel, jsonld: Any) -> Iterator[Page]:
                 related=m.refs("practice", e.get("related", [])),
                 similar=m.similar(e),
                 cities=[m.get("city", c["id"]) for c in e["cities"]],
+                evidence=m.evidence(e),
             )
         elif kind == "city":
             ctx.update(
@@ -217,12 +218,14 @@ def static_pages(m: SiteModel, settings: Settings) -> Iterator[Page]:
     )
     titles = {"type": "Type"} | {f.name: f.label for f in FACETS}
     facets = [{"name": f, "title": titles[f], "options": m.facet_values(f)} for f in SEARCH_FACETS]
-    # a practice without a prevention level drops out when a level is chosen: the Level filter says how many do
+    # a practice without a prevention level (or not yet graded) drops out when a value is chosen: the filter says
+    # how many do
     practices = m.by_kind["practice"].values()
-    facets[SEARCH_FACETS.index("level")] |= {
-        "unstated": sum(not p["facets"].get("level") for p in practices),
-        "of": len(practices),
-    }
+    for name in ("level", "evidence"):
+        facets[SEARCH_FACETS.index(name)] |= {
+            "unstated": sum(not p["facets"].get(name) for p in practices),
+            "of": len(practices),
+        }
     yield Page(
         "/search/",
         "search.html",

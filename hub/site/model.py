@@ -139,6 +139,20 @@ class SiteModel:
     def terms(self, entry: Entry, facet: str) -> list[Term]:
         return [self.term(facet, cid) for cid in entry["facets"].get(facet, [])]
 
+    def evidence(self, entry: Entry) -> dict[str, Any] | None:
+        """A practice's evidence grade as its page shows it: the level (linked), the level's definition, what the
+        passage says and the passage cited; None until the practice is graded."""
+        [cid, *_] = entry["facets"].get("evidence") or [None]
+        if cid is None or not entry.get("evidence_says"):
+            return None
+        concept = self.schemes[FACET_BY_NAME["evidence"].scheme].concepts[cid]
+        return {
+            "term": self.term("evidence", cid),
+            "definition": concept.definition,
+            "says": entry["evidence_says"],
+            "source": entry.get("evidence_source"),
+        }
+
     def concept_ids_with_descendants(self, lst: Listing, concept_id: str) -> set[str]:
         return _with_descendants(self.schemes[lst.scheme], concept_id)
 

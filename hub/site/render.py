@@ -36,6 +36,12 @@ def markdown(text: str | None, shift: int = 2) -> Markup:
     return Markup(_md.renderer.render(tokens, _md.options, {}))
 
 
+def a_or_an(noun: str) -> str:
+    """The noun with its indefinite article, by its first letter ("a theme", "an evidence level"): the browse pages'
+    sentences name any facet of the registry."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def json_script(data: Any) -> Markup:
     """JSON safe to put inside <script>: '<', '>' and '&' are escaped so '</script>' in a value cannot end the
     element."""
@@ -65,6 +71,7 @@ def _new_environment(templates: Path) -> Environment:
     )
     env.filters["markdown"] = markdown
     env.filters["json_script"] = json_script
+    env.filters["a_or_an"] = a_or_an
     return env
 
 

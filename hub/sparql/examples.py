@@ -152,6 +152,21 @@ GROUP BY ?region ?level
 ORDER BY ?region ?level""",
     ),
     Example(
+        "practices-by-evidence",
+        "Practices by evidence level",
+        "How many practices are at each evidence level, strongest first: what their sources report about whether "
+        'they work ("described only" means the sources report no evaluation, not that the practice failed).',
+        """SELECT ?level (COUNT(DISTINCT ?practice) AS ?practices)
+WHERE {
+  ?practice a hub:Practice ;
+            hub:evidenceLevel ?concept .
+  ?concept skos:prefLabel ?level ;
+           skos:notation ?order .
+}
+GROUP BY ?level ?order
+ORDER BY ?order""",
+    ),
+    Example(
         "sources-of-practices",
         "Where each practice comes from",
         "Provenance: the source document and section every practice was written from.",
