@@ -50,8 +50,10 @@ def test_scaffolded_practice_validates_once_filled_in(mini: Settings) -> None:
     corpus = load_corpus(mini.data_dir)
     assert corpus.errors == [], corpus.errors
     assert corpus.practices[path.stem].title == "Mentoring for young people leaving care"
-    # the only remark is the description being short
-    assert [p.severity for p in corpus.problems if path.name in p.path] == ["warning"]
+    # the only remarks: the description is short and the practice is not graded yet (both warnings)
+    remarks = [p for p in corpus.problems if path.name in p.path]
+    assert [p.severity for p in remarks] == ["warning", "warning"]
+    assert any("no evidence level yet" in p.message for p in remarks)
 
 
 def test_scaffold_without_answers_fails_with_teaching_errors(mini: Settings) -> None:

@@ -215,7 +215,7 @@ def test_a_missing_field_does_not_hide_an_unknown_term(mini: Settings) -> None:
 
 def test_summary_counts_records_without_errors(mini: Settings) -> None:
     corpus = load_corpus(mini.data_dir)
-    assert corpus.summary() == "no errors, 2 warnings; 6 records valid (2 practices, 2 cities, 1 resource, 1 spotlight)"
+    assert corpus.summary() == "no errors, 3 warnings; 6 records valid (2 practices, 2 cities, 1 resource, 1 spotlight)"
     # two errors in one file that still makes a record (a bad term, a bad reference): that record is not valid
     edit(mini.data_dir / "practices/beta-sports-league.md", "themes: [sports]", "themes: [sprots]")
     edit(mini.data_dir / "cities/beta-city.md", "country: Kenya", "country: Kenia")
@@ -236,7 +236,7 @@ def run_cli(cfg: Settings, *args: str) -> subprocess.CompletedProcess:
 def test_cli_validate_exit_codes_and_formats(mini: Settings) -> None:
     ok = run_cli(mini, "validate")
     assert ok.returncode == 0, ok.stderr
-    assert "no errors, 2 warnings; 6 records valid (2 practices, 2 cities, 1 resource, 1 spotlight)" in ok.stderr
+    assert "no errors, 3 warnings; 6 records valid (2 practices, 2 cities, 1 resource, 1 spotlight)" in ok.stderr
     edit(mini.data_dir / "practices/beta-sports-league.md", "themes: [sports]", "themes: [sprots]")
     bad = run_cli(mini, "validate")
     assert bad.returncode == 1
