@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from hub import vocab
 from hub.config import VOCAB_DIR, Settings
 
-from conftest import AXE, CHROMIUM
+from conftest import CHROMIUM, axe_violations
 from sparql_server import free_port
 
 pytestmark = [
@@ -41,15 +41,7 @@ def _records(cfg: Settings) -> list[dict]:
 
 
 def _no_axe(pg) -> None:
-    """axe-core finds nothing on the page as it is now. The hub's CSP (rightly) refuses the inline <script> tag
-    conftest.axe_violations adds, so axe is evaluated through the DevTools protocol, which the page's CSP does not
-    govern."""
-    pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
-    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    assert [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-    ] == []
+    assert axe_violations(pg) == []
 
 
 def _describe_and_submit(pg, country: str | None) -> None:

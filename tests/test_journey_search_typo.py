@@ -10,15 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import _page, axe_violations
+from conftest import axe_violations
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def desk(browser):
-    """conftest's desktop page, with the site's CSP bypassed so axe-core can be injected into the page."""
-    yield from _page(browser, viewport={"width": 1280, "height": 900}, bypass_csp=True)
 
 
 def search_box(desk, live_hub: str, q: str) -> None:
