@@ -73,7 +73,8 @@ class RecordBase(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     id: Id
     sources: list[Source] = Field(min_length=1)
-    notes: str | None = None
+    notes: str | None = None  # published: the public reads it on the record's page
+    curator_notes: str | None = None  # for curators only: never in the graph, the catalogue or a page
     body: str = ""
 
     @property
@@ -108,6 +109,7 @@ class City(RecordBase):
     admin_type: Label
     strong_cities_member: bool | None = None
     coordinates: Coordinates | None = None
+    geonames: Annotated[int, Field(gt=0)] | None = None  # the GeoNames id of the place, confirmed by a curator
     context: list[Label] = []
     links: list[Link] = []
 
