@@ -88,13 +88,12 @@ class FacetIndex:
         return out
 
     def _unknown(self, name: str, value: str) -> UnknownFilterValue:
-        import difflib
+        from hub.vocab import close_matches, did_you_mean
 
         vals = self.values[name]
         labels = {fold(v.label): v.id for v in vals} | {fold(v.id): v.id for v in vals}
-        close = difflib.get_close_matches(fold(value), list(labels), n=3, cutoff=0.6)
-        suggestions = list(dict.fromkeys(labels[c] for c in close))
-        hint = f" — did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        suggestions = list(dict.fromkeys(labels[c] for c in close_matches(fold(value), labels)))
+        hint = f" — {did_you_mean(suggestions)}" if suggestions else ""
         return UnknownFilterValue(
             f"unknown {name} '{value}'{hint}",
             {
