@@ -10,6 +10,7 @@ from typing import Annotated
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from hub.config import settings
@@ -526,8 +527,7 @@ def geonames_cmd(
     limit: Annotated[int, typer.Option(min=1, max=20, help="how many candidates (1-20)")] = 5,
 ) -> None:
     """GeoNames places a city record may be about, for you to confirm as `geonames: ID` (or --missing)."""
-    from hub.ingest.places import candidates_for, city_file, city_path
-    from hub.ingest.places import missing as without_id
+    from hub.ingest.places import candidates_for, city_file, city_path, missing as without_id
 
     data_dir = settings().data_dir
     if missing:
@@ -535,7 +535,7 @@ def geonames_cmd(
             raise typer.BadParameter("give a city id, or --missing (not both)")
         rows = without_id(data_dir)
         for c in rows:
-            why = c.curator_notes or "[yellow]no curator_notes: say why no id fits[/yellow]"
+            why = escape(c.curator_notes) if c.curator_notes else "[yellow]no curator_notes: say why[/yellow]"
             console.print(f"[bold]{c.id}[/bold] ({c.admin_type}, {c.country}): {why}", highlight=False, soft_wrap=True)
         console.print(f"[dim]{len(rows)} city records without a geonames: id[/dim]", highlight=False, soft_wrap=True)
         return
@@ -546,8 +546,10 @@ def geonames_cmd(
         err.print(f"[red]✗[/red] no city record {city!r} (a file in data/cities/)", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     record = city_file(path)
-    names = ", ".join((record.name, *record.aliases))
-    console.print(f"[bold]{record.id}[/bold]: {names} ({record.admin_type}, {record.country})", highlight=False, soft_wrap=True)
+    names = escape(", ".join((record.name, *record.aliases)))
+    console.print(
+        f"[bold]{record.id}[/bold]: {names} ({record.admin_type}, {record.country})", highlight=False, soft_wrap=True
+    )
     if record.geonames:
         console.print(f"confirmed: geonames: {record.geonames}", highlight=False, soft_wrap=True)
     _print_candidates(candidates_for(record, limit=limit))
@@ -565,8 +567,8 @@ def _print_candidates(found) -> None:
     for c in found:
         away = f", {c.distance_km:g} km from the record's coordinates" if c.distance_km is not None else ""
         console.print(
-            f"  {c.geonameid}  {c.name} (admin1 {c.admin1code or '?'}, population {c.population:,}{away})"
-            f" [dim]matched '{c.matched}' · {c.url}[/dim]",
+            f"  {c.geonameid}  {escape(c.name)} (admin1 {c.admin1code or '?'}, population {c.population:,}{away})"
+            f" [dim]matched '{escape(c.matched)}' · {c.url}[/dim]",
             highlight=False,
             soft_wrap=True,
         )
