@@ -10,6 +10,7 @@ from typing import Annotated
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from hub.config import settings
@@ -356,6 +357,11 @@ def new(
         "with what the sources say, then run [bold]hub validate[/bold]",
         highlight=False,
     )
+    if kind == "city":
+        from hub.ingest.places import candidates_for, city_file
+
+        console.print("GeoNames places it may be: confirm one as [bold]geonames: ID[/bold]", highlight=False)
+        _print_candidates(candidates_for(city_file(path), limit=3))
 
 
 @app.command()
@@ -512,6 +518,60 @@ def peers_cmd(
             console.print(f"   [dim]- {d}[/dim]", highlight=False)
         for pr in p["practices"]:
             console.print(f"   read: {pr['title']} [dim]{pr['url']}[/dim]", highlight=False)
+
+
+@app.command("geonames")
+def geonames_cmd(
+    city: Annotated[str | None, typer.Argument(help="a city id, e.g. nansana (a file in data/cities/)")] = None,
+    missing: Annotated[bool, typer.Option("--missing", help="list the city records without a geonames: id")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=20, help="how many candidates (1-20)")] = 5,
+) -> None:
+    """GeoNames places a city record may be about, for you to confirm as `geonames: ID` (or --missing)."""
+    from hub.ingest.places import candidates_for, city_file, city_path, missing as without_id
+
+    data_dir = settings().data_dir
+    if missing:
+        if city:
+            raise typer.BadParameter("give a city id, or --missing (not both)")
+        rows = without_id(data_dir)
+        for c in rows:
+            why = escape(c.curator_notes) if c.curator_notes else "[yellow]no curator_notes: say why[/yellow]"
+            console.print(f"[bold]{c.id}[/bold] ({c.admin_type}, {c.country}): {why}", highlight=False, soft_wrap=True)
+        console.print(f"[dim]{len(rows)} city records without a geonames: id[/dim]", highlight=False, soft_wrap=True)
+        return
+    if not city:
+        raise typer.BadParameter("give a city id, or --missing")
+    path = city_path(city, data_dir)
+    if not path.exists():
+        err.print(f"[red]✗[/red] no city record {city!r} (a file in data/cities/)", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    record = city_file(path)
+    names = escape(", ".join((record.name, *record.aliases)))
+    console.print(
+        f"[bold]{record.id}[/bold]: {names} ({record.admin_type}, {record.country})", highlight=False, soft_wrap=True
+    )
+    if record.geonames:
+        console.print(f"confirmed: geonames: {record.geonames}", highlight=False, soft_wrap=True)
+    _print_candidates(candidates_for(record, limit=limit))
+
+
+def _print_candidates(found) -> None:
+    """One line per GeoNames candidate: what a curator needs to tell two places of the same name apart."""
+    if not found:
+        console.print(
+            "no GeoNames place of that name in that country: if none fits, say why in curator_notes:",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    for c in found:
+        away = f", {c.distance_km:g} km from the record's coordinates" if c.distance_km is not None else ""
+        console.print(
+            f"  {c.geonameid}  {escape(c.name)} (admin1 {c.admin1code or '?'}, population {c.population:,}{away})"
+            f" [dim]matched '{escape(c.matched)}' · {c.url}[/dim]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("sparql")
