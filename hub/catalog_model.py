@@ -64,7 +64,8 @@ class CatalogEntry(TypedDict, total=False):
     admin_type: str
     member: bool
     context: list[str]
-    coordinates: dict[str, float] | None
+    coordinates: dict[str, float] | None  # GeoNames' point when the record has a GeoNames id, else the record's own
+    geonames: dict[str, Any] | None  # id, iri, name, population, names (alternate), source: facts derived from the id
     practices: list[str]
     links: list[dict[str, Any]]
     # resource

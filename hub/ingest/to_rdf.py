@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from hub import vocab
+from hub import places, vocab
 from hub.config import BASE_IRI, ONTOLOGY_DIR, VOCAB_DIR, graph_iri, record_iri
 from hub.facets import FACETS, source_labels
 from hub.ingest.records import City, Practice, RecordBase, Resource, Source, Spotlight
@@ -136,6 +136,39 @@ def _region_of(country_label: str) -> URIRef | None:
     return URIRef(region.iri) if region else None
 
 
+def _add_place(g: Graph, s: URIRef, city: City) -> None:
+    """Where the city is and what GeoNames says of it: with a GeoNames id the point, population and alternate names
+    come from GeoNames (each citing it); without one, the record's own coordinates stay."""
+    found = places.place(city.geonames, [city.name, *city.aliases]) if city.geonames else None
+    own = (city.coordinates.lat, city.coordinates.lon) if city.coordinates else None
+    point = (found.lat, found.lon) if found else own
+    if point is not None:
+        geo = BNode()
+        g.add((s, SCHEMA.geo, geo))
+        g.add((geo, RDF.type, SCHEMA.GeoCoordinates))
+        g.add((geo, SCHEMA.latitude, Literal(point[0], datatype=XSD.decimal)))
+        g.add((geo, SCHEMA.longitude, Literal(point[1], datatype=XSD.decimal)))
+        if found:
+            g.add((geo, DCTERMS.source, URIRef(found.iri)))
+    if found is None:
+        return
+    place_iri = URIRef(found.iri)
+    g.add((s, SCHEMA.sameAs, place_iri))
+    for name in found.names:
+        g.add((s, SKOS.altLabel, Literal(name)))
+        g.add((s, SCHEMA.alternateName, Literal(name)))
+    if found.population:
+        figure = URIRef(f"{s}#population")
+        g.add((s, HUB.population, Literal(found.population, datatype=XSD.nonNegativeInteger)))
+        g.add((s, HUB.populationFigure, figure))
+        g.add((figure, RDF.type, HUB.PopulationFigure))
+        g.add((figure, RDF.value, Literal(found.population, datatype=XSD.nonNegativeInteger)))
+        g.add((figure, DCTERMS.source, place_iri))
+        g.add((figure, HUB.dataVersion, Literal(places.data_version())))
+        g.add((figure, DCTERMS.license, URIRef(places.GEONAMES_LICENCE)))
+        g.add((figure, RDFS.comment, Literal(f"Population as stated by {places.source_note()}.", lang="en")))
+
+
 def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
     """All triples one record states (plus the labels of the organisations it names)."""
     seeds = {f: record_iri("resource", r.id) for f, r in corpus.seed_documents().items()}
@@ -183,12 +216,7 @@ def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
         g.add((s, SCHEMA.containedInPlace, _concept("countries", record.country)))
         if record.strong_cities_member is not None:
             g.add((s, HUB.strongCitiesMember, Literal(record.strong_cities_member)))
-        if record.coordinates:
-            geo = BNode()
-            g.add((s, SCHEMA.geo, geo))
-            g.add((geo, RDF.type, SCHEMA.GeoCoordinates))
-            g.add((geo, SCHEMA.latitude, Literal(record.coordinates.lat, datatype=XSD.decimal)))
-            g.add((geo, SCHEMA.longitude, Literal(record.coordinates.lon, datatype=XSD.decimal)))
+        _add_place(g, s, record)
         for i, link in enumerate(record.links):
             other = URIRef(record_iri("city", link.city))
             prop = LINK_PROPERTIES[link.relation]
@@ -255,7 +283,21 @@ def static_graphs() -> StaticGraphs:
         ]
         parts.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
         graph.parse(path, format="turtle")
+    codes = country_notations()
+    parts.append(_as_nquads(codes, str(VOCAB_GRAPH)))
+    graph += codes
     return StaticGraphs(graph, b"".join(parts))
+
+
+def country_notations() -> Graph:
+    """Each country concept's ISO 3166-1 alpha-2 code as ``skos:notation`` (pycountry; Kosovo's "XK" and the few
+    names pycountry spells otherwise by :data:`hub.places.EXTRA_COUNTRY_CODES`), so the graph joins other data by
+    code. Added when the graph is built, so the vocabulary file stays the one place a country is named."""
+    g = Graph()
+    for concept in vocab.load(VOCAB_DIR)["countries"].concepts.values():
+        if code := places.country_code(concept.label):
+            g.add((URIRef(concept.iri), SKOS.notation, Literal(code)))
+    return g
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub import vocab
+from hub import places, vocab
 from hub.config import KIND_FOLDERS, VOCAB_DIR
 from hub.facets import FACETS, read_source, source_labels, write_source
 from hub.ingest.frontmatter import Document, FrontMatterError, read
@@ -241,6 +241,7 @@ INTERNAL_WORDING = re.compile(
     re.IGNORECASE,
 )
 MACHINE_FIELDS = frozenset({"id", "doc", "seed_file", "url", "urls", "type"})  # references, not read as prose
+PRIVATE_FIELDS = frozenset({"curator_notes"})  # never published, so free to name files and checklists
 
 
 def _check_public_wording(doc: Document, rel: str) -> list[Problem]:
@@ -257,7 +258,7 @@ def _check_public_wording(doc: Document, rel: str) -> list[Problem]:
     def walk(value: Any, key: str) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
-                if k not in MACHINE_FIELDS:
+                if k not in MACHINE_FIELDS and k not in PRIVATE_FIELDS:
                     walk(v, f"{key}.{k}" if key else str(k))
         elif isinstance(value, list):
             for i, v in enumerate(value):
@@ -275,6 +276,30 @@ def _check_public_wording(doc: Document, rel: str) -> list[Problem]:
 def _short(text: str, words: int = 8) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _check_geonames(city: City, doc: Document, rel: str) -> list[Problem]:
+    """Warnings, never errors: the build still derives what it can, and a curator decides. An id GeoNames' packaged
+    data does not know gives no facts; a place in another country, or hand-entered coordinates far from GeoNames'
+    point, suggest the id names another place of the same name."""
+    found = places.place(city.geonames)
+    if found is None:
+        msg = f"GeoNames id {city.geonames} is not a place of 500+ people in {places.data_version()}: no facts derived"
+        return [Problem(rel, doc.line("geonames"), msg, "warning")]
+    out = []
+    code = places.country_code(city.country)
+    if code and found.country_code != code:
+        msg = f"GeoNames id {city.geonames} is {found.name} in {found.country_code}, not in {city.country} ({code})"
+        out.append(Problem(rel, doc.line("geonames"), msg, "warning"))
+    if city.coordinates:
+        km = places.distance_km(city.coordinates.lat, city.coordinates.lon, found.lat, found.lon)
+        if km > places.MISMATCH_KM:
+            msg = (
+                f"these coordinates lie {km:.0f} km from GeoNames' point for {found.name} "
+                f"({found.lat:.4f}, {found.lon:.4f}), which the build uses: check the id, or remove the coordinates"
+            )
+            out.append(Problem(rel, doc.line("coordinates"), msg, "warning"))
+    return out
 
 
 def _check_refs(corpus: Corpus) -> list[Problem]:
@@ -457,6 +482,8 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                         "warning",
                     )
                 )
+            if isinstance(record, City) and record.geonames:
+                corpus.problems.extend(_check_geonames(record, doc, rel))
             corpus.records[kind][record.id] = record
             corpus.documents[record.id] = doc
             corpus.unreadable.discard(path.stem)

@@ -103,6 +103,9 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
         entry.get("category") or "",
         entry.get("resource_type") or "",
         entry.get("scope") or "",
+        # the names a city goes by elsewhere (GeoNames: "Den Haag", "Prishtinë", "Гаага"), in the low-weight field
+        # so that dozens of them do not outweigh the city's own name in "place"
+        *((entry.get("geonames") or {}).get("names") or []),
     ]
     return {
         "id": entry["id"],

@@ -86,6 +86,7 @@ def record_pages(m: SiteModel, jsonld: Any) -> Iterator[Page]:
                 peers=m.peers_of(e),
                 peers_note=m.peers_note(e),
                 peers_available=bool(m.peers),
+                locator=geo.locator(e["coordinates"]) if e.get("coordinates") else None,
             )
         elif kind == "resource":
             ctx.update(

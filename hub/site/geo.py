@@ -32,3 +32,16 @@ def map_points(cities: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
         mapped.append({**c, "x": x, "y": y, "r": round(3 + min(n, 9) ** 0.5, 1), "n": n})
     mapped.sort(key=lambda c: -c["r"])  # small dots drawn last, so they stay visible on top of big ones
     return mapped, unmapped
+
+
+LOCATOR_SPAN = (60, 36)  # degrees of longitude and latitude a city page's small map shows around the city
+
+
+def locator(coords: dict[str, float]) -> dict[str, Any]:
+    """A city page's small map: the city's dot and a viewBox of :data:`LOCATOR_SPAN` around it, kept inside the
+    world map's crop so the land outline fills it."""
+    x, y = project(coords["lat"], coords["lon"])
+    w, h = (d * UNITS_PER_DEGREE for d in LOCATOR_SPAN)
+    min_x = min(max(x - w / 2, VIEWBOX[0]), VIEWBOX[0] + VIEWBOX[2] - w)
+    min_y = min(max(y - h / 2, VIEWBOX[1]), VIEWBOX[1] + VIEWBOX[3] - h)
+    return {"x": x, "y": y, "viewbox": (round(min_x, 1), round(min_y, 1), w, h)}
