@@ -170,6 +170,11 @@ def main() -> None:
     )
     for r in grid_held[:5]:
         print(f"  {r['weights']}  hit@{ev.K} {r[f'hit@{ev.K}']:.3f}  MRR {r['mrr']:.3f}")
+    tied = ev.tied_top(index)
+    print(
+        f"\n{len(tied)} of {len(index.profiles)} cities have 3 or more peers at one score (two places) in their "
+        f"top {ev.K}" + (f": {', '.join(tied)}" if tied else "")
+    )
     timings = _timings(build_dir)
     print("\n" + ", ".join(f"{k}: {v}" for k, v in timings.items()))
     scale = [_scale(n) for n in args.scale]
@@ -191,6 +196,7 @@ def main() -> None:
         "default_grid_position": default_rank + 1,
         "grid_size": len(grid_held),
         "grid_top": grid_held[:20],
+        "tied_top": tied,
         "timings": timings,
         "scale": scale,
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,10 @@ from hub.build import build, default_stages
 from hub.cli import app
 from hub.config import Settings
 from hub.peers import DescriptionError, PeerIndex, Weights
-from hub.peers.evaluate import expected_rank_metrics
+from hub.peers.evaluate import expected_rank_metrics, size_only, tied_top
 from hub.peers.index import PEERS_FILE, UnknownCity, close_cities, read_peers
-from hub.peers.profile import MAX_DESCRIPTION, Profile, extract_concepts
-from hub.peers.similarity import Similarity, Stats
+from hub.peers.profile import MAX_DESCRIPTION, Profile, city_profile, extract_concepts
+from hub.peers.similarity import Similarity, Stats, size_similarity
 from hub.text import mask, name_pattern
 
 
@@ -281,6 +282,37 @@ def test_tied_ranks_count_as_their_expectation() -> None:
     assert expected_rank_metrics({"a": 1.0, "b": 1.0, "c": 0.0}, "a", k=1) == (pytest.approx(0.75), 0.5)
     rr, hit = expected_rank_metrics({str(i): 0.0 for i in range(10)}, "3", k=5)
     assert rr == pytest.approx(sum(1 / r for r in range(1, 11)) / 10) and hit == pytest.approx(0.5)
+
+
+def test_size_similarity_falls_with_the_orders_of_magnitude_between_two_populations() -> None:
+    assert size_similarity(50_000, 50_000) == 1.0
+    assert size_similarity(40_000, 400_000) == pytest.approx(0.5) == size_similarity(400_000, 40_000)
+    assert size_similarity(40_000, 4_000_000) == 0.0 == size_similarity(1_000, 9_000_000)  # clipped, not negative
+    assert size_similarity(None, 50_000) is None and size_similarity(50_000, 0) is None  # unknown is not "unlike"
+
+
+def test_size_only_baseline_ties_unknown_sizes_in_the_middle() -> None:
+    sizes = (("t", 60_000), ("c", 6_000_000), ("u", None))
+    town, city, unknown = (Profile(id=x, label=x, population=n) for x, n in sizes)
+    assert size_only(town, city) < size_only(town, unknown) == size_only(unknown, city) == 0.5 < size_only(town, town)
+
+
+def test_a_city_profile_takes_its_population_from_geonames() -> None:
+    city = {"id": "x", "title": "X", "geonames": {"id": 1, "population": 81_000}}
+    assert city_profile(city, [], np.zeros((0, 384), np.float32)).population == 81_000
+    assert city_profile({"id": "y", "title": "Y"}, [], np.zeros((0, 384), np.float32)).population is None
+    assert city_profile({**city, "geonames": {"id": 1, "population": 0}}, [], np.zeros((0, 384))).population is None
+
+
+def test_tied_top_counts_the_lists_pages_show_with_three_peers_at_one_score(index: PeerIndex, peers: dict) -> None:
+    expected = sorted(
+        cid
+        for cid, entry in peers.items()
+        if max(Counter(round(p["score"], 2) for p in entry["peers"][:5]).values(), default=0) >= 3
+    )
+    assert tied_top(index) == expected
+    assert tied_top(index, at_least=6) == []  # six cannot tie in a top five
+    assert tied_top(index, at_least=1) == sorted(cid for cid, e in peers.items() if e["peers"])
 
 
 def test_stored_vectors_reproduce_the_build(peers_settings: Settings, index: PeerIndex, peers: dict) -> None:

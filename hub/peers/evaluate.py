@@ -24,12 +24,13 @@ Two honesty rules:
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from hub.peers.index import PeerIndex
 from hub.peers.profile import Profile
-from hub.peers.similarity import Similarity, Weights
+from hub.peers.similarity import Similarity, Weights, size_similarity
 
 K = 5
 Scorer = Callable[[Profile, Profile], float]
@@ -113,6 +114,12 @@ def same_region(a: Profile, b: Profile) -> float:
     return float(bool(a.region) and a.region == b.region)
 
 
+def size_only(a: Profile, b: Profile) -> float:
+    """Closeness in population alone (unknown sizes tie at ½): what the Chicago Fed's peer tool starts from."""
+    s = size_similarity(a.population, b.population)
+    return 0.5 if s is None else s
+
+
 def same_country_then_region(a: Profile, b: Profile) -> float:
     return 2.0 * float(bool(a.country) and a.country == b.country) + same_region(a, b)
 
@@ -130,6 +137,7 @@ def table(index: PeerIndex) -> list[dict[str, object]]:
         "random order": random_baseline,
         "same region only (random within)": same_region,
         "same country, then same region": same_country_then_region,
+        "size only (log population)": size_only,
         **{name: model(index, w) for name, w in ABLATIONS.items()},
         "blend (default weights)": model(index),
     }
@@ -210,3 +218,16 @@ def leave_one_out(index: PeerIndex, held_out: bool = True) -> dict[str, object]:
         best = max(range(len(points)), key=lambda j: rest(per_point[j]))
         rows.append(per_point[best][i])
     return summary(rows)
+
+
+def tied_top(index: PeerIndex, k: int = K, at_least: int = 3, places: int = 2) -> list[str]:
+    """Cities with ``at_least`` peers at one score (as pages show it, to ``places`` decimals) in their top ``k``.
+
+    Such a list does not tell its peers apart: the issue's goal is at most two of them.
+    """
+    out = []
+    for cid, p in sorted(index.profiles.items()):
+        top = Counter(round(m.score, places) for m, _ in index.shortlist(p, k))
+        if top and max(top.values()) >= at_least:
+            out.append(cid)
+    return out

@@ -78,6 +78,7 @@ class Profile:
     country: str | None = None
     region: str | None = None
     admin_type: str | None = None
+    population: int | None = None  # GeoNames' figure, where the city record has a GeoNames id
     context: frozenset[str] = frozenset()  # city-contexts concept ids
     concepts: dict[str, frozenset[str]] = field(default_factory=dict)  # facet -> concept ids, as curators tagged them
     practices: tuple[str, ...] = ()
@@ -134,6 +135,7 @@ def city_profile(city: dict, practices: list[dict], vectors: np.ndarray) -> Prof
         country=city.get("country"),
         region=city.get("region"),
         admin_type=city.get("admin_type"),
+        population=(city.get("geonames") or {}).get("population") or None,
         context=context_ids(city.get("context") or []),
         concepts=concept_ids(practices),
         practices=tuple(p["id"] for p in practices),
