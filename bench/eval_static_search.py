@@ -17,16 +17,11 @@ that time). Prints a table and writes bench/results/static-search-eval.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -43,6 +38,9 @@ from hub.search.evaluate import (
 
 from eval_peers import _machine as machine_info
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers import static_server  # noqa: E402  (one static host for the tests and this benchmark)
+
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "static-search-eval.json"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,33 +55,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_MODES = ("keyword", "hybrid")
-
-
-@contextlib.contextmanager
-def static_server(site: Path) -> Iterator[str]:
-    """``python -m http.server`` over ``site`` on a free port: a host with no search API, as a CDN is."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).close()
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def search_url(base: str, q: Judged) -> str:

@@ -143,16 +143,10 @@ def live_hub(corpus_settings: Settings):
     """The real `hub serve` command over the real corpus build, as a person reaches it: yields its base URL.
 
     Journey tests (tests/test_journey_*.py) drive it in Chromium; one server for the whole session."""
+    from helpers import hub_env
     from sparql_server import hub_serve
 
-    env = {
-        "HUB_DATA": str(corpus_settings.data_dir),
-        "HUB_BUILD": str(corpus_settings.build_dir),
-        "HUB_CACHE": str(corpus_settings.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-        "HUB_RATE_LIMIT": "0",
-    }
-    with hub_serve(env) as (base, _proc):
+    with hub_serve(hub_env(corpus_settings, HUB_RATE_LIMIT="0")) as (base, _proc):
         yield base
 
 

@@ -4,15 +4,43 @@ In one place so that no test waits a fixed time: each wait polls what it waits f
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
+from hub.config import Settings
+
 T = TypeVar("T")
+
+
+def hub_env(cfg: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a `hub` process working on ``cfg``'s data, build and cache, with the model offline."""
+    return {
+        **os.environ,
+        "HUB_DATA": str(cfg.data_dir),
+        "HUB_BUILD": str(cfg.build_dir),
+        "HUB_CACHE": str(cfg.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        **extra,
+    }
+
+
+def serve_watch(env: dict[str, str], port: int) -> subprocess.Popen:
+    """The real `hub serve --watch` on ``port`` (its output discarded); wait for it with :func:`wait_for`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def free_port() -> int:
@@ -57,3 +85,19 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(10)
+
+
+@contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """``python -m http.server`` over ``folder`` on a free loopback port: a host with no API behind it, as a CDN is.
+
+    Yields its base URL; the server is stopped after."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", timeout=30)
+        yield base
+    finally:
+        stop(proc)

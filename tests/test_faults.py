@@ -23,7 +23,7 @@ from hub.build import build, default_stages
 from hub.config import Settings
 
 from conftest import copy_build
-from helpers import free_port, poll
+from helpers import free_port, hub_env, poll
 from sparql_server import hub_serve, serve
 
 HUB = Path(sys.executable).parent / "hub"
@@ -60,17 +60,6 @@ def good(tmp_path_factory: pytest.TempPathFactory, mini_build: Settings) -> Sett
         build(cfg, stages=[s for s in default_stages() if s[0] in ("graph", "catalog", "search", "peers")], swap=False)
     added.unlink()
     return cfg
-
-
-def _env(cfg: Settings, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HUB_DATA": str(cfg.data_dir),
-        "HUB_BUILD": str(cfg.build_dir),
-        "HUB_CACHE": str(cfg.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-        **extra,
-    }
 
 
 def _garbage(path: Path) -> None:
@@ -167,7 +156,11 @@ def broken(good: Settings, tmp_path: Path, request: pytest.FixtureRequest) -> Se
 def test_a_broken_build_is_named_with_how_to_rebuild(broken: Settings, request: pytest.FixtureRequest) -> None:
     _, names, paths = BREAKS[request.node.callspec.params["broken"]]
     proc = subprocess.run(
-        [str(HUB), "serve", "--port", str(free_port())], env=_env(broken), capture_output=True, text=True, timeout=120
+        [str(HUB), "serve", "--port", str(free_port())],
+        env=hub_env(broken),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 1
     assert names in proc.stderr and "hub build" in proc.stderr, proc.stderr
@@ -207,7 +200,7 @@ def test_a_good_hub_build_brings_a_broken_server_back_without_restart(
         for path in paths:
             r = c.get(path)
             assert r.status_code == 503 and names in r.json()["detail"], (path, r.text)
-        subprocess.run([str(HUB), "build", "--quiet"], env=_env(cfg), check=True, timeout=600)
+        subprocess.run([str(HUB), "build", "--quiet"], env=hub_env(cfg), check=True, timeout=600)
         rebuilt = cfg.build_dir.resolve()
         assert rebuilt != broken
         poll(lambda: c.get("/healthz").status_code == 200, timeout=10)
@@ -252,7 +245,7 @@ def test_a_link_moved_to_a_broken_build_keeps_the_loaded_one_only_while_it_exist
 def live(good: Settings) -> Iterator[str]:
     """`hub serve` (the real command: uvicorn, one worker) over the good build, warmed up (model, index, query
     workers)."""
-    with hub_serve(_env(good)) as (base, _), httpx.Client(base_url=base, timeout=120) as c:
+    with hub_serve(hub_env(good)) as (base, _), httpx.Client(base_url=base, timeout=120) as c:
         for path in LOOP:
             assert c.get(path).status_code == 200, path
         yield base
@@ -341,11 +334,11 @@ def test_rebuilds_under_load_drop_no_request_and_swap_in(good: Settings, live: s
     with Loop(live) as loop:
         poll(lambda: sum(loop.statuses.values()) >= 2 * len(LOOP), timeout=60)  # every client is requesting
         new.write_text(NEW_PRACTICE, encoding="utf-8")
-        subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
+        subprocess.run([str(HUB), "build", "--quiet"], env=hub_env(good), check=True, timeout=600)
         new.write_text(
             NEW_PRACTICE.replace("Listening forum on the quay", "Listening forum on the harbour quay"), encoding="utf-8"
         )
-        subprocess.run([str(HUB), "build", "--quiet"], env=_env(good), check=True, timeout=600)
+        subprocess.run([str(HUB), "build", "--quiet"], env=hub_env(good), check=True, timeout=600)
         newest = good.build_dir.resolve().name
         poll(lambda: loop.stamps and loop.stamps[-1] == newest, timeout=60)  # the clients see the last build
     try:
@@ -375,7 +368,7 @@ def test_a_build_killed_in_any_stage_leaves_the_last_good_one_serving(
     )
     proc = subprocess.Popen(
         [str(HUB), "build", "--quiet"],
-        env=_env(good),
+        env=hub_env(good),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

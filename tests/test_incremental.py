@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from hub.build import BuildError, build, current_build, default_stages
 from hub.config import Settings
 from hub.search.index import load as load_index
 
-from helpers import free_port, wait_for
+from helpers import free_port, hub_env, serve_watch, wait_for
 
 PRACTICE = "practices/beta-sports-league.md"
 OLD_TITLE = "Sports league keeping young people away from gangs"
@@ -151,19 +149,8 @@ def test_serve_watch_rebuilds_in_its_own_process_which_ends_with_the_server(mini
     cfg = mini
     build(cfg)
     port = free_port()
-    env = {
-        **os.environ,
-        "HUB_DATA": str(cfg.data_dir),
-        "HUB_BUILD": str(cfg.build_dir),
-        "HUB_CACHE": str(cfg.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = hub_env(cfg)
+    server = serve_watch(env, port)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         watchers = [pid for pid, cmd in _children(server.pid) if "build --watch" in cmd]
@@ -180,19 +167,8 @@ def test_serve_watch_builds_first_when_there_is_no_build(mini: Settings) -> None
 
     assert current_build(mini) is None
     port = free_port()
-    env = {
-        **os.environ,
-        "HUB_DATA": str(mini.data_dir),
-        "HUB_BUILD": str(mini.build_dir),
-        "HUB_CACHE": str(mini.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = hub_env(mini)
+    server = serve_watch(env, port)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         assert OLD_TITLE in httpx.get(f"http://127.0.0.1:{port}/practices/beta-sports-league/").text

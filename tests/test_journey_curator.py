@@ -24,7 +24,7 @@ import pytest
 
 from hub.config import REPO_DIR, Settings
 
-from sparql_server import free_port
+from helpers import free_port, hub_env
 
 CITY = "nansana"
 SOURCE = "000_adf71575fd11bbfb.txt"
@@ -83,16 +83,7 @@ def workspace(tmp_path: Path, corpus_settings: Settings) -> Iterator[tuple[Setti
     shutil.copytree(built, tmp_path / ".builds" / built.name, symlinks=True)
     (tmp_path / "build").symlink_to(Path(".builds") / built.name)
     cfg = Settings(data_dir=tmp_path / "data", build_dir=tmp_path / "build", cache_dir=corpus_settings.cache_dir)
-    env = {
-        **os.environ,
-        "HUB_DATA": str(cfg.data_dir),
-        "HUB_BUILD": str(cfg.build_dir),
-        "HUB_CACHE": str(cfg.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "HUB_RATE_LIMIT": "0",
-        "COLUMNS": "200",
-    }
+    env = hub_env(cfg, TRANSFORMERS_OFFLINE="1", HUB_RATE_LIMIT="0", COLUMNS="200")
     yield cfg, env
 
 

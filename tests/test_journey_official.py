@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -22,7 +19,7 @@ from hub import vocab
 from hub.config import VOCAB_DIR, Settings
 
 from conftest import CHROMIUM, axe_violations
-from sparql_server import free_port
+from helpers import static_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -174,35 +171,8 @@ def test_search_results_name_places_as_record_pages_do(desk, live_hub: str, corp
 @pytest.fixture(scope="module")
 def static_site(corpus_settings: Settings) -> Iterator[str]:
     """The built site on a plain static file server: no /api, no POST."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(corpus_settings.site_dir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/peers/", timeout=1)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    raise RuntimeError("http.server did not start") from None
-                time.sleep(0.1)  # the server is starting: poll again
+    with static_server(corpus_settings.site_dir) as base:
         yield base
-    finally:
-        proc.kill()
-        proc.wait(10)
 
 
 def test_on_a_static_host_the_finder_says_it_needs_the_server(desk, static_site: str) -> None:

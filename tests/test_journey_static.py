@@ -18,9 +18,10 @@ from hub.search.evaluate import load_queries
 from hub.vocab import fold
 
 from conftest import axe_violations
+from helpers import static_server
 
 sys.path.insert(0, str(REPO_DIR / "bench"))
-from eval_static_search import QUERIES, static_server
+from eval_static_search import QUERIES
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -4,7 +4,6 @@ uses /api/search when `hub serve` answers it, and everything can be done with th
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from hub.config import REPO_DIR, Settings
 from hub.site import static_search
 
 from conftest import CHROMIUM
-from helpers import free_port, stop, wait_for
+from helpers import free_port, hub_env, static_server, stop, wait_for
 from test_site import MINI, SITE_STAGES
 
 AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,22 +58,8 @@ def site_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def static_url(site_build: Settings) -> Iterator[str]:
     """build/site served by Python's plain static file server: no API behind it."""
-    port = free_port()
-    proc = serve(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(site_build.site_dir),
-        ],
-        f"http://127.0.0.1:{port}/",
-    )
-    yield f"http://127.0.0.1:{port}"
-    stop(proc)
+    with static_server(site_build.site_dir) as base:
+        yield base
 
 
 @pytest.fixture
@@ -218,13 +203,7 @@ def hub_server(mini_build: Settings) -> Iterator[tuple[str, bool]]:
     """`hub serve` (uvicorn + the FastAPI app) over a full default build of the mini corpus (the session's)."""
     cfg = mini_build
     port = free_port()
-    env = {
-        **os.environ,
-        "HUB_DATA": str(cfg.data_dir),
-        "HUB_BUILD": str(cfg.build_dir),
-        "HUB_CACHE": str(cfg.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = hub_env(cfg)
     proc = serve(
         [
             sys.executable,
@@ -264,22 +243,8 @@ def test_search_page_uses_the_api_under_hub_serve(page, hub_server: tuple[str, b
 
 @pytest.fixture(scope="module")
 def corpus_site(corpus_settings: Settings) -> Iterator[tuple[str, Settings]]:
-    port = free_port()
-    proc = serve(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(corpus_settings.site_dir),
-        ],
-        f"http://127.0.0.1:{port}/",
-    )
-    yield f"http://127.0.0.1:{port}", corpus_settings
-    stop(proc)
+    with static_server(corpus_settings.site_dir) as base:
+        yield base, corpus_settings
 
 
 @pytest.mark.slow

@@ -4,9 +4,6 @@ good build keeps serving."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -15,26 +12,15 @@ import pytest
 from hub.config import Settings
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, copy_build
-from helpers import free_port, poll, stop, wait_for
+from helpers import free_port, hub_env, poll, serve_watch, stop, wait_for
 
 
 @pytest.fixture
 def watched(tmp_path: Path, mini_build: Settings):
     cfg = copy_build(mini_build, tmp_path)
     port = free_port()
-    env = {
-        **os.environ,
-        "HUB_DATA": str(cfg.data_dir),
-        "HUB_BUILD": str(cfg.build_dir),
-        "HUB_CACHE": str(cfg.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "serve", "--watch", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = hub_env(cfg)
+    proc = serve_watch(env, port)
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/healthz")
     yield cfg, base
