@@ -122,3 +122,12 @@ def test_every_practice_states_its_evidence(corpus_store) -> None:
         ORDER BY ?id""",
     )
     assert ungraded == [], f"{len(ungraded)} practices have no evidence level: {[r['id'] for r in ungraded][:10]}"
+
+
+def test_no_concept_is_its_own_broader_or_narrower(corpus_store) -> None:
+    """A self-loop makes the concept its own ancestor: facet trees and 'broader' walks would never end."""
+    rows = select(
+        corpus_store,
+        """SELECT ?c WHERE { { ?c skos:broader ?c } UNION { ?c skos:narrower ?c } }""",
+    )
+    assert rows == []
