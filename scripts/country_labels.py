@@ -129,12 +129,12 @@ ADJUSTMENTS: dict[str, Adjustment] = {
         },
     ),
     "US": Adjustment(
-        "ru: США (pycountry has Соединённые штаты); official names and abbreviations as altLabels",
+        "ru: США (pycountry has Соединённые штаты); official names, abbreviations and ar أميركا as altLabels",
         {
             "fr": Fix(alts=("États-Unis d'Amérique",)),
             "es": Fix(alts=("Estados Unidos de América", "EE. UU.", "EEUU")),
             "pt": Fix(alts=("Estados Unidos da América", "EUA")),
-            "ar": Fix(alts=("الولايات المتحدة الأمريكية", "أمريكا")),
+            "ar": Fix(alts=("الولايات المتحدة الأمريكية", "أمريكا", "أميركا")),
             "ru": Fix("США", ("Соединённые Штаты Америки", "Соединённые Штаты")),
         },
     ),
