@@ -4,7 +4,10 @@ Fast checks of the rendered text, and `nginx -t` on it where nginx is installed;
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import json
 import re
 import shutil
 import subprocess
@@ -124,3 +127,28 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path, site_url: str)
         [nginx_binary(), "-t", "-c", str(conf), "-e", str(tmp_path / "error.log")], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_build_for_a_public_address_never_links_to_this_machine(mini: Settings) -> None:
+    """HUB_SITE_URL at build time: canonical links, the sitemap, robots.txt, practices.csv and dataset.ttl use it,
+    the manifest records it, and the stack accepts that build for that address without --local."""
+    from hub.build import build
+
+    cfg = dataclasses.replace(mini, site_url=PUBLIC)
+    build(cfg)
+    manifest = json.loads((cfg.build_dir / "manifest.json").read_text())
+    assert manifest["site_url"] == PUBLIC and site_url_for(manifest, PUBLIC, local=False) == PUBLIC
+    pages = list(cfg.site_dir.rglob("*.html"))
+    canonical = [re.search(r'<link rel="canonical" href="([^"]+)"', p.read_text()) for p in pages]
+    assert len(pages) > 10 and all(m and m.group(1).startswith(f"{PUBLIC}/") for m in canonical if m)
+    assert sum(1 for m in canonical if m) >= len(pages) - 1  # every page but the 404 page
+    locs = re.findall(r"<loc>([^<]+)</loc>", (cfg.site_dir / "sitemap.xml").read_text())
+    assert locs and all(loc.startswith(f"{PUBLIC}/") for loc in locs)
+    assert f"Sitemap: {PUBLIC}/sitemap.xml" in (cfg.site_dir / "robots.txt").read_text()
+    rows = list(csv.DictReader(io.StringIO((cfg.build_dir / "practices.csv").read_text(encoding="utf-8-sig"))))
+    assert rows and all(r["page"].startswith(f"{PUBLIC}/practices/") for r in rows)
+    assert f"<{PUBLIC}/sparql>" in (cfg.build_dir / "dataset.ttl").read_text()
+    local_guide = cfg.site_dir / "contributing" / "index.html"  # how to preview on one's own machine: meant local
+    for file in [*cfg.site_dir.rglob("*"), cfg.build_dir / "practices.csv", cfg.build_dir / "dataset.ttl"]:
+        if file.is_file() and file.suffix in (".html", ".xml", ".txt", ".csv", ".ttl", ".json") and file != local_guide:
+            assert "127.0.0.1" not in file.read_text(encoding="utf-8"), file
