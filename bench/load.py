@@ -12,9 +12,11 @@ The server runs as ``hub serve --workers 2`` (2 cores: one uvicorn process per c
 each with its own two SPARQL query workers) and the per-client rate limit off
 (``HUB_RATE_LIMIT=0``): closed-loop users without think time are not people, and
 from one loopback address they would all share one bucket. ``--remote`` adds a run
-against the same build with the graph on an ``oxigraph serve`` process (``HUB_STORE``).
+against the same build with the graph on an ``oxigraph serve`` process (``HUB_STORE``). ``--stack``
+starts the production stack (``scripts/stack.sh up``: nginx, ``hub serve``, ``oxigraph serve``) and measures
+the same hub processes twice in one run: directly on their port, and through nginx (rate limit off there too).
 
-    .venv/bin/hub build && .venv/bin/python bench/load.py [--build DIR] [--users 1 10 50] [--duration 20]
+    .venv/bin/hub build && .venv/bin/python bench/load.py [--build DIR] [--users 1 10 50] [--duration 20] [--stack]
 
 Prints Markdown tables (README "Reliability and performance") and writes bench/results/load.json.
 """
@@ -106,6 +108,26 @@ def hub_server(
         {"HUB_BUILD": str(build), "HUB_RATE_LIMIT": "0", "HF_HUB_OFFLINE": "1", **(env or {})}, workers
     ) as served:
         yield served
+
+
+@contextmanager
+def stack_server(build: Path, workers: int = 2) -> Iterator[tuple[str, str, int]]:
+    """The production stack over ``build`` (scripts/stack.sh, on free ports, rate limit off); yields (URL through
+    nginx, URL of hub serve itself, the hub's pid), and stops it after."""
+    from helpers import free_port
+
+    port, hub_port, store_port = free_port(), free_port(), free_port()
+    env = {**os.environ, "HUB_BUILD": str(build), "HUB_RATE_LIMIT": "0", "HF_HUB_OFFLINE": "1"}
+    stack = [str(REPO_DIR / "scripts" / "stack.sh")]
+    up = [*stack, "up", "--port", str(port), "--hub-port", str(hub_port), "--store-port", str(store_port)]
+    subprocess.run([*up, "--local", "--workers", str(workers)], env=env, check=True, stdout=subprocess.DEVNULL)
+    try:
+        from hub.stack import run_dir
+
+        pid = int((run_dir(port) / "hub.pid").read_text())
+        yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{hub_port}", pid
+    finally:
+        subprocess.run([*stack, "down", "--port", str(port)], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 @contextmanager
@@ -274,7 +296,7 @@ def bench(
     users: list[int],
     duration_s: float,
     max_requests: int,
-    proc: subprocess.Popen,
+    pid: int,
     think: list[float],
 ) -> dict[str, object]:
     mix = Mix(build)
@@ -283,7 +305,7 @@ def bench(
     for think_s in think:
         for n in users:
             result = asyncio.run(run_level(base, mix, n, duration_s, max_requests, think_s))
-            result["server_rss_mb"], result["server_peak_rss_mb"] = tree_rss_mb(proc.pid)
+            result["server_rss_mb"], result["server_peak_rss_mb"] = tree_rss_mb(pid)
             levels.append(result)
             s = result["search"]
             print(
@@ -335,14 +357,21 @@ def main() -> None:
     )
     ap.add_argument("--workers", type=int, default=2, help="uvicorn processes (2 on 2 cores)")
     ap.add_argument("--remote", action="store_true", help="also run with the graph on an oxigraph server (HUB_STORE)")
+    ap.add_argument(
+        "--stack", action="store_true", help="also the production stack (scripts/stack.sh): directly and through nginx"
+    )
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     build = args.build.resolve()
+    machine = machine_info()  # the load average before the run
     runs = []
     print(f"embedded store, {args.workers} worker(s):", file=sys.stderr)
     with hub_server(build, args.workers) as (base, proc):
         runs.append(
-            {"store": "embedded", **bench(base, build, args.users, args.duration, args.max_requests, proc, args.think)}
+            {
+                "store": "embedded",
+                **bench(base, build, args.users, args.duration, args.max_requests, proc.pid, args.think),
+            }
         )
     if args.remote:
         with remote_store(build) as query_url:
@@ -351,11 +380,20 @@ def main() -> None:
                 runs.append(
                     {
                         "store": "remote (oxigraph serve)",
-                        **bench(base, build, args.users, args.duration, args.max_requests, proc, args.think),
+                        **bench(base, build, args.users, args.duration, args.max_requests, proc.pid, args.think),
                     }
                 )
+    if args.stack:
+        with stack_server(build, args.workers) as (proxy, direct, pid):
+            for store, base in (("remote, hub serve directly", direct), ("remote, through nginx", proxy)):
+                print(f"stack: {store} ({base}):", file=sys.stderr)
+                measured = bench(base, build, args.users, args.duration, args.max_requests, pid, args.think)
+                runs.append({"store": store, **measured})
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_DIR)
     report = {
-        "machine": machine_info(),
+        "machine": machine,
+        "commit": commit.stdout.strip() or None,
+        "date": time.strftime("%Y-%m-%d"),
         "workers": args.workers,
         "duration_s": args.duration,
         "max_requests": args.max_requests,

@@ -158,6 +158,10 @@ def serve(
             log_level="warning",
             http="hub.api.guard:NoDelayH11",
             timeout_keep_alive=KEEP_ALIVE_S,
+            # The client address (rate limit) comes from X-Forwarded-For only when the proxy is on this host
+            # (nginx of scripts/stack.sh, which sets that header itself), unless FORWARDED_ALLOW_IPS names another.
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
     finally:
         if watcher is not None:

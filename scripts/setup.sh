@@ -38,3 +38,12 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "setup: chromium not found and not root; install Debian's 'chromium' for the browser tests" >&2
   fi
 fi
+# The production stack (scripts/stack.sh) puts Debian's nginx in front of the hub, with brotli when the module is there.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-brotli-filter \
+      >/dev/null) || echo "setup: could not install nginx; the stack test will be skipped" >&2
+  else
+    echo "setup: nginx not found and not root; install Debian's 'nginx' for scripts/stack.sh and its test" >&2
+  fi
+fi

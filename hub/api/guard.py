@@ -16,7 +16,9 @@ scripts and hostile input long before a router could object:
   ``X-Forwarded-For`` when a proxy on the same host sends it) has a token bucket per
   route: ``rate_burst`` requests at once, refilled at ``rate_per_minute``; an empty
   bucket answers 429 with ``Retry-After``. Buckets live in one process: with N
-  server workers a client may get up to N times the rate.
+  server workers a client may get up to N times the rate, so the production stack
+  (``scripts/stack.sh``, :mod:`hub.deploy`) has nginx enforce the same limit once for
+  all workers, and this one stays as the second line when the hub is reached directly.
 * **Security headers** on every response: a Content-Security-Policy that allows
   only the hub's own scripts (no ``'unsafe-inline'``, no ``eval``, no WebAssembly)
   and only its own styles, plus the hashes of the
@@ -105,6 +107,12 @@ def template_style_hashes(folder: Path = TEMPLATES) -> list[str]:
     return found
 
 
+def content_security_policy() -> str:
+    """The one policy of every response: the hub's own, and nginx's for the files it serves itself (hub.deploy)."""
+    hashes = " ".join(template_style_hashes())
+    return _policy({"style-src": hashes} if hashes else None)
+
+
 class TokenBuckets:
     """Per-client token buckets: ``burst`` requests at once, one more every ``60 / per_minute`` seconds."""
 
@@ -144,8 +152,7 @@ class Guard:
         self.app = app
         self.cfg = cfg
         self.buckets = TokenBuckets(cfg.rate_per_minute, cfg.rate_burst) if cfg.rate_per_minute > 0 else None
-        hashes = " ".join(template_style_hashes())
-        self.policy = _policy({"style-src": hashes} if hashes else None)
+        self.policy = content_security_policy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -172,6 +172,7 @@ def _run(
             "built": stamp,
             "timings": ctx.timings,
             "stats": ctx.stats,
+            "site_url": settings.site_url,  # what its links point at (scripts/stack.sh checks it)
             "warnings": [str(p) for p in corpus.problems if p.severity == "warning"],
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
