@@ -110,6 +110,9 @@ class City(RecordBase):
     strong_cities_member: bool | None = None
     coordinates: Coordinates | None = None
     geonames: Annotated[int, Field(gt=0)] | None = None  # the GeoNames id of the place, confirmed by a curator
+    # an area (county, district) that is no GeoNames place: its seat town's id, used for the map point only — never
+    # for population or names, which would be the town's and not the area's
+    seat_geonames: Annotated[int, Field(gt=0)] | None = None
     context: list[Label] = []
     links: list[Link] = []
 

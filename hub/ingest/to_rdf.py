@@ -140,16 +140,20 @@ def _add_place(g: Graph, s: URIRef, city: City) -> None:
     """Where the city is and what GeoNames says of it: with a GeoNames id the point, population and alternate names
     come from GeoNames (each citing it); without one, the record's own coordinates stay."""
     found = places.place(city.geonames, [city.name, *city.aliases]) if city.geonames else None
+    seat = places.place(city.seat_geonames) if city.seat_geonames and found is None else None
     own = (city.coordinates.lat, city.coordinates.lon) if city.coordinates else None
-    point = (found.lat, found.lon) if found else own
+    point = (found.lat, found.lon) if found else (seat.lat, seat.lon) if seat else own
     if point is not None:
         geo = BNode()
         g.add((s, SCHEMA.geo, geo))
         g.add((geo, RDF.type, SCHEMA.GeoCoordinates))
         g.add((geo, SCHEMA.latitude, Literal(point[0], datatype=XSD.decimal)))
         g.add((geo, SCHEMA.longitude, Literal(point[1], datatype=XSD.decimal)))
-        if found:
-            g.add((geo, DCTERMS.source, URIRef(found.iri)))
+        if found or seat:
+            g.add((geo, DCTERMS.source, URIRef((found or seat).iri)))
+        if seat:  # the area is no GeoNames place: say whose point this is
+            note = f"The point of {seat.name}, the {city.admin_type} seat, as stated by {places.source_note()}."
+            g.add((geo, RDFS.comment, Literal(note, lang="en")))
     if found is None:
         return
     place_iri = URIRef(found.iri)

@@ -302,6 +302,28 @@ def _check_geonames(city: City, doc: Document, rel: str) -> list[Problem]:
     return out
 
 
+def _check_seat(city: City, doc: Document, rel: str) -> list[Problem]:
+    """``seat_geonames`` exists only for the map point, so an id GeoNames' packaged data does not know (no point at
+    all) or a record that has its own ``geonames:`` (which already gives the point) is an error; a seat in another
+    country is a warning, as for ``geonames:``."""
+    line = doc.line("seat_geonames")
+    if city.geonames:
+        return [Problem(rel, line, "give `seat_geonames:` only to an area without its own `geonames:` id: remove one")]
+    found = places.place(city.seat_geonames)
+    if found is None:
+        msg = (
+            f"seat_geonames {city.seat_geonames} is not a place of 500+ people in {places.data_version()}, so the "
+            "record has no point: check the id (`hub geonames` lists candidates)"
+        )
+        return [Problem(rel, line, msg)]
+    code = places.country_code(city.country)
+    if code and found.country_code != code:
+        msg = f"seat_geonames {city.seat_geonames} is {found.name} in {found.country_code}, not in {city.country}"
+        msg += f" ({code})"
+        return [Problem(rel, line, msg, "warning")]
+    return []
+
+
 def _check_refs(corpus: Corpus) -> list[Problem]:
     """References between records must land on an existing record of the right kind."""
     out: list[Problem] = []
@@ -484,6 +506,8 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                 )
             if isinstance(record, City) and record.geonames:
                 corpus.problems.extend(_check_geonames(record, doc, rel))
+            if isinstance(record, City) and record.seat_geonames:
+                corpus.problems.extend(_check_seat(record, doc, rel))
             corpus.records[kind][record.id] = record
             corpus.documents[record.id] = doc
             corpus.unreadable.discard(path.stem)
