@@ -151,20 +151,27 @@ class Describe(BaseModel):
     # bounds declared, not enforced here: the profile's checks say what is wrong in one sentence
     population: int | None = Field(
         None,
-        strict=True,  # a JSON number, not true or "45000"
         description=f"the town's population, 1–{MAX_POPULATION:,}: said in the reasons and what differs (size does "
         "not change the score)",
         json_schema_extra={"minimum": 1, "maximum": MAX_POPULATION},
     )
     geonames: int | None = Field(
         None,
-        strict=True,
         description="instead of a population: the town's GeoNames id (https://www.geonames.org/<id>), whose "
         "population is used",
         json_schema_extra={"minimum": 1},
     )
 
-    model_config = ConfigDict(json_schema_extra=lambda s: s.update(place_consistency()))
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(place_consistency(), **ONE_SIZE))
+
+
+# a population or a GeoNames place, not both (either may be absent or null)
+ONE_SIZE = {
+    "not": {
+        "required": ["population", "geonames"],
+        "properties": {"population": {"type": "integer"}, "geonames": {"type": "integer"}},
+    }
+}
 
 
 def _enum(schema: dict[str, Any], scheme: str) -> None:
@@ -325,9 +332,11 @@ def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) 
     response_model=PeersResponse,
     summary="Peer cities for a city described in words",
     responses=errors(
+        404,
         422,
+        s404="no GeoNames place has the id given as `geonames` (among places of 500+ people)",
         s422="an empty or too long description, an unknown region or country, a country outside the region given, "
-        "a population that is not a whole number from 1 to 100,000,000, an unknown GeoNames id, or both of them",
+        "a population that is not a whole number from 1 to 100,000,000, or both a population and a GeoNames id",
     ),
 )
 def describe_peers(build: Build, body: Annotated[Describe, Body(openapi_examples=DESCRIBE_EXAMPLES)]) -> Any:

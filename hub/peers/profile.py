@@ -15,7 +15,7 @@ import numpy as np
 
 from hub import facets as registry, vocab
 from hub.config import VOCAB_DIR
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, NotFound
 from hub.search import encoder
 
 # profile facet (the catalogue field) -> (SKOS scheme, catalogue facet name), for the registry's peer facets
@@ -256,6 +256,14 @@ def description_profile(
     )
 
 
+class UnknownPlace(NotFound, LookupError):
+    """A GeoNames id the packaged data does not know: a 404, like an unknown city, since any whole number is a
+    well-formed id."""
+
+    error = "unknown_place"
+    exit_code = 2
+
+
 def check_population(population: object) -> int | None:
     """A described town's population as a positive whole number (None when not given), or a DescriptionError."""
     if population is None:
@@ -277,7 +285,7 @@ def place_population(geonames_id: object) -> tuple[int | None, dict]:
         raise DescriptionError("the GeoNames place must be a positive whole number, e.g. 184745 for Nairobi")
     found = places.place(geonames_id)
     if found is None:
-        raise DescriptionError(
+        raise UnknownPlace(
             f"no GeoNames place with id {geonames_id} among places of 500 or more people; look the town up on "
             f"{places.GEONAMES_HOME} and give the number in its address"
         )
