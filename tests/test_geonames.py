@@ -54,6 +54,10 @@ name: Nakuru County
 country: Kenya
 admin_type: county
 seat_geonames: {NAKURU}
+population:
+  value: 2162202
+  says: "a county of 2,162,202 people"
+  source: {{doc: 003_test.txt, section: Annex II}}
 sources:
   - doc: 003_test.txt
     section: Annex II
@@ -194,6 +198,13 @@ def test_validate_refuses_a_seat_id_that_gives_no_point_or_doubles_an_id(mini: S
     path.write_text(text, encoding="utf-8")
     (both,) = [p for p in load_corpus(mini.data_dir).problems if "seat_geonames" in p.message]
     assert both.severity == "error" and "only to an area without its own `geonames:`" in both.message
+    text = path.read_text(encoding="utf-8").replace(
+        "seat_geonames: 1", "population: {value: 5, says: five, source: {doc: 003_test.txt, section: Annex II}}"
+    )
+    path.write_text(text, encoding="utf-8")
+    (twice,) = [p for p in load_corpus(mini.data_dir).problems if "population" in p.message]
+    assert twice.severity == "error" and "takes its population from GeoNames" in twice.message
+    assert twice.line == _line_of(path, "population:")
 
 
 # --- the build: catalogue, graph, downloads ------------------------------------------------------
@@ -214,18 +225,26 @@ def test_an_area_is_shown_at_its_seat_town_and_given_nothing_else_of_it(geo: Set
     county = _records(geo)["nakuru-county"]
     seat = places.place(NAKURU)
     assert county["coordinates"] == {"lat": seat.lat, "lon": seat.lon}
-    assert county["geonames"] is None  # no population, no other names: the town's are not the county's
+    assert county["geonames"] is None  # no GeoNames population or other names: the town's are not the county's
+    assert county["stated_population"]["value"] == 2_162_202 != seat.population  # the figure its passage states
+    assert county["stated_population"]["source"]["section"] == "Annex II"
     assert county["seat"]["label"] == "Shown at Nakuru, the county seat" and county["seat"]["iri"] == seat.iri
     g = _graph(geo)
     s = URIRef(record_iri("city", "nakuru-county"))
-    assert not list(g.objects(s, URIRef(SCHEMA + "sameAs"))) and not list(g.objects(s, URIRef(HUB + "population")))
+    assert not list(g.objects(s, URIRef(SCHEMA + "sameAs")))
+    (n,) = g.objects(s, URIRef(HUB + "population"))
+    (figure,) = g.objects(s, URIRef(HUB + "populationFigure"))
+    assert n.toPython() == 2_162_202 and not list(g.objects(figure, URIRef(HUB + "dataVersion")))
+    (doc,) = g.objects(figure, URIRef("http://purl.org/dc/terms/source"))
+    assert "geonames" not in str(doc)  # the document, not GeoNames
     (point,) = g.objects(s, URIRef(SCHEMA + "geo"))
     assert (point, URIRef("http://purl.org/dc/terms/source"), URIRef(seat.iri)) in g
     assert "Nakuru, the county seat" in str(
         next(g.objects(point, URIRef("http://www.w3.org/2000/01/rdf-schema#comment")))
     )
     text = re.sub(r"<[^>]+>", "", _page(geo, "/cities/nakuru-county/"))
-    assert "Shown at Nakuru, the county seat" in text and "Population" not in text
+    assert "Shown at Nakuru, the county seat" in text and "570,674" not in text
+    assert re.search(r"Population\s*2,162,202 \(as stated in .*“a county of 2,162,202 people”\)", text)
 
 
 def _graph(cfg: Settings) -> Dataset:

@@ -167,6 +167,15 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
             coordinates=_coordinates(record),
             geonames=_geonames(record),
             seat=_seat(record),
+            stated_population=(
+                {
+                    "value": record.population.value,
+                    "says": record.population.says,
+                    "source": _sources(record, corpus, [record.population.source])[0],
+                }
+                if record.population and not record.geonames
+                else None
+            ),
             practices=practices,
             themes=sorted({t for p in practices for t in corpus.practices[p].themes}),
             challenges=sorted({t for p in practices for t in corpus.practices[p].challenges}),

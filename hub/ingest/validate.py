@@ -408,6 +408,12 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                             f"document{_did_you_mean(link.source.doc, list(seeds))}",
                         )
                     )
+            if record.population and record.geonames:
+                msg = "a record with a `geonames:` id takes its population from GeoNames: remove `population:`"
+                out.append(Problem(rel, doc.line("population"), msg))
+            if record.population and (pd := record.population.source.doc) not in seeds and pd not in corpus.resources:
+                msg = f"population source '{pd}' is not a source document{_did_you_mean(pd, list(seeds))}"
+                out.append(Problem(rel, doc.line("population.source"), msg))
         elif isinstance(record, Resource):
             for i, c in enumerate(record.about_cities):
                 ref(rid, f"about_cities[{i}]", c, "city")

@@ -136,7 +136,9 @@ def city_profile(city: dict, practices: list[dict], vectors: np.ndarray) -> Prof
         country=city.get("country"),
         region=city.get("region"),
         admin_type=city.get("admin_type"),
-        population=(city.get("geonames") or {}).get("population") or None,
+        population=(city.get("geonames") or {}).get("population")
+        or (city.get("stated_population") or {}).get("value")
+        or None,
         context=context_ids(city.get("context") or []),
         concepts=concept_ids(practices),
         practices=tuple(p["id"] for p in practices),
