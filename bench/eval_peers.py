@@ -171,9 +171,12 @@ def main() -> None:
     for r in grid_held[:5]:
         print(f"  {r['weights']}  hit@{ev.K} {r[f'hit@{ev.K}']:.3f}  MRR {r['mrr']:.3f}")
     tied = ev.tied_top(index)
+    tied_peers = ev.tied_top(index, grouped=False)
     print(
-        f"\n{len(tied)} of {len(index.profiles)} cities have 3 or more peers at one score (two places) in their "
-        f"top {ev.K}" + (f": {', '.join(tied)}" if tied else "")
+        f"\n{len(tied)} of {len(index.profiles)} cities have 3 or more peer cards at one score (two places) in their "
+        f"top {ev.K}, a grouped card counting once"
+        + (f": {', '.join(tied)}" if tied else "")
+        + f" ({len(tied_peers)} counting every peer, as lists were before grouping)"
     )
     timings = _timings(build_dir)
     print("\n" + ", ".join(f"{k}: {v}" for k, v in timings.items()))
@@ -197,6 +200,7 @@ def main() -> None:
         "grid_size": len(grid_held),
         "grid_top": grid_held[:20],
         "tied_top": tied,
+        "tied_top_ungrouped": tied_peers,
         "timings": timings,
         "scale": scale,
     }

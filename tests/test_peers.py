@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from hub.build import build, default_stages
 from hub.cli import app
 from hub.config import Settings
-from hub.peers import DescriptionError, PeerIndex, Weights
+from hub.peers import DescriptionError, PeerIndex, Weights, explain
 from hub.peers.evaluate import expected_rank_metrics, size_only, tied_top
 from hub.peers.index import PEERS_FILE, UnknownCity, close_cities, read_peers
 from hub.peers.profile import MAX_DESCRIPTION, Profile, city_profile, extract_concepts
@@ -348,3 +348,90 @@ def test_cli_describe_and_bad_input(peers_settings: Settings) -> None:
     assert _cli(peers_settings, "--describe", "   ").exit_code == 2
     assert _cli(peers_settings).exit_code != 0  # neither a city nor a description
     assert _cli(peers_settings, "lakeside", "--describe", "x").exit_code != 0  # both
+
+
+# --- size in words, and peers alike only through one practice grouped into one card ---------------------------
+
+
+def test_size_is_said_in_round_figures_and_only_where_it_is_known() -> None:
+    town = Profile(id="t", label="Aalborg", population=142_937)
+    assert explain.people(142_937) == "about 140,000 people" and explain.people(3_255_944) == "about 3.3 million people"
+    assert explain.size_alike(town, Profile(id="d", label="Dijon", population=159_941)) == (
+        "both have about 140,000–160,000 people"
+    )
+    assert explain.size_alike(town, Profile(id="m", label="Madrid", population=3_255_944)) is None
+    assert explain.size_gap(town, Profile(id="m", label="Madrid", population=3_255_944)) == (
+        "Madrid is far larger (about 3.3 million people; Aalborg about 140,000)"
+    )
+    assert explain.size_gap(town, Profile(id="k", label="Kolo", population=30_000)).startswith(
+        "Kolo is about a fifth the size"
+    )
+    assert explain.size_gap(town, Profile(id="u", label="Unknown")) is None  # never a guess
+    assert explain.size_alike(town, Profile(id="u", label="Unknown")) is None
+
+
+def _grouping_index() -> PeerIndex:
+    """A city with its own practice, four cities known only through one workshop, and one with its own work."""
+
+    def practice(pid: str, cities: list[str], themes: list[str]) -> dict:
+        return {
+            "id": pid,
+            "type": "practice",
+            "title": pid.title(),
+            "url": f"/practices/{pid}/",
+            "summary": "",
+            "cities": [{"id": c} for c in cities],
+            "facets": {"theme": themes},
+        }
+
+    def city(cid: str, practices: list[str], population: int | None) -> dict:
+        return {
+            "id": cid,
+            "type": "city",
+            "title": cid.title(),
+            "url": f"/cities/{cid}/",
+            "country": "Spain",
+            "region": "Europe",
+            "admin_type": "city",
+            "practices": practices,
+            "geonames": {"id": 1, "population": population} if population else None,
+        }
+
+    members = {"ames": 90_000, "bera": 3_000_000, "cora": 55_000, "dena": None}
+    catalog = [
+        practice("own", ["home"], ["youth-engagement", "sports"]),
+        practice("workshop", list(members), ["youth-engagement"]),
+        practice("other", ["else"], ["sports"]),
+        city("home", ["own"], 60_000),
+        *(city(c, ["workshop"], n) for c, n in members.items()),
+        city("else", ["other"], 70_000),
+    ]
+    rng = np.random.default_rng(3)
+    vectors = {
+        f"practice:{p}": v / np.linalg.norm(v)
+        for p, v in zip(("own", "workshop", "other"), rng.normal(size=(3, 384)).astype(np.float32), strict=True)
+    }
+    return PeerIndex(catalog, vectors)
+
+
+def test_peers_alike_only_through_one_practice_are_one_card_naming_each_member() -> None:
+    index = _grouping_index()
+    cards = index.city("home")["peers"]
+    grouped = [c for c in cards if c["group"]]
+    assert len(grouped) == 1 and len(cards) == 2  # four cities, one card; "else" has its own
+    card = grouped[0]
+    # closest in size first, the unknown size in the middle
+    assert [m["id"] for m in card["members"]] == ["cora", "ames", "dena", "bera"]
+    assert card["label"] == "Cora, Ames, Dena and Bera"
+    assert card["group"]["practices"] == [{"id": "workshop", "title": "Workshop", "url": "/practices/workshop/"}]
+    assert card["reasons"][0] == card["group"]["text"] == "Cora, Ames, Dena and Bera all took part in “Workshop”"
+    assert all(not r.startswith("both ") for r in card["reasons"])  # said of all of them
+    assert "workshop" not in [p["id"] for p in card["practices"]]  # the practice is linked once, by the group
+    assert [m["size"] for m in card["members"]] == [
+        "about 55,000 people",
+        "about 90,000 people",
+        None,
+        "about 3 million people",
+    ]
+    assert {c["id"] for c in index.city("home", limit=1)["peers"]} <= {"cora", "else"}  # a limit counts cards
+    assert tied_top(_grouping_index(), at_least=2) == [] != tied_top(_grouping_index(), at_least=2, grouped=False)

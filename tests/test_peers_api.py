@@ -117,11 +117,48 @@ def test_post_describes_a_city_not_in_the_hub(http: httpx.Client) -> None:
         {"description": "a town", "limit": 500},
         {"description": "a town", "country": "Atlantis"},
         {"description": "a town", "region": "Europe", "country": "Uganda"},
+        {"description": "a town", "population": "many"},
+        {"description": "a town", "population": 4.5},
+        {"description": "a town", "geonames": "Nairobi"},
     ],
 )
 def test_post_bad_input_is_422(http: httpx.Client, payload: dict) -> None:
     body = assert_error(http.post("/api/peers", json=payload), 422)
     assert body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"population": 0}, "between 1 and 100,000,000 people; 0 is not"),
+        ({"population": -40_000}, "between 1 and 100,000,000"),
+        ({"population": 2_000_000_000}, "2,000,000,000 is not a town's"),
+        ({"geonames": -3}, "positive whole number"),
+        ({"population": 45_000, "geonames": 184745}, "not both"),
+    ],
+)
+def test_post_population_and_place_are_checked_with_a_clear_reason(
+    http: httpx.Client, extra: dict, message: str
+) -> None:
+    body = assert_error(http.post("/api/peers", json={"description": "a town hosting refugees", **extra}), 422)
+    assert body["error"] == "invalid_description" and message in body["detail"]
+
+
+def test_post_unknown_geonames_place_is_404(http: httpx.Client) -> None:
+    body = assert_error(http.post("/api/peers", json={"description": "a town", "geonames": 1}), 404)
+    assert body["error"] == "unknown_place" and "no GeoNames place with id 1" in body["detail"]
+
+
+def test_post_population_is_said_in_what_differs_and_a_place_gives_its_own(http: httpx.Client) -> None:
+    text = "Our municipality is on the border and hosts refugees; disputes over land keep rising."
+    plain = http.post("/api/peers", json={"description": text}).json()
+    sized = http.post("/api/peers", json={"description": text, "population": 45_000}).json()
+    assert sized["profile"]["population"] == 45_000
+    # size is said, never scored: the same cities in the same order at the same scores
+    assert [(p["id"], p["score"]) for p in sized["peers"]] == [(p["id"], p["score"]) for p in plain["peers"]]
+    placed = http.post("/api/peers", json={"description": text, "geonames": 184745}).json()  # Nairobi
+    assert placed["profile"]["place"]["name"] == "Nairobi" and placed["profile"]["population"] > 1_000_000
+    assert "GeoNames" in placed["profile"]["place"]["source"]
 
 
 def test_post_not_json_is_422(http: httpx.Client) -> None:

@@ -20,7 +20,7 @@ from hub.api.deps import BuildMissing, LoadedBuild, current_build
 from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, representation
 from hub.peers import PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
-from hub.peers.profile import MAX_DESCRIPTION
+from hub.peers.profile import MAX_DESCRIPTION, MAX_POPULATION
 from hub.vocab import did_you_mean
 
 router = APIRouter(tags=["cities"])
@@ -70,13 +70,38 @@ class PeerPractice(BaseModel):
     shared: list[str]
 
 
-class Peer(BaseModel):
+class PeerGroupPractice(BaseModel):
+    id: str
+    title: str
+    url: str
+
+
+class PeerGroup(BaseModel):
+    """What the members of a grouped card all took part in: their only shared ground with each other."""
+
+    text: str = Field(description="e.g. 'Dijon, Madrid and Murcia all took part in “…”' (also the first reason)")
+    practices: list[PeerGroupPractice]
+
+
+class PeerMember(BaseModel):
     id: str
     label: str
+    url: str
+    country: str | None
+    region: str | None
+    admin_type: str | None
+    population: int | None = Field(None, description="GeoNames' figure, where the city has a GeoNames id")
+    size: str | None = Field(None, description="the population in words, e.g. 'about 160,000 people'")
+
+
+class Peer(BaseModel):
+    id: str = Field(description="the peer's city id (a grouped card: its member closest in size)")
+    label: str = Field(description="the peer's name (a grouped card: every member's, 'Dijon, Madrid and Murcia')")
     country: str | None
     region: str | None
     admin_type: str | None
     url: str
+    population: int | None = Field(None, description="GeoNames' figure (none on a grouped card: see members)")
     score: float
     components: dict[str, float]
     reasons: list[str]
@@ -85,6 +110,12 @@ class Peer(BaseModel):
     practices: list[PeerPractice]
     thin: bool
     weak: bool
+    group: PeerGroup | None = Field(
+        None, description="set when several peers are alike only through practices they all took part in: one card"
+    )
+    members: list[PeerMember] = Field(
+        default_factory=list, description="a grouped card's cities, closest in size first"
+    )
 
 
 class PeersResponse(BaseModel):
@@ -117,8 +148,30 @@ class Describe(BaseModel):
         json_schema_extra=lambda s: _enum(s, "countries"),
     )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=STORED_PEERS)
+    # bounds declared, not enforced here: the profile's checks say what is wrong in one sentence
+    population: int | None = Field(
+        None,
+        description=f"the town's population, 1–{MAX_POPULATION:,}: said in the reasons and what differs (size does "
+        "not change the score)",
+        json_schema_extra={"minimum": 1, "maximum": MAX_POPULATION},
+    )
+    geonames: int | None = Field(
+        None,
+        description="instead of a population: the town's GeoNames id (https://www.geonames.org/<id>), whose "
+        "population is used",
+        json_schema_extra={"minimum": 1},
+    )
 
-    model_config = ConfigDict(json_schema_extra=lambda s: s.update(place_consistency()))
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(place_consistency(), **ONE_SIZE))
+
+
+# a population or a GeoNames place, not both (either may be absent or null)
+ONE_SIZE = {
+    "not": {
+        "required": ["population", "geonames"],
+        "properties": {"population": {"type": "integer"}, "geonames": {"type": "integer"}},
+    }
+}
 
 
 def _enum(schema: dict[str, Any], scheme: str) -> None:
@@ -135,9 +188,10 @@ DESCRIBE_EXAMPLES = {
             "into violent extremist groups online and in prisons; the county works with religious leaders, "
             "youth groups and the police on prevention.",
             "country": "Kenya",
+            "population": 1_200_000,
             "limit": 5,
         },
-        "a coastal city facing youth recruitment, in Kenya",
+        "a coastal city of 1.2 million people facing youth recruitment, in Kenya",
     ),
     "divided-town": example(
         {
@@ -278,13 +332,21 @@ def city_peers(build: Build, city_id: PeerCityId, limit: Limit = DEFAULT_LIMIT) 
     response_model=PeersResponse,
     summary="Peer cities for a city described in words",
     responses=errors(
+        404,
         422,
-        s422="an empty or too long description, an unknown region or country, or a country outside the region given",
+        s404="no GeoNames place has the id given as `geonames` (among places of 500+ people)",
+        s422="an empty or too long description, an unknown region or country, a country outside the region given, "
+        "a population that is not a whole number from 1 to 100,000,000, or both a population and a GeoNames id",
     ),
 )
 def describe_peers(build: Build, body: Annotated[Describe, Body(openapi_examples=DESCRIBE_EXAMPLES)]) -> Any:
     """Profile a city that is not in the hub from a description (and optionally its region or country)."""
     index = build.artefact("peer-index", _index)
     return index.describe(
-        body.description, region=body.region, country=body.country, limit=body.limit
+        body.description,
+        region=body.region,
+        country=body.country,
+        limit=body.limit,
+        population=body.population,
+        geonames=body.geonames,
     )  # DescriptionError: 422

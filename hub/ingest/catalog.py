@@ -94,9 +94,28 @@ def _geonames(city: City) -> dict[str, Any] | None:
     }
 
 
+def _seat(city: City) -> dict[str, Any] | None:
+    """The seat town an area is shown at on maps (``seat_geonames``): its name and GeoNames IRI, for the label
+    "Shown at Nakuru, the county seat"; nothing else of the town (its population is not the area's)."""
+    found = places.place(city.seat_geonames) if city.seat_geonames and not city.geonames else None
+    if found is None:
+        return None
+    return {
+        "id": found.id,
+        "iri": found.iri,
+        "name": found.name,
+        "label": f"Shown at {found.name}, the {city.admin_type} seat",
+        "source": places.source_note(),
+        "credit": places.GEONAMES_CREDIT,
+    }
+
+
 def _coordinates(city: City) -> dict[str, float] | None:
-    """GeoNames' point when the record has an id GeoNames knows; the record's own coordinates otherwise."""
+    """GeoNames' point when the record has an id GeoNames knows; else its seat town's point (an area shown at its
+    seat); else the record's own coordinates."""
     found = places.place(city.geonames) if city.geonames else None
+    if found is None and city.seat_geonames:
+        found = places.place(city.seat_geonames)
     if found is not None:
         return {"lat": found.lat, "lon": found.lon}
     return city.coordinates.model_dump() if city.coordinates else None
@@ -147,6 +166,16 @@ def entry(kind: str, record: RecordBase, corpus: Corpus) -> CatalogEntry:
             context=record.context,
             coordinates=_coordinates(record),
             geonames=_geonames(record),
+            seat=_seat(record),
+            stated_population=(
+                {
+                    "value": record.population.value,
+                    "says": record.population.says,
+                    "source": _sources(record, corpus, [record.population.source])[0],
+                }
+                if record.population and not record.geonames
+                else None
+            ),
             practices=practices,
             themes=sorted({t for p in practices for t in corpus.practices[p].themes}),
             challenges=sorted({t for p in practices for t in corpus.practices[p].challenges}),

@@ -101,6 +101,15 @@ class Practice(RecordBase):
     evidence: Evidence | None = None
 
 
+class StatedPopulation(BaseModel):
+    """A population a cited passage states, for an area GeoNames gives none for (a province, a county)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: Annotated[int, Field(gt=0)]
+    says: Label  # the passage's own words for it, e.g. "a population of 47.9 million"
+    source: Source
+
+
 class City(RecordBase):
     type: Literal["city"]
     name: Label
@@ -110,6 +119,10 @@ class City(RecordBase):
     strong_cities_member: bool | None = None
     coordinates: Coordinates | None = None
     geonames: Annotated[int, Field(gt=0)] | None = None  # the GeoNames id of the place, confirmed by a curator
+    # an area (county, district) that is no GeoNames place: its seat town's id, used for the map point only — never
+    # for population or names, which would be the town's and not the area's
+    seat_geonames: Annotated[int, Field(gt=0)] | None = None
+    population: StatedPopulation | None = None  # only as a cited passage states it; never with a `geonames:` id
     context: list[Label] = []
     links: list[Link] = []
 

@@ -136,20 +136,39 @@ def _region_of(country_label: str) -> URIRef | None:
     return URIRef(region.iri) if region else None
 
 
+def _add_stated_population(g: Graph, s: URIRef, city: City, seeds: dict[str, str]) -> None:
+    """An area's population as a cited passage states it: the same hub:population and hub:PopulationFigure as a
+    GeoNames figure, its source the document and the passage (no data version or licence of an outside data set)."""
+    stated = city.population
+    if stated is None or city.geonames:
+        return
+    figure = URIRef(f"{s}#population")
+    g.add((s, HUB.population, Literal(stated.value, datatype=XSD.nonNegativeInteger)))
+    g.add((s, HUB.populationFigure, figure))
+    g.add((figure, RDF.type, HUB.PopulationFigure))
+    g.add((figure, RDF.value, Literal(stated.value, datatype=XSD.nonNegativeInteger)))
+    _add_sources(g, figure, [stated.source], seeds)
+    g.add((figure, RDFS.comment, Literal(f"Population as the source states it: “{stated.says}”.", lang="en")))
+
+
 def _add_place(g: Graph, s: URIRef, city: City) -> None:
     """Where the city is and what GeoNames says of it: with a GeoNames id the point, population and alternate names
     come from GeoNames (each citing it); without one, the record's own coordinates stay."""
     found = places.place(city.geonames, [city.name, *city.aliases]) if city.geonames else None
+    seat = places.place(city.seat_geonames) if city.seat_geonames and found is None else None
     own = (city.coordinates.lat, city.coordinates.lon) if city.coordinates else None
-    point = (found.lat, found.lon) if found else own
+    point = (found.lat, found.lon) if found else (seat.lat, seat.lon) if seat else own
     if point is not None:
         geo = BNode()
         g.add((s, SCHEMA.geo, geo))
         g.add((geo, RDF.type, SCHEMA.GeoCoordinates))
         g.add((geo, SCHEMA.latitude, Literal(point[0], datatype=XSD.decimal)))
         g.add((geo, SCHEMA.longitude, Literal(point[1], datatype=XSD.decimal)))
-        if found:
-            g.add((geo, DCTERMS.source, URIRef(found.iri)))
+        if found or seat:
+            g.add((geo, DCTERMS.source, URIRef((found or seat).iri)))
+        if seat:  # the area is no GeoNames place: say whose point this is
+            note = f"The point of {seat.name}, the {city.admin_type} seat, as stated by {places.source_note()}."
+            g.add((geo, RDFS.comment, Literal(note, lang="en")))
     if found is None:
         return
     place_iri = URIRef(found.iri)
@@ -217,6 +236,7 @@ def record_graph(kind: str, record: RecordBase, corpus: Corpus) -> Graph:
         if record.strong_cities_member is not None:
             g.add((s, HUB.strongCitiesMember, Literal(record.strong_cities_member)))
         _add_place(g, s, record)
+        _add_stated_population(g, s, record, seeds)
         for i, link in enumerate(record.links):
             other = URIRef(record_iri("city", link.city))
             prop = LINK_PROPERTIES[link.relation]

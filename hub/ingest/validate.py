@@ -302,6 +302,28 @@ def _check_geonames(city: City, doc: Document, rel: str) -> list[Problem]:
     return out
 
 
+def _check_seat(city: City, doc: Document, rel: str) -> list[Problem]:
+    """``seat_geonames`` exists only for the map point, so an id GeoNames' packaged data does not know (no point at
+    all) or a record that has its own ``geonames:`` (which already gives the point) is an error; a seat in another
+    country is a warning, as for ``geonames:``."""
+    line = doc.line("seat_geonames")
+    if city.geonames:
+        return [Problem(rel, line, "give `seat_geonames:` only to an area without its own `geonames:` id: remove one")]
+    found = places.place(city.seat_geonames)
+    if found is None:
+        msg = (
+            f"seat_geonames {city.seat_geonames} is not a place of 500+ people in {places.data_version()}, so the "
+            "record has no point: check the id (`hub geonames` lists candidates)"
+        )
+        return [Problem(rel, line, msg)]
+    code = places.country_code(city.country)
+    if code and found.country_code != code:
+        msg = f"seat_geonames {city.seat_geonames} is {found.name} in {found.country_code}, not in {city.country}"
+        msg += f" ({code})"
+        return [Problem(rel, line, msg, "warning")]
+    return []
+
+
 def _check_refs(corpus: Corpus) -> list[Problem]:
     """References between records must land on an existing record of the right kind."""
     out: list[Problem] = []
@@ -386,6 +408,12 @@ def _check_refs(corpus: Corpus) -> list[Problem]:
                             f"document{_did_you_mean(link.source.doc, list(seeds))}",
                         )
                     )
+            if record.population and record.geonames:
+                msg = "a record with a `geonames:` id takes its population from GeoNames: remove `population:`"
+                out.append(Problem(rel, doc.line("population"), msg))
+            if record.population and (pd := record.population.source.doc) not in seeds and pd not in corpus.resources:
+                msg = f"population source '{pd}' is not a source document{_did_you_mean(pd, list(seeds))}"
+                out.append(Problem(rel, doc.line("population.source"), msg))
         elif isinstance(record, Resource):
             for i, c in enumerate(record.about_cities):
                 ref(rid, f"about_cities[{i}]", c, "city")
@@ -484,6 +512,8 @@ def load_corpus(data_dir: Path, vocab_dir: Path = VOCAB_DIR) -> Corpus:
                 )
             if isinstance(record, City) and record.geonames:
                 corpus.problems.extend(_check_geonames(record, doc, rel))
+            if isinstance(record, City) and record.seat_geonames:
+                corpus.problems.extend(_check_seat(record, doc, rel))
             corpus.records[kind][record.id] = record
             corpus.documents[record.id] = doc
             corpus.unreadable.discard(path.stem)

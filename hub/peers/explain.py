@@ -9,7 +9,9 @@ strongest one.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,19 @@ MAX_CONCEPT_REASONS = 3
 MAX_DIFFERS = 3
 MAX_PRACTICES = 3
 TEXT_REASON_FLOOR = 0.25  # rescaled wording similarity above which "their work reads alike" is worth saying
+SIZE_ALIKE = 2.0  # populations within this factor of each other: "both have about 40,000–80,000 people"
+SIZE_FAR = 10.0  # from this factor on: "Madrid is far larger"
+FRACTIONS = {
+    2: "half",
+    3: "a third",
+    4: "a quarter",
+    5: "a fifth",
+    6: "a sixth",
+    7: "a seventh",
+    8: "an eighth",
+    9: "a ninth",
+}
+GROUP_SUBJECT = "each of them"  # how a grouped card's "what differs" names its members
 
 # "both …" — a theme in words an official would use; themes not listed read "work on <label>"
 THEME_PHRASES = {
@@ -251,13 +266,111 @@ def reasons(a: Profile, b: Profile, match: Match, sim: Similarity, practices: di
     if match.components.get("admin") and b.admin_type:
         out.append((0.1, f"both are {ADMIN_PLURALS.get(b.admin_type, b.admin_type)}"))
     ranked = [r for _, r in sorted(out, key=lambda x: -x[0])][:MAX_REASONS]
+    if alike := size_alike(a, b):  # said apart from the weighted reasons: it orders peers tied on the score
+        ranked.append(alike)
     return ranked or ["closest by overall profile, though they share little that the hub records"]
 
 
+# --- size -------------------------------------------------------------------------------------------------
+
+
+def _step(n: float) -> int:
+    """A round step for ``n``: 10,000 for 52,000, but 1,000 for 12,000 (one more figure below 3 × a power of 10) and
+    100,000 for 3,255,944 (millions read to one decimal)."""
+    step = 10 ** int(math.floor(math.log10(n)))
+    return max(1, step // 10) if n < 3 * step or n >= 1_000_000 else step
+
+
+def _figure(n: float) -> str:
+    """120,000 · 3.3 million."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + " million"
+    return f"{int(n):,}"
+
+
+def people(n: int) -> str:
+    """'about 45,000 people', 'about 140,000 people', 'about 3.3 million people' (two significant figures)."""
+    step = max(1, 10 ** (int(math.floor(math.log10(n))) - 1))
+    return f"about {_figure(round(n / step) * step)} people"
+
+
+def size_alike(a: Profile, b: Profile) -> str | None:
+    """'both have about 40,000–80,000 people' when both sizes are known and within SIZE_ALIKE of each other."""
+    if not a.population or not b.population:
+        return None
+    lo, hi = sorted((a.population, b.population))
+    if hi / lo > SIZE_ALIKE:
+        return None
+    low = lo // _step(lo) * _step(lo)
+    high = -(-hi // _step(hi)) * _step(hi)
+    if low == high:
+        return f"both have about {_figure(low)} people"
+    if low >= 1_000_000:
+        return f"both have about {_figure(low).removesuffix(' million')}–{_figure(high)} people"
+    return f"both have about {_figure(low)}–{_figure(high)} people"
+
+
+def size_gap(a: Profile, b: Profile) -> str | None:
+    """'Madrid is far larger (about 3.3 million people; Aalborg about 120,000)' from a factor of SIZE_FAR, 'Oslo is
+    about 4 times smaller (…)' from SIZE_ALIKE; nothing when a size is unknown or the two are alike."""
+    if not a.population or not b.population or b.label == GROUP_SUBJECT:
+        return None
+    ratio = b.population / a.population
+    if 1 / SIZE_ALIKE <= ratio <= SIZE_ALIKE:
+        return None
+    factor = round(max(ratio, 1 / ratio))
+    if factor >= SIZE_FAR:
+        how = "far larger" if ratio > 1 else "far smaller"
+    elif ratio > 1:
+        how = "about twice as large" if factor == 2 else f"about {factor} times as large"
+    else:
+        how = f"about {FRACTIONS[factor]} the size"
+    name = a.label if a.id else "your city"
+    own = people(a.population).removesuffix(" people")
+    return f"{b.label} is {how} ({people(b.population)}; {name} {own})"
+
+
+# --- peers alike only through the practices they took part in together --------------------------------------
+
+
+def names(labels: list[str]) -> str:
+    """'Dijon, Madrid and Murcia'."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def group_text(a: Profile, labels: list[str], practice_ids: tuple[str, ...], titles: list[str]) -> str:
+    """'Dijon, Madrid, Montpellier and Murcia all took part in “…”' (', like Aalborg,' when the city did too)."""
+    work = names([f"“{t}”" for t in titles])
+    like = f", like {a.label}," if a.id and set(practice_ids) <= set(a.practices) else ""
+    return f"{names(labels)}{like} all took part in {work}"
+
+
+def group_reasons(member_reasons: list[str], a: Profile, b: Profile) -> list[str]:
+    """A member's reasons said of the whole group: "both" becomes "all", and what names the member alone (its wording
+    compared with the city's, a practice both take part in) is left to the group's own line."""
+    out = []
+    for r in member_reasons:
+        if b.label in r or r.startswith("both take part in") or r == size_alike(a, b):
+            continue
+        out.append("all" + r[len("both") :] if r.startswith("both ") else r)
+    return out
+
+
+def group_differs(a: Profile, b: Profile, sim: Similarity) -> list[str]:
+    """What differs, said of every member at once (they share the practices, so the same things differ)."""
+    return differs(a, replace(b, label=GROUP_SUBJECT), sim)
+
+
+def _possessive(name: str) -> str:
+    return "their" if name == GROUP_SUBJECT else f"{name}'s"
+
+
 def differs(a: Profile, b: Profile, sim: Similarity) -> list[str]:
-    """The main ways the peer is unlike the city, so nobody copies a practice blind."""
+    """The main ways the peer is unlike the city, so nobody copies a practice blind; a size gap first."""
     out: list[str] = []
     name = a.label if a.id else "your city"
+    if gap := size_gap(a, b):
+        out.append(gap)
     if a.region and b.region and a.region != b.region:
         out.append(f"{b.label} is in {b.region}, {name} in {a.region}")
     for c in sorted(b.context - a.context):
@@ -271,7 +384,7 @@ def differs(a: Profile, b: Profile, sim: Similarity) -> list[str]:
     )[:2]
     if own_challenges and b.practices:
         out.append(
-            f"{b.label}'s practices do not address "
+            f"{_possessive(b.label)} practices do not address "
             f"{' or '.join(_plain(label('challenges', c)) for c in own_challenges)}"
         )
     their_themes = sorted(

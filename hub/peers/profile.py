@@ -15,7 +15,7 @@ import numpy as np
 
 from hub import facets as registry, vocab
 from hub.config import VOCAB_DIR
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, NotFound
 from hub.search import encoder
 
 # profile facet (the catalogue field) -> (SKOS scheme, catalogue facet name), for the registry's peer facets
@@ -24,6 +24,7 @@ FACETS: dict[str, tuple[str, str]] = {
 }
 CONTEXT_SCHEME = "city-contexts"
 MAX_DESCRIPTION = 5000  # characters; a page of text is plenty to describe a city
+MAX_POPULATION = 100_000_000  # above any city's or province's population: a typo, not a town
 THIN_PRACTICES = 1  # a profile resting on this many practices or fewer is flagged thin
 ANCESTOR_WEIGHT = (
     0.5  # a broader concept counts half: "sports" and "culture" share "primary prevention service areas" a little
@@ -135,7 +136,9 @@ def city_profile(city: dict, practices: list[dict], vectors: np.ndarray) -> Prof
         country=city.get("country"),
         region=city.get("region"),
         admin_type=city.get("admin_type"),
-        population=(city.get("geonames") or {}).get("population") or None,
+        population=(city.get("geonames") or {}).get("population")
+        or (city.get("stated_population") or {}).get("value")
+        or None,
         context=context_ids(city.get("context") or []),
         concepts=concept_ids(practices),
         practices=tuple(p["id"] for p in practices),
@@ -221,9 +224,14 @@ def _place(scheme_name: str, value: str | None, what: str) -> vocab.Concept | No
 
 
 def description_profile(
-    description: str, vector: np.ndarray, region: str | None = None, country: str | None = None
+    description: str,
+    vector: np.ndarray,
+    region: str | None = None,
+    country: str | None = None,
+    population: int | None = None,
 ) -> Profile:
-    """A profile for a city described in words; ``vector`` is the description's embedding."""
+    """A profile for a city described in words; ``vector`` is the description's embedding, ``population`` as checked
+    by :func:`check_population` or read from GeoNames."""
     country_c = _place("countries", country, "country")
     region_c = _place("regions", region, "region")
     if country_c is not None:
@@ -241,12 +249,55 @@ def description_profile(
         label="the described city",
         country=country_c.label if country_c else None,
         region=region_c.label if region_c else None,
+        population=population,
         context=situations,
         concepts=concepts,
         vectors=vector.reshape(1, -1).astype(np.float32),
         thin=empty,
         note=THIN_DESCRIPTION if empty else None,
     )
+
+
+class UnknownPlace(NotFound, LookupError):
+    """A GeoNames id the packaged data does not know: a 404, like an unknown city, since any whole number is a
+    well-formed id."""
+
+    error = "unknown_place"
+    exit_code = 2
+
+
+def check_population(population: object) -> int | None:
+    """A described town's population as a positive whole number (None when not given), or a DescriptionError."""
+    if population is None:
+        return None
+    if isinstance(population, bool) or not isinstance(population, int):
+        raise DescriptionError("the population must be a whole number of people, e.g. 45000")
+    if not 1 <= population <= MAX_POPULATION:
+        raise DescriptionError(
+            f"the population must be between 1 and {MAX_POPULATION:,} people; {population:,} is not a town's"
+        )
+    return population
+
+
+def place_population(geonames_id: object) -> tuple[int | None, dict]:
+    """(population, what the hub read) for a GeoNames place id, or a DescriptionError for an unknown id."""
+    from hub import places  # GeoNames' data is loaded only for a request that names a place
+
+    if isinstance(geonames_id, bool) or not isinstance(geonames_id, int) or geonames_id <= 0:
+        raise DescriptionError("the GeoNames place must be a positive whole number, e.g. 184745 for Nairobi")
+    found = places.place(geonames_id)
+    if found is None:
+        raise UnknownPlace(
+            f"no GeoNames place with id {geonames_id} among places of 500 or more people; look the town up on "
+            f"{places.GEONAMES_HOME} and give the number in its address"
+        )
+    return found.population, {
+        "geonames": found.id,
+        "name": found.name,
+        "country_code": found.country_code,
+        "population": found.population,
+        "source": places.source_note(),
+    }
 
 
 def check_description(description: object) -> str:

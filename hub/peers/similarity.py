@@ -58,11 +58,23 @@ def size_similarity(a: int | None, b: int | None) -> float | None:
     """1 − |Δ log10 population| / SIZE_SPAN clipped at 0; None when either population is unknown.
 
     Not part of the blend: on the held-out links no size weight tried (0.01–0.15) kept MRR at the
-    blend's without it (bench/eval_peers.py prints size alone as a baseline).
+    blend's without it (bench/eval_peers.py prints size alone as a baseline), nor did breaking ties by it
+    (:func:`tie_break`), which therefore only orders the members of a grouped peer card.
     """
     if not a or not b or a <= 0 or b <= 0:
         return None
     return max(0.0, 1.0 - abs(math.log10(a) - math.log10(b)) / SIZE_SPAN)
+
+
+def tie_break(a: int | None, b: int | None) -> float:
+    """Size similarity for ordering peers at one score, unknown sizes in the middle (½).
+
+    Used to list the members of a grouped card (cities known only through one shared practice, so
+    scoring the same) closest in size first. As a tie-break of the ranking itself it lowered held-out
+    hit@5 / MRR (bench/eval_peers.py measures it), so the ranking does not use it.
+    """
+    s = size_similarity(a, b)
+    return 0.5 if s is None else s
 
 
 def _idf(documents: list[set[str]]) -> dict[str, float]:

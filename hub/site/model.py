@@ -321,6 +321,13 @@ class SiteModel:
                     "shared": shared_lists,
                     "reasons": [r if isinstance(r, str) else str(r.get("text", r)) for r in peer.get("reasons") or []],
                     "differs": [d for d in peer.get("differs") or [] if isinstance(d, str)],
+                    # a grouped card (hub.peers.index.PeerIndex.group): each member linked, the shared practice once
+                    "members": [
+                        {**m, "entry": self.get("city", m.get("id", ""))}
+                        for m in peer.get("members") or []
+                        if isinstance(m, dict)
+                    ],
+                    "group": peer.get("group") if isinstance(peer.get("group"), dict) else None,
                 }
             )
         return out

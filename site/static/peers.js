@@ -6,6 +6,7 @@ const form = document.getElementById("peers-form");
 const text = document.getElementById("peers-description");
 const country = document.getElementById("peers-country");
 const region = document.getElementById("peers-region");
+const population = document.getElementById("peers-population");
 const submit = document.getElementById("peers-submit");
 const status = document.getElementById("peers-status");
 const heading = document.getElementById("peers-results-h");
@@ -34,11 +35,32 @@ function chips(field, labels) {
   return el("ul", { class: "chips" }, ...labels.map((l) => el("li", {}, known[l] ? el("a", { href: known[l] }, l) : el("span", {}, l))));
 }
 
+// A grouped card (peers alike only through practices they all took part in): each member linked, with its size.
+function groupHeading(members) {
+  const h = el("h3", {});
+  members.forEach((m, i) => {
+    h.append(link(m.url || `/cities/${m.id}/`, m.label || m.id));
+    if (m.size) h.append(" ", el("span", { class: "hint" }, `(${m.size})`));
+    if (i < members.length - 2) h.append(", ");
+    else if (i === members.length - 2) h.append(" and ");
+  });
+  return h;
+}
+
 function peerItem(p) {
   const meta = [p.country, p.region].filter(Boolean).join(", ")
     + (typeof p.score === "number" ? ` · similarity ${p.score.toFixed(2)}` : "") + (p.weak ? " · a weak match" : "");
-  const li = el("li", { class: "peer" }, el("h3", {}, link(p.url || `/cities/${p.id}/`, p.label || p.id)), el("p", { class: "card-meta" }, meta));
-  if (p.reasons?.length) li.append(el("ul", { class: "reasons" }, ...p.reasons.map((r) => el("li", {}, r))));
+  const grouped = Boolean(p.group && p.members?.length);
+  const heading = grouped ? groupHeading(p.members) : el("h3", {}, link(p.url || `/cities/${p.id}/`, p.label || p.id));
+  const li = el("li", { class: grouped ? "peer peer-group" : "peer" }, heading, el("p", { class: "card-meta" }, meta));
+  if (grouped) {
+    const joint = el("p", { class: "peer-joint" }, "All took part in ");
+    p.group.practices.forEach((q, i) => joint.append(link(q.url, q.title), i < p.group.practices.length - 1 ? " and " : ""));
+    joint.append(".");
+    li.append(joint);
+  }
+  const reasons = grouped ? (p.reasons || []).slice(1) : p.reasons || [];
+  if (reasons.length) li.append(el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", {}, r))));
   if (p.differs?.length) li.append(el("p", { class: "differs" }, el("span", { class: "hint" }, "Differs:"), ` ${p.differs.join("; ")}.`));
   const shared = Object.entries(p.shared || {}).filter(([, v]) => v?.length).sort(([a], [b]) => a.localeCompare(b));
   if (shared.length) {
@@ -77,7 +99,10 @@ async function ask(body) {
   }
   const json = (r.headers.get("content-type") || "").includes("application/json") ? await r.json().catch(() => null) : null;
   if (r.ok && json && Array.isArray(json.peers)) return json;
-  if (r.status === 422 && json) throw new Error(typeof json.detail === "string" ? json.detail : "the description could not be read");
+  if (r.status === 422 && json) {
+    const detail = Array.isArray(json.detail) ? json.detail.map((d) => d.msg).filter(Boolean).join("; ") : json.detail;
+    throw new Error(typeof detail === "string" && detail ? detail : "the description could not be read");
+  }
   if (r.status === 429) throw new Error("too many requests in a short time; wait a minute and try again");
   if (r.status >= 500 && json) throw new Error("the hub's server could not answer just now; try again in a moment");
   throw new NoServer(); // a 404, 405 or 501 from a plain static host, or a page instead of JSON
@@ -93,9 +118,18 @@ form.addEventListener("submit", async (ev) => {
     return;
   }
   text.removeAttribute("aria-invalid");
+  const people = population.value.replace(/[\s,.'’_]/g, ""); // "45,000", "45 000" and "45.000" all mean 45000
+  if (people && !/^\d+$/.test(people)) {
+    status.textContent = "The population must be a whole number of people, for example 45000.";
+    population.setAttribute("aria-invalid", "true");
+    population.focus();
+    return;
+  }
+  population.removeAttribute("aria-invalid");
   const body = { description };
   if (country.value) body.country = country.value;
   if (region.value) body.region = region.value;
+  if (people) body.population = Number(people); // the server checks the range and says what is wrong
   submit.disabled = true;
   list.setAttribute("aria-busy", "true");
   status.textContent = "Looking for cities like yours…";
