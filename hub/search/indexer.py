@@ -43,6 +43,8 @@ DISPLAY_FIELDS = (
     "body",
 )
 CONCEPT_FACETS = tuple(f for f in FACETS if f.describes)  # facets whose labels describe the practice
+# facets whose translated labels are searchable: the describing ones and where the record is ("Marruecos")
+TRANSLATED_FACETS = (*CONCEPT_FACETS, FACET_BY_NAME["country"], FACET_BY_NAME["region"])
 
 
 def _schemes() -> dict[str, vocab.Scheme]:
@@ -97,6 +99,13 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
             c = scheme.concepts.get(cid)
             if c:
                 concepts += [c.label, *c.alt_labels]
+    translated: list[str] = []
+    for facet in TRANSLATED_FACETS:
+        scheme = schemes[facet.scheme]
+        for cid in entry.get("facets", {}).get(facet.name, []):
+            c = scheme.concepts.get(cid)
+            if c:
+                translated += c.translations()
     extra = [
         *(entry.get("partners") or []),
         entry.get("publisher") or "",
@@ -115,6 +124,7 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
         "place": " · ".join(dict.fromkeys(places)),
         "concepts": " · ".join(dict.fromkeys(concepts)),
         "extra": " · ".join(x for x in extra if x),
+        keyword.TRANSLATED: " · ".join(dict.fromkeys(translated)),
     }
 
 

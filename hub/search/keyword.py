@@ -46,16 +46,22 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.analysis import STOP_WORDS, Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.lang.porter import stem as english_stem
 from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
+from hub.search import languages
 from hub.search.suggest import Suggester
 from hub.text import fold
 
 if TYPE_CHECKING:
     from hub.background import Job
 
-FIELDS = ("title", "summary", "body", "place", "concepts", "extra")
+FIELDS = ("title", "summary", "body", "place", "concepts", "extra", "labels")
+# "labels": the record's concepts in French, Spanish, Portuguese, Arabic and Russian (hub/ontology/vocab/labels/).
+# A query word is looked for there only when no English field holds it (see WhooshEngine._clause), so an English
+# query ranks exactly as without them while "jeunesse" or "молодёжь" reach the records tagged "youth".
+TRANSLATED = "labels"
 # Words a city official adds to a question that say nothing about the practice sought.
 # "us" is kept out of the list on purpose: it is also the United States.
 STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
@@ -96,7 +102,7 @@ STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
     "looking",
     "want",
     "ideas",
-}
+} | languages.STOPWORDS  # function words of French, Spanish, Portuguese, Russian and Arabic ("des", "и", "في")
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 # ``title:youth`` is read as ``youth``: field syntax of other search engines, not words to look for
@@ -113,7 +119,17 @@ _SPELLING = re.compile(r"^(\w{3,}?)([iy])z(e|es|ed|ing|er|ers|able|ation|ations|
 
 @lru_cache(maxsize=200_000)
 def _fold(word: str) -> str:
+    kind = languages.script(word)
+    if kind == "arabic":
+        return languages.normalise_arabic(fold(word))
+    if kind == "cyrillic":  # not fold(): it would read "й" as "и"
+        return languages.normalise_cyrillic(word)
     return _SPELLING.sub(r"\1\2s\3", fold(word))
+
+
+def stem(word: str) -> str:
+    """Porter for words in Latin script (as before), Snowball Russian for Cyrillic, Light10 for Arabic."""
+    return languages.stem_other_script(word) or english_stem(word)
 
 
 class FoldFilter(Filter):
@@ -125,7 +141,8 @@ class FoldFilter(Filter):
             yield t
 
 
-_TOKEN = r"\w+(?:\.?\w+)*"
+# a word may carry combining marks (Arabic tashkeel and tatweel, accents typed apart): one word, folded later
+_TOKEN = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]+(?:\.?\w+)*"
 
 
 def analyzer() -> Analyzer:
@@ -133,7 +150,7 @@ def analyzer() -> Analyzer:
 
     Stop words are dropped again after stemming: a stem can be one ('ÆÐ' folds to 'aed', whose stem is 'a')."""
     stop = StopFilter(stoplist=STOPLIST, minsize=2)
-    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter() | stop
+    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter(stemfn=stem) | stop
 
 
 def analyse(text: str, ana: Analyzer | None = None) -> list[str]:
@@ -145,7 +162,15 @@ class KeywordParams:
     """Field weights and query shaping; tuned on bench/eval/search_queries.json."""
 
     boosts: dict[str, float] = field(
-        default_factory=lambda: {"title": 2.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 2.0, "extra": 0.8}
+        default_factory=lambda: {
+            "title": 2.0,
+            "summary": 1.5,
+            "body": 1.0,
+            "place": 2.5,
+            "concepts": 2.0,
+            "extra": 0.8,
+            TRANSLATED: 2.0,
+        }
     )
     phrase_boost: float = 2.0  # a "quoted phrase" found with its words adjacent
     bigram_boost: float = 0.5  # two neighbouring query words found together ...
@@ -376,6 +401,8 @@ class WhooshEngine:
     ) -> _Clause | None:
         """``words`` in each field that holds all of them; None when no field does."""
         held = tuple(f for f in fields if all(self._df(f, w) for w in words))
+        if TRANSLATED in held and len(held) > 1:  # the English text holds it: English ranking stays as it was
+            held = tuple(f for f in held if f != TRANSLATED)
         return _Clause(words, weight, held, exact and len(words) > 1) if held else None
 
     def plan(self, parsed: ParsedQuery) -> _Plan | None:
