@@ -33,7 +33,7 @@ tambien mas
 """
 PORTUGUESE = """
 de da do das dos os em na nos nas num numa uma umas uns ao aos pelo pela pelos pelas por para com sem que como
-se seu sua seus suas nosso nossa nossos nossas sao ou mas mais muito entre sobre onde qual quais este esta estes
+se seu sua seus suas nosso nossa nossos nossas ou mas mais muito entre sobre onde qual quais este esta estes
 estas esse essa isso isto
 """
 RUSSIAN = """
