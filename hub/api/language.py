@@ -20,7 +20,7 @@ from hub.api.negotiation import accept_ranges
 from hub.config import VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS
 
-Lang = Literal["en", "fr", "es", "pt", "ar", "ru"]
+Lang = Literal["en", "fr", "es", "pt", "ar", "ru", ""]  # empty: not given (as every empty parameter)
 LANG_DESCRIPTION = (
     "the language of the vocabulary labels in the answer: en, fr, es, pt, ar or ru (empty: from `Accept-Language`, "
     "else English); a concept with no label in that language keeps its English one"
@@ -33,13 +33,9 @@ _RESULT_FIELDS = {"themes": "themes", "levels": "prevention-levels", "country": 
 def language(
     request: Request,
     lang: Annotated[
-        Lang | None,
-        Query(
-            description=LANG_DESCRIPTION,
-            json_schema_extra={"enum": [*vocab.LANGS, ""]},
-            openapi_examples={"french": example("fr", "labels in French")},
-        ),
-    ] = None,
+        Lang,
+        Query(description=LANG_DESCRIPTION, openapi_examples={"french": example("fr", "labels in French")}),
+    ] = "",
 ) -> str:
     """FastAPI dependency: the validated ``lang=`` (any other value is a 422), else ``Accept-Language``, else en."""
     return lang or from_accept_language(request.headers.get("accept-language", ""))
