@@ -31,7 +31,9 @@ def test_round_trip_markdown_to_query(mini: Settings) -> None:
                       hub:year ?year ; hub:theme/skos:prefLabel ?themeLabel ;
                       hub:preventionLevel/skos:prefLabel ?levelLabel ;
                       prov:wasDerivedFrom [ hub:section ?section ; schema:url ?url ;
-                                           dcterms:isPartOf/hub:seedFile ?seed ] }
+                                           dcterms:isPartOf/hub:seedFile ?seed ]
+                   FILTER (lang(?country) = "en" && lang(?region) = "en" && lang(?themeLabel) = "en"
+                           && lang(?levelLabel) = "en") }  # the labels are in six languages: the English ones
            GROUP BY ?title ?summary ?city ?country ?region ?year ?section ?url ?seed""",
     )
     assert row["title"] == "Youth council advising the mayor on cohesion"
