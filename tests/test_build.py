@@ -103,7 +103,8 @@ def test_evidence_level_links_its_concept_with_the_passage_as_provenance(mini: S
                 skos:inScheme <https://w3id.org/cityhub/scheme/evidence> .
              ?g a hub:EvidenceGrade ; hub:evidenceLevel ?c ; hub:says ?says ;
                 prov:wasDerivedFrom [ a hub:SourcePassage ; hub:section ?section ;
-                                      dcterms:isPartOf/hub:seedFile ?seed ] }""",
+                                      dcterms:isPartOf/hub:seedFile ?seed ]
+             FILTER (lang(?level) = "en") }""",
     )
     assert [(r["level"], r["order"], r["section"], r["seed"]) for r in rows] == [
         ("results reported", "3", "Primary prevention > Youth engagement", "003_test.txt")
