@@ -89,6 +89,14 @@ def test_cities_are_found_by_their_names_in_other_scripts(api: httpx.Client, nam
     assert [r["id"] for r in body["results"]][:1] == [city], body["results"][:3]
 
 
+@pytest.mark.parametrize("q", ["الشباب", "молодёжь", "منع التطرف العنيف لدى الشباب"])
+def test_arabic_and_cyrillic_words_are_not_corrected_into_city_names(api: httpx.Client, q: str) -> None:
+    """The index's only Arabic and Cyrillic words were city names: "الشباب" (youth) was "corrected" to "الرباط"."""
+    body = api.get("/api/search", params={"q": q, "mode": "keyword"}).json()
+    assert body["did_you_mean"] is None and body["corrected"] is False
+    assert "rabat" not in [r["id"] for r in body["results"]]
+
+
 def _tagged(api: httpx.Client, facet: str, concept: str) -> set[str]:
     body = api.get("/api/search", params={facet: concept, "mode": "keyword", "limit": 100}).json()
     return {r["id"] for r in body["results"]}

@@ -483,6 +483,8 @@ class WhooshEngine:
             unknown = [(m, term) for m, term in words if term and not self._known(term)]
         out, end, changed = [], 0, False
         for m, _term in unknown:
+            if languages.script(m.group()) != "latin":  # the index's Arabic and Cyrillic words are mostly city names:
+                continue  # "الشباب" (youth) was "corrected" to "الرباط" (Rabat)
             better = self.suggester.suggest(_fold(m.group()))
             if better is None:
                 continue
