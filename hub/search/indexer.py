@@ -83,6 +83,18 @@ def synonym_groups() -> list[list[str]]:
     return groups
 
 
+def translation_groups() -> list[list[str]]:
+    """``[English preferred label, *labels in other languages]`` per concept of the translated facets: the keyword
+    engine's one-way :class:`hub.search.keyword.Translations`."""
+    schemes = _schemes()
+    groups = []
+    for facet in TRANSLATED_FACETS:
+        for c in schemes[facet.scheme].concepts.values():
+            if c.translations():
+                groups.append([c.label, *c.translations()])
+    return groups
+
+
 def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str, str]:
     """The text fields of one record for the keyword index."""
     schemes = _schemes()
@@ -143,10 +155,10 @@ def build_search_index(
     t0 = time.perf_counter()
     sem = semantic.build(out, catalog, cache_dir)
     t1 = time.perf_counter()
-    docs, synonyms = [keyword_doc(e, aliases) for e in catalog], synonym_groups()
-    job = keyword.build_in_background(out / "keyword", docs, synonyms) if in_background else None
+    docs, synonyms, translations = [keyword_doc(e, aliases) for e in catalog], synonym_groups(), translation_groups()
+    job = keyword.build_in_background(out / "keyword", docs, synonyms, translations) if in_background else None
     if job is None:
-        keyword.build(out / "keyword", docs, synonyms)
+        keyword.build(out / "keyword", docs, synonyms, translations)
     t2 = time.perf_counter()
     meta = {
         "format": FORMAT,

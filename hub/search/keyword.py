@@ -275,13 +275,47 @@ class Synonyms:
         return out
 
 
+class Translations:
+    """Labels in other languages, one way: a concept's French, Spanish, Portuguese, Arabic or Russian label in the
+    query also searches its English preferred label ("jeunesse" → "youth"), so records that speak of youth without
+    being tagged with it are found too. The English label never adds its translations: an English query is searched
+    as it was. Groups are ``[English label, *translations]``."""
+
+    def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer):
+        self._first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for labels in groups:
+            english, *others = (tuple(analyse(label, ana)) for label in labels)
+            for seq in dict.fromkeys(o for o in others if o and o != english):
+                if english:
+                    self._first.setdefault(seq[0], []).append((seq, english))
+
+    def covering(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
+        """The English labels of the translations present in ``words``, each with the query words it stands for."""
+        out: dict[tuple[str, ...], frozenset[str]] = {}
+        for i, w in enumerate(words):
+            for seq, english in self._first.get(w, ()):
+                if tuple(words[i : i + len(seq)]) == seq:
+                    out[english] = out.get(english, frozenset()) | frozenset(seq)
+        return {e: c for e, c in out.items() if not _holds(words, e)}
+
+
+def _holds(words: Sequence[str], seq: tuple[str, ...]) -> bool:
+    """``seq`` occurs in ``words``, in order and adjacent."""
+    return any(tuple(words[i : i + len(seq)]) == seq for i in range(len(words)))
+
+
 def schema() -> Schema:
     ana = analyzer()
     text = {name: TEXT(analyzer=ana, phrase=True) for name in FIELDS}
     return Schema(n=NUMERIC(stored=True, numtype=int, bits=32), id=ID(stored=True, unique=True), **text)
 
 
-def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> None:
+def build(
+    directory: Path,
+    docs: Sequence[dict[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    translations: Sequence[Sequence[str]] = (),
+) -> None:
     """Write a fresh index: one Whoosh document per record, in corpus order (``n`` = position)."""
     directory.mkdir(parents=True, exist_ok=True)
     ix = windex.create_in(str(directory), schema())
@@ -292,9 +326,11 @@ def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Se
     (directory / "synonyms.json").write_text(
         json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8"
     )
+    (directory / TRANSLATIONS).write_text(json.dumps([list(g) for g in translations], ensure_ascii=False), "utf-8")
     (directory / LEXICON).write_text(json.dumps(lexicon(docs), ensure_ascii=False), encoding="utf-8")
 
 
+TRANSLATIONS = "translations.json"  # [English label, *its translations] per concept: Translations
 LEXICON = "lexicon.json"  # the index's words (folded, unstemmed) with how many records hold each: "did you mean"
 
 
@@ -308,14 +344,18 @@ def lexicon(docs: Sequence[dict[str, str]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> Job:
+def build_in_background(
+    directory: Path,
+    docs: Sequence[dict[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    translations: Sequence[Sequence[str]] = (),
+) -> Job:
     """:func:`build` in a second process; the caller waits for the job."""
     from hub.background import start
 
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / _INPUT).write_text(
-        json.dumps({"docs": list(docs), "synonyms": [list(g) for g in synonyms]}, ensure_ascii=False), encoding="utf-8"
-    )
+    given = {"docs": list(docs), "synonyms": [list(g) for g in synonyms], "translations": [list(g) for g in translations]}
+    (directory / _INPUT).write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     return start("the keyword index", build_from_input, str(directory))
 
 
@@ -323,7 +363,7 @@ def build_from_input(directory: str) -> None:
     """The second process of :func:`build_in_background`."""
     target = Path(directory)
     given = json.loads((target / _INPUT).read_text(encoding="utf-8"))
-    build(target, given["docs"], given["synonyms"])
+    build(target, given["docs"], given["synonyms"], given.get("translations", ()))
     (target / _INPUT).unlink()
 
 
@@ -387,14 +427,33 @@ class WhooshEngine:
         self._freq: dict[tuple[str, str], int] = {}
         groups = json.loads((directory / "synonyms.json").read_text(encoding="utf-8"))
         self.synonyms = Synonyms(groups, self._ana)
+        translated = directory / TRANSLATIONS
+        self.translations = Translations(
+            json.loads(translated.read_text(encoding="utf-8")) if translated.exists() else [], self._ana
+        )
         words = json.loads((directory / LEXICON).read_text(encoding="utf-8")) if (directory / LEXICON).exists() else {}
         self.suggester = Suggester(words)
 
     def terms(self, text: str) -> frozenset[str]:
-        return self._terms(parse(text, self._ana))
+        with self._lock:  # the translations' check reads the index
+            return self._terms(parse(text, self._ana))
 
     def _terms(self, parsed: ParsedQuery) -> frozenset[str]:
-        return frozenset(parsed.words) | {t for s in self.synonyms.expand(parsed.words) for t in s}
+        expanded = [*self.synonyms.expand(parsed.words), *self._translated(parsed.words)]
+        return frozenset(parsed.words) | {t for s in expanded for t in s}
+
+    def _english(self, word: str) -> bool:
+        """An English field of the index holds the word."""
+        return any(self._df(f, word) for f in FIELDS if f != TRANSLATED)
+
+    def _translated(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
+        """:class:`Translations`' English labels for the query, only where a word of the translation is no word of
+        the English text (so "radicalisation", English and French alike, is searched as the English word it is)."""
+        return {
+            english: covered
+            for english, covered in self.translations.covering(words).items()
+            if not all(self._english(w) for w in covered)
+        }
 
     def _clause(
         self, words: tuple[str, ...], weight: float, fields: Iterable[str], exact: bool = False
@@ -418,6 +477,7 @@ class WhooshEngine:
             (common if self._common(w) else rare).append(self._clause((w,), 1.0, everywhere))
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
+        extra += [self._clause(s, p.synonym_boost, everywhere) for s in self._translated(parsed.words)]
         if p.bigram_boost:
             pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:], strict=False))
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
@@ -448,7 +508,7 @@ class WhooshEngine:
         words = list(dict.fromkeys(parsed.words))
         need = [w for w in words if not self._common(w)] or words
         have = {w: self._holding((w,)) for w in need}
-        for seq, covered in self.synonyms.covering(parsed.words).items():
+        for seq, covered in [*self.synonyms.covering(parsed.words).items(), *self._translated(parsed.words).items()]:
             if any(w in have for w in covered):
                 hit = self._holding(seq)
                 for w in covered & have.keys():
@@ -586,11 +646,11 @@ class WhooshEngine:
         record does, those holding the most of them (``most_slack`` fewer than the best record holds; "any" when
         that is one word). The result's ``match`` says which ("all", "most" or "any") and ``held`` how many words."""
         parsed = parse(text, self._ana)
-        terms = self._terms(parsed)
         scores = np.zeros(self.n_docs)
         matched = np.zeros(self.n_docs, dtype=bool)
         optional = np.zeros(self.n_docs)
         with self._lock:  # every step below reads the index
+            terms = self._terms(parsed)
             plan = self.plan(parsed)
             if plan is None:
                 notice = "the query has no searchable words (only stop words or punctuation)" if text.strip() else None
