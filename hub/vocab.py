@@ -16,10 +16,10 @@ from functools import cache
 from pathlib import Path
 
 from hub.config import BASE_IRI, VOCAB_DIR
+from hub.text import fold  # one folding for labels, search words and slugs; callers use vocab.fold
 
 LANGS = ("en", "fr", "es", "pt", "ar", "ru")  # the languages labels are written in; English is the source
 LABELS_DIR = "labels"  # under the vocabulary folder: one file of translated labels per scheme, same stem
-from hub.text import fold  # one folding for labels, search words and slugs; callers use vocab.fold
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 

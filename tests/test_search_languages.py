@@ -39,7 +39,7 @@ def test_function_words_are_not_searched(text: str, words: list[str]) -> None:
 
 
 def test_english_words_that_look_foreign_are_kept() -> None:
-    """"un" is the United Nations, "no", "son", "plus" are English: not stop words."""
+    """ "un" is the United Nations, "no", "son", "plus" are English: not stop words."""
     assert analyse("UN Women") == ["un", "women"]
     assert analyse("no son plus") == ["no", "son", "plu"]
 

@@ -102,7 +102,8 @@ STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
     "looking",
     "want",
     "ideas",
-} | languages.STOPWORDS  # function words of French, Spanish, Portuguese, Russian and Arabic ("des", "и", "في")
+}
+STOPLIST |= languages.STOPWORDS  # function words of French, Spanish, Portuguese, Russian and Arabic ("des", "и", "في")
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 # ``title:youth`` is read as ``youth``: field syntax of other search engines, not words to look for
@@ -354,7 +355,11 @@ def build_in_background(
     from hub.background import start
 
     directory.mkdir(parents=True, exist_ok=True)
-    given = {"docs": list(docs), "synonyms": [list(g) for g in synonyms], "translations": [list(g) for g in translations]}
+    given = {
+        "docs": list(docs),
+        "synonyms": [list(g) for g in synonyms],
+        "translations": [list(g) for g in translations],
+    }
     (directory / _INPUT).write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     return start("the keyword index", build_from_input, str(directory))
 
