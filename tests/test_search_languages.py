@@ -107,6 +107,14 @@ def test_arabic_and_cyrillic_words_are_not_corrected_into_city_names(api: httpx.
     assert "rabat" not in [r["id"] for r in body["results"]]
 
 
+def test_a_french_query_is_not_corrected_into_english(api: httpx.Client) -> None:
+    """Its function words say it is not English: "jeunes" is no typo of "june"; an English typo still is one."""
+    body = api.get("/api/search", params={"q": "radicalisation des jeunes", "mode": "keyword"}).json()
+    assert body["did_you_mean"] is None and body["corrected"] is False
+    english = api.get("/api/search", params={"q": "radicalisaton of the youth", "mode": "keyword"}).json()
+    assert english["did_you_mean"] == "radicalisation of the youth"
+
+
 def _tagged(api: httpx.Client, facet: str, concept: str) -> set[str]:
     body = api.get("/api/search", params={facet: concept, "mode": "keyword", "limit": 100}).json()
     return {r["id"] for r in body["results"]}

@@ -103,6 +103,9 @@ STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
     "want",
     "ideas",
 }
+# function words only other languages have ("des", "los", "para", "для"): a query holding one is not English, and the
+# index's English words are no spelling corrections for it
+FOREIGN_MARKERS = frozenset(w for w in languages.STOPWORDS - STOPLIST if len(w) >= 3 or languages.script(w) != "latin")
 STOPLIST |= languages.STOPWORDS  # function words of French, Spanish, Portuguese, Russian and Arabic ("des", "и", "في")
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
@@ -546,6 +549,8 @@ class WhooshEngine:
         with self._lock:
             words = self._words_as_typed(text)
             unknown = [(m, term) for m, term in words if term and not self._known(term)]
+        if FOREIGN_MARKERS & {_fold(m.group()) for m, term in words if term is None}:
+            return None  # French, Spanish, Portuguese...: "radicalisation des jeunes" is not "… des june"
         out, end, changed = [], 0, False
         for m, _term in unknown:
             if languages.script(m.group()) != "latin":  # the index's Arabic and Cyrillic words are mostly city names:
