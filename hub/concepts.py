@@ -72,6 +72,7 @@ def concept_tree(graph_store: store.GraphStore, scheme_name: str) -> dict[str, A
             "id": c.id,
             "iri": c.iri,
             "label": c.label,
+            "labels": dict(sorted(c.labels.items())),  # the preferred label in each language it has
             "alt_labels": list(c.alt_labels),
             "definition": c.definition or None,
             "count": sum(counts.values()),

@@ -18,6 +18,9 @@ from pathlib import Path
 from hub.config import BASE_IRI, VOCAB_DIR
 from hub.text import fold  # one folding for labels, search words and slugs; callers use vocab.fold
 
+LANGS = ("en", "fr", "es", "pt", "ar", "ru")  # the languages labels are written in; English is the source
+LABELS_DIR = "labels"  # under the vocabulary folder: one file of translated labels per scheme, same stem
+
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
@@ -31,6 +34,18 @@ class Concept:
     broader: tuple[str, ...] = ()  # ids within the same scheme, or IRIs of another scheme's concept
     definition: str = ""
     notation: str = ""
+    labels: dict[str, str] = field(default_factory=dict, compare=False)  # language -> prefLabel (English included)
+    alt_labels_in: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)  # language -> altLabels
+
+    def label_in(self, lang: str) -> str:
+        """The preferred label in ``lang``; the English one when the concept has none in that language."""
+        return self.labels.get(lang) or self.label
+
+    def translations(self) -> list[str]:
+        """Every preferred and alternative label in a language other than English (search's synonyms)."""
+        out = [v for lang, v in self.labels.items() if lang != "en"]
+        out += [a for lang, alts in self.alt_labels_in.items() if lang != "en" for a in alts]
+        return list(dict.fromkeys(out))
 
 
 @dataclass
@@ -140,14 +155,30 @@ def scheme_iri(scheme: str) -> str:
     return f"{BASE_IRI}scheme/{scheme}"
 
 
+def label_files(vocab_dir: Path = VOCAB_DIR) -> list[Path]:
+    """The translated-label files (``labels/<scheme>.ttl``), published in the vocabularies' graph with the schemes."""
+    return sorted((vocab_dir / LABELS_DIR).glob("*.ttl"))
+
+
+def _english(g, subject, prop) -> str | None:  # noqa: ANN001 (rdflib types stay local to the loader)
+    """The English (or untagged) value: with translations in the graph, ``g.value`` would pick one at random."""
+    for o in g.objects(subject, prop):
+        if getattr(o, "language", None) in ("en", None):
+            return str(o)
+    return None
+
+
 def _load_scheme(path: Path) -> Scheme:
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDF, SKOS as S
 
     g = Graph().parse(path, format="turtle")
+    translated = path.parent / LABELS_DIR / path.name
+    if translated.exists():
+        g.parse(translated, format="turtle")
     name = path.stem
     s = URIRef(scheme_iri(name))
-    scheme = Scheme(name, str(g.value(s, S.prefLabel) or name), str(g.value(s, S.definition) or ""))
+    scheme = Scheme(name, _english(g, s, S.prefLabel) or name, _english(g, s, S.definition) or "")
     prefix = f"{BASE_IRI}concept/{name}/"
     for c in g.subjects(RDF.type, S.Concept):
         iri = str(c)
@@ -158,15 +189,23 @@ def _load_scheme(path: Path) -> Scheme:
         for b in g.objects(c, S.broader):
             b = str(b)
             broader.append(b[len(prefix) :] if b.startswith(prefix) else b)
+        labels: dict[str, str] = {}
+        for o in sorted(g.objects(c, S.prefLabel)):
+            labels.setdefault(getattr(o, "language", None) or "en", str(o))
+        alts: dict[str, list[str]] = {}
+        for o in g.objects(c, S.altLabel):
+            alts.setdefault(getattr(o, "language", None) or "en", []).append(str(o))
         scheme.concepts[cid] = Concept(
             iri=iri,
             scheme=name,
             id=cid,
-            label=str(g.value(c, S.prefLabel)),
-            alt_labels=tuple(sorted(str(a) for a in g.objects(c, S.altLabel))),
+            label=labels.get("en", ""),
+            alt_labels=tuple(sorted(alts.pop("en", []))),
             broader=tuple(sorted(broader)),
-            definition=str(g.value(c, S.definition) or ""),
+            definition=_english(g, c, S.definition) or "",
             notation=str(g.value(c, S.notation) or ""),
+            labels=labels,
+            alt_labels_in={lang: tuple(sorted(v)) for lang, v in sorted(alts.items())},
         )
     scheme.index()
     return scheme

@@ -31,7 +31,9 @@ def test_round_trip_markdown_to_query(mini: Settings) -> None:
                       hub:year ?year ; hub:theme/skos:prefLabel ?themeLabel ;
                       hub:preventionLevel/skos:prefLabel ?levelLabel ;
                       prov:wasDerivedFrom [ hub:section ?section ; schema:url ?url ;
-                                           dcterms:isPartOf/hub:seedFile ?seed ] }
+                                           dcterms:isPartOf/hub:seedFile ?seed ]
+                   FILTER (lang(?country) = "en" && lang(?region) = "en" && lang(?themeLabel) = "en"
+                           && lang(?levelLabel) = "en") }  # the labels are in six languages: the English ones
            GROUP BY ?title ?summary ?city ?country ?region ?year ?section ?url ?seed""",
     )
     assert row["title"] == "Youth council advising the mayor on cohesion"
@@ -101,7 +103,8 @@ def test_evidence_level_links_its_concept_with_the_passage_as_provenance(mini: S
                 skos:inScheme <https://w3id.org/cityhub/scheme/evidence> .
              ?g a hub:EvidenceGrade ; hub:evidenceLevel ?c ; hub:says ?says ;
                 prov:wasDerivedFrom [ a hub:SourcePassage ; hub:section ?section ;
-                                      dcterms:isPartOf/hub:seedFile ?seed ] }""",
+                                      dcterms:isPartOf/hub:seedFile ?seed ]
+             FILTER (lang(?level) = "en") }""",
     )
     assert [(r["level"], r["order"], r["section"], r["seed"]) for r in rows] == [
         ("results reported", "3", "Primary prevention > Youth engagement", "003_test.txt")

@@ -89,7 +89,8 @@ def test_learning_links_point_both_ways_to_real_cities(corpus_store) -> None:
 def test_all_three_prevention_levels_are_used(corpus_store) -> None:
     rows = select(
         corpus_store,
-        """SELECT ?level (COUNT(?p) AS ?n) WHERE { ?p a hub:Practice ; hub:preventionLevel/skos:prefLabel ?level }
+        """SELECT ?level (COUNT(?p) AS ?n) WHERE { ?p a hub:Practice ; hub:preventionLevel/skos:prefLabel ?level
+                                                   FILTER (lang(?level) = "en") }
            GROUP BY ?level""",
     )
     assert {r["level"] for r in rows} == {"primary", "secondary", "tertiary"}

@@ -139,7 +139,8 @@ def test_openapi_documents_search(api: httpx.Client) -> None:
         "limit",
         "offset",
         "correct",
-    }  # correct=false: search exactly what was typed (spelling correction)
+        "lang",
+    }  # correct=false: search exactly what was typed (spelling correction); lang: the labels' language
 
 
 def test_every_registry_facet_is_a_filter_with_counts(api: httpx.Client) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.contract import EXAMPLE_IDS, errors, example, place_consistency, vocab_values
 from hub.api.deps import BuildMissing, LoadedBuild, current_build
+from hub.api.language import VARY, language, record
 from hub.api.records import ID_PATTERN, RECORD_RESPONSES, record_response, representation
 from hub.peers import PeerIndex
 from hub.peers.index import DEFAULT_LIMIT, PEERS_FILE, STORED_PEERS, close_cities
@@ -281,12 +282,12 @@ def list_cities(
     response_class=Response,
     responses=RECORD_RESPONSES,
 )
-def get_city(build: Build, request: Request, city_id: CityId) -> Any:
+def get_city(build: Build, request: Request, city_id: CityId, lang: Annotated[str, Depends(language)]) -> Any:
     """JSON: the catalogue record with its practices expanded and its learning links as recorded facts (never peer scores).
     Its RDF (Turtle, N-Triples, JSON-LD) by `Accept` or suffix, as for every record."""  # noqa: E501 (its text is the public API/CLI description)
     city_id, fmt = representation(request, city_id)
     if fmt != "json":
-        return record_response("city", request.path_params["city_id"], request, build)
+        return record_response("city", request.path_params["city_id"], request, build, lang)
     city = _city_or_404(build, city_id)
     records = build.records
     practices = [
@@ -295,7 +296,7 @@ def get_city(build: Build, request: Request, city_id: CityId) -> Any:
             "title": records[p]["title"],
             "url": records[p]["url"],
             "summary": records[p]["summary"],
-            "themes": records[p]["themes"],
+            "themes": record({"themes": records[p]["themes"]}, lang)["themes"],
         }
         for p in city.get("practices") or []
         if p in records
@@ -304,8 +305,8 @@ def get_city(build: Build, request: Request, city_id: CityId) -> Any:
         {**ln, "url": records[ln["city"]]["url"] if ln["city"] in records else None} for ln in city.get("links") or []
     ]
     return JSONResponse(
-        {**city, "practices": practices, "links": links, "peers": f"/api/cities/{city_id}/peers"},
-        headers={"Vary": "Accept"},
+        {**record(city, lang), "practices": practices, "links": links, "peers": f"/api/cities/{city_id}/peers"},
+        headers=VARY,
     )
 
 

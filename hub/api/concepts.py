@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from hub import concepts
 from hub.api.contract import error, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
+from hub.api.language import VARY, concept_tree, language
 from hub.api.records import ID_PATTERN
 from hub.vocab import close_matches, did_you_mean
 
@@ -47,9 +48,11 @@ def scheme_tree(
     ],
     request: Request,
     build: Annotated[LoadedBuild, Depends(current_build)],
+    lang: Annotated[str, Depends(language)],
 ) -> JSONResponse:
     """The scheme's concepts nested by `skos:broader`, each with `count` (records using it), `total` (with its
-    narrower concepts, each record once) and `by_type` (practice, city, resource, spotlight)."""
+    narrower concepts, each record once) and `by_type` (practice, city, resource, spotlight); `label` is in the
+    language of `lang` (or `Accept-Language`), `labels` has it in every language."""
     names = concepts.scheme_names()
     if scheme not in names:
         close = close_matches(scheme, names, n=3, cutoff=0.5)
@@ -58,4 +61,4 @@ def scheme_tree(
             404, "not_found", {"message": f"no concept scheme '{scheme}'{hint}", "suggestions": close, "schemes": names}
         )
     tree = build.artefact(f"concepts/{scheme}", lambda _: concepts.concept_tree(current_store(request, build), scheme))
-    return JSONResponse(tree)
+    return JSONResponse(concept_tree(tree, lang), headers=VARY)

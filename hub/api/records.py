@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from hub import records
 from hub.api.contract import EXAMPLE_IDS, error, errors, example
 from hub.api.deps import LoadedBuild, current_build, current_store
+from hub.api.language import language, record
 from hub.api.negotiation import accept_ranges
 from hub.config import KIND_FOLDERS
 from hub.vocab import did_you_mean
@@ -48,7 +49,7 @@ def representation(request: Request, raw_id: str) -> tuple[str, str]:
     return raw_id, "json"
 
 
-def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild) -> Response:
+def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild, lang: str = "en") -> Response:
     record_id, fmt = representation(request, raw_id)
     entry = records.find(build.records, kind, record_id)
     if entry is None:
@@ -59,13 +60,13 @@ def record_response(kind: str, raw_id: str, request: Request, build: LoadedBuild
         )
     base = f"/api/{KIND_FOLDERS[kind]}/{record_id}"
     headers = {
-        "Vary": "Accept",
+        "Vary": "Accept, Accept-Language",
         "Link": ", ".join(
             f'<{base}{s}>; rel="alternate"; type="{MEDIA[f].split(";")[0]}"' for s, f in SUFFIXES.items() if f != fmt
         ),
     }
     if fmt == "json":
-        return JSONResponse(entry, headers=headers)
+        return JSONResponse(record(entry, lang), headers=headers)
     body = records.record_rdf(current_store(request, build), kind, record_id, fmt)
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
@@ -103,9 +104,10 @@ def practice(
     record_id: Annotated[str, record_id_param("practice")],
     request: Request,
     build: Annotated[LoadedBuild, Depends(current_build)],
+    lang: Annotated[str, Depends(language)],
 ) -> Response:
     """A practice as JSON (default), or its RDF as Turtle / N-Triples / JSON-LD by `Accept` or suffix."""
-    return record_response("practice", record_id, request, build)
+    return record_response("practice", record_id, request, build, lang)
 
 
 @router.get("/api/resources/{record_id}", summary="One resource", response_class=Response, responses=RECORD_RESPONSES)
@@ -113,9 +115,10 @@ def resource(
     record_id: Annotated[str, record_id_param("resource")],
     request: Request,
     build: Annotated[LoadedBuild, Depends(current_build)],
+    lang: Annotated[str, Depends(language)],
 ) -> Response:
     """A guide, toolkit, report or other resource as JSON (default), or its RDF by `Accept` or suffix."""
-    return record_response("resource", record_id, request, build)
+    return record_response("resource", record_id, request, build, lang)
 
 
 @router.get(
@@ -125,6 +128,7 @@ def spotlight(
     record_id: Annotated[str, record_id_param("spotlight")],
     request: Request,
     build: Annotated[LoadedBuild, Depends(current_build)],
+    lang: Annotated[str, Depends(language)],
 ) -> Response:
     """An impact story as JSON (default), or its RDF by `Accept` or suffix."""
-    return record_response("spotlight", record_id, request, build)
+    return record_response("spotlight", record_id, request, build, lang)

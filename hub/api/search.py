@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.contract import errors, example
 from hub.api.deps import LoadedBuild, current_build, load_search
+from hub.api.language import VARY, language, search_answer
 from hub.facets import FACET_BY_NAME, TYPE_FACET
 from hub.search.facets import FACET_NAMES, facet_values
 from hub.search.index import SearchIndex
@@ -117,6 +118,7 @@ def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> Searc
 )
 def search(
     index: Annotated[SearchIndex, Depends(search_index)],
+    lang: Annotated[str, Depends(language)],
     filters: Annotated[dict[str, list[str]], Depends(facet_filters)],  # every registry facet: see facet_filters
     q: Annotated[
         str,
@@ -159,5 +161,7 @@ def search(
     Repeat a filter to OR its values (`region=europe&region=western-balkans`); different
     filters AND. Filter values are vocabulary ids or labels; an unknown one is a 422
     listing the valid values. Facet counts reflect the query and the other filters.
+    Facet and result labels are in the language of `lang` (or `Accept-Language`).
     """
-    return JSONResponse(index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct))
+    answer = index.search(q, mode=mode, filters=filters, limit=limit, offset=offset, correct=correct)
+    return JSONResponse(search_answer(answer, lang), headers=VARY)

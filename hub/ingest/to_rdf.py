@@ -295,7 +295,8 @@ class StaticGraphs:
 def static_graphs() -> StaticGraphs:
     graph = Graph()
     parts = []
-    sources = [(ONTOLOGY_GRAPH, ONTOLOGY_DIR / "hub.ttl"), *((VOCAB_GRAPH, p) for p in sorted(VOCAB_DIR.glob("*.ttl")))]
+    vocab_files = [*sorted(VOCAB_DIR.glob("*.ttl")), *vocab.label_files(VOCAB_DIR)]  # the schemes, then translations
+    sources = [(ONTOLOGY_GRAPH, ONTOLOGY_DIR / "hub.ttl"), *((VOCAB_GRAPH, p) for p in vocab_files)]
     for name, path in sources:
         quads = [
             ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(str(name)))

@@ -43,6 +43,8 @@ DISPLAY_FIELDS = (
     "body",
 )
 CONCEPT_FACETS = tuple(f for f in FACETS if f.describes)  # facets whose labels describe the practice
+# facets whose translated labels are searchable: the describing ones and where the record is ("Marruecos")
+TRANSLATED_FACETS = (*CONCEPT_FACETS, FACET_BY_NAME["country"], FACET_BY_NAME["region"])
 
 
 def _schemes() -> dict[str, vocab.Scheme]:
@@ -81,6 +83,18 @@ def synonym_groups() -> list[list[str]]:
     return groups
 
 
+def translation_groups() -> list[list[str]]:
+    """``[English preferred label, *labels in other languages]`` per concept of the translated facets: the keyword
+    engine's one-way :class:`hub.search.keyword.Translations`."""
+    schemes = _schemes()
+    groups = []
+    for facet in TRANSLATED_FACETS:
+        for c in schemes[facet.scheme].concepts.values():
+            if c.translations():
+                groups.append([c.label, *c.translations()])
+    return groups
+
+
 def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str, str]:
     """The text fields of one record for the keyword index."""
     schemes = _schemes()
@@ -97,6 +111,13 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
             c = scheme.concepts.get(cid)
             if c:
                 concepts += [c.label, *c.alt_labels]
+    translated: list[str] = []
+    for facet in TRANSLATED_FACETS:
+        scheme = schemes[facet.scheme]
+        for cid in entry.get("facets", {}).get(facet.name, []):
+            c = scheme.concepts.get(cid)
+            if c:
+                translated += c.translations()
     extra = [
         *(entry.get("partners") or []),
         entry.get("publisher") or "",
@@ -115,6 +136,7 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
         "place": " · ".join(dict.fromkeys(places)),
         "concepts": " · ".join(dict.fromkeys(concepts)),
         "extra": " · ".join(x for x in extra if x),
+        keyword.TRANSLATED: " · ".join(dict.fromkeys(translated)),
     }
 
 
@@ -133,10 +155,10 @@ def build_search_index(
     t0 = time.perf_counter()
     sem = semantic.build(out, catalog, cache_dir)
     t1 = time.perf_counter()
-    docs, synonyms = [keyword_doc(e, aliases) for e in catalog], synonym_groups()
-    job = keyword.build_in_background(out / "keyword", docs, synonyms) if in_background else None
+    docs, synonyms, translations = [keyword_doc(e, aliases) for e in catalog], synonym_groups(), translation_groups()
+    job = keyword.build_in_background(out / "keyword", docs, synonyms, translations) if in_background else None
     if job is None:
-        keyword.build(out / "keyword", docs, synonyms)
+        keyword.build(out / "keyword", docs, synonyms, translations)
     t2 = time.perf_counter()
     meta = {
         "format": FORMAT,

@@ -46,16 +46,22 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.analysis import STOP_WORDS, Analyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.lang.porter import stem as english_stem
 from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.scoring import BM25F
 
+from hub.search import languages
 from hub.search.suggest import Suggester
 from hub.text import fold
 
 if TYPE_CHECKING:
     from hub.background import Job
 
-FIELDS = ("title", "summary", "body", "place", "concepts", "extra")
+FIELDS = ("title", "summary", "body", "place", "concepts", "extra", "labels")
+# "labels": the record's concepts in French, Spanish, Portuguese, Arabic and Russian (hub/ontology/vocab/labels/).
+# A query word is looked for there only when no English field holds it (see WhooshEngine._clause), so an English
+# query ranks exactly as without them while "jeunesse" or "молодёжь" reach the records tagged "youth".
+TRANSLATED = "labels"
 # Words a city official adds to a question that say nothing about the practice sought.
 # "us" is kept out of the list on purpose: it is also the United States.
 STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
@@ -97,6 +103,10 @@ STOPLIST = frozenset(STOP_WORDS - {"us"}) | {
     "want",
     "ideas",
 }
+# function words only other languages have ("des", "los", "para", "для"): a query holding one is not English, and the
+# index's English words are no spelling corrections for it
+FOREIGN_MARKERS = frozenset(w for w in languages.STOPWORDS - STOPLIST if len(w) >= 3 or languages.script(w) != "latin")
+STOPLIST |= languages.STOPWORDS  # function words of French, Spanish, Portuguese, Russian and Arabic ("des", "и", "في")
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 # ``title:youth`` is read as ``youth``: field syntax of other search engines, not words to look for
@@ -113,7 +123,17 @@ _SPELLING = re.compile(r"^(\w{3,}?)([iy])z(e|es|ed|ing|er|ers|able|ation|ations|
 
 @lru_cache(maxsize=200_000)
 def _fold(word: str) -> str:
+    kind = languages.script(word)
+    if kind == "arabic":
+        return languages.normalise_arabic(fold(word))
+    if kind == "cyrillic":  # not fold(): it would read "й" as "и"
+        return languages.normalise_cyrillic(word)
     return _SPELLING.sub(r"\1\2s\3", fold(word))
+
+
+def stem(word: str) -> str:
+    """Porter for words in Latin script (as before), Snowball Russian for Cyrillic, Light10 for Arabic."""
+    return languages.stem_other_script(word) or english_stem(word)
 
 
 class FoldFilter(Filter):
@@ -125,7 +145,8 @@ class FoldFilter(Filter):
             yield t
 
 
-_TOKEN = r"\w+(?:\.?\w+)*"
+# a word may carry combining marks (Arabic tashkeel and tatweel, accents typed apart): one word, folded later
+_TOKEN = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]+(?:\.?\w+)*"
 
 
 def analyzer() -> Analyzer:
@@ -133,7 +154,7 @@ def analyzer() -> Analyzer:
 
     Stop words are dropped again after stemming: a stem can be one ('ÆÐ' folds to 'aed', whose stem is 'a')."""
     stop = StopFilter(stoplist=STOPLIST, minsize=2)
-    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter() | stop
+    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter(stemfn=stem) | stop
 
 
 def analyse(text: str, ana: Analyzer | None = None) -> list[str]:
@@ -145,7 +166,15 @@ class KeywordParams:
     """Field weights and query shaping; tuned on bench/eval/search_queries.json."""
 
     boosts: dict[str, float] = field(
-        default_factory=lambda: {"title": 2.0, "summary": 1.5, "body": 1.0, "place": 2.5, "concepts": 2.0, "extra": 0.8}
+        default_factory=lambda: {
+            "title": 2.0,
+            "summary": 1.5,
+            "body": 1.0,
+            "place": 2.5,
+            "concepts": 2.0,
+            "extra": 0.8,
+            TRANSLATED: 2.0,
+        }
     )
     phrase_boost: float = 2.0  # a "quoted phrase" found with its words adjacent
     bigram_boost: float = 0.5  # two neighbouring query words found together ...
@@ -250,13 +279,47 @@ class Synonyms:
         return out
 
 
+class Translations:
+    """Labels in other languages, one way: a concept's French, Spanish, Portuguese, Arabic or Russian label in the
+    query also searches its English preferred label ("jeunesse" → "youth"), so records that speak of youth without
+    being tagged with it are found too. The English label never adds its translations: an English query is searched
+    as it was. Groups are ``[English label, *translations]``."""
+
+    def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer):
+        self._first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for labels in groups:
+            english, *others = (tuple(analyse(label, ana)) for label in labels)
+            for seq in dict.fromkeys(o for o in others if o and o != english):
+                if english:
+                    self._first.setdefault(seq[0], []).append((seq, english))
+
+    def covering(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
+        """The English labels of the translations present in ``words``, each with the query words it stands for."""
+        out: dict[tuple[str, ...], frozenset[str]] = {}
+        for i, w in enumerate(words):
+            for seq, english in self._first.get(w, ()):
+                if tuple(words[i : i + len(seq)]) == seq:
+                    out[english] = out.get(english, frozenset()) | frozenset(seq)
+        return {e: c for e, c in out.items() if not _holds(words, e)}
+
+
+def _holds(words: Sequence[str], seq: tuple[str, ...]) -> bool:
+    """``seq`` occurs in ``words``, in order and adjacent."""
+    return any(tuple(words[i : i + len(seq)]) == seq for i in range(len(words)))
+
+
 def schema() -> Schema:
     ana = analyzer()
     text = {name: TEXT(analyzer=ana, phrase=True) for name in FIELDS}
     return Schema(n=NUMERIC(stored=True, numtype=int, bits=32), id=ID(stored=True, unique=True), **text)
 
 
-def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> None:
+def build(
+    directory: Path,
+    docs: Sequence[dict[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    translations: Sequence[Sequence[str]] = (),
+) -> None:
     """Write a fresh index: one Whoosh document per record, in corpus order (``n`` = position)."""
     directory.mkdir(parents=True, exist_ok=True)
     ix = windex.create_in(str(directory), schema())
@@ -267,9 +330,11 @@ def build(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Se
     (directory / "synonyms.json").write_text(
         json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8"
     )
+    (directory / TRANSLATIONS).write_text(json.dumps([list(g) for g in translations], ensure_ascii=False), "utf-8")
     (directory / LEXICON).write_text(json.dumps(lexicon(docs), ensure_ascii=False), encoding="utf-8")
 
 
+TRANSLATIONS = "translations.json"  # [English label, *its translations] per concept: Translations
 LEXICON = "lexicon.json"  # the index's words (folded, unstemmed) with how many records hold each: "did you mean"
 
 
@@ -283,14 +348,22 @@ def lexicon(docs: Sequence[dict[str, str]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def build_in_background(directory: Path, docs: Sequence[dict[str, str]], synonyms: Sequence[Sequence[str]]) -> Job:
+def build_in_background(
+    directory: Path,
+    docs: Sequence[dict[str, str]],
+    synonyms: Sequence[Sequence[str]],
+    translations: Sequence[Sequence[str]] = (),
+) -> Job:
     """:func:`build` in a second process; the caller waits for the job."""
     from hub.background import start
 
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / _INPUT).write_text(
-        json.dumps({"docs": list(docs), "synonyms": [list(g) for g in synonyms]}, ensure_ascii=False), encoding="utf-8"
-    )
+    given = {
+        "docs": list(docs),
+        "synonyms": [list(g) for g in synonyms],
+        "translations": [list(g) for g in translations],
+    }
+    (directory / _INPUT).write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     return start("the keyword index", build_from_input, str(directory))
 
 
@@ -298,7 +371,7 @@ def build_from_input(directory: str) -> None:
     """The second process of :func:`build_in_background`."""
     target = Path(directory)
     given = json.loads((target / _INPUT).read_text(encoding="utf-8"))
-    build(target, given["docs"], given["synonyms"])
+    build(target, given["docs"], given["synonyms"], given.get("translations", ()))
     (target / _INPUT).unlink()
 
 
@@ -362,20 +435,41 @@ class WhooshEngine:
         self._freq: dict[tuple[str, str], int] = {}
         groups = json.loads((directory / "synonyms.json").read_text(encoding="utf-8"))
         self.synonyms = Synonyms(groups, self._ana)
+        translated = directory / TRANSLATIONS
+        self.translations = Translations(
+            json.loads(translated.read_text(encoding="utf-8")) if translated.exists() else [], self._ana
+        )
         words = json.loads((directory / LEXICON).read_text(encoding="utf-8")) if (directory / LEXICON).exists() else {}
         self.suggester = Suggester(words)
 
     def terms(self, text: str) -> frozenset[str]:
-        return self._terms(parse(text, self._ana))
+        with self._lock:  # the translations' check reads the index
+            return self._terms(parse(text, self._ana))
 
     def _terms(self, parsed: ParsedQuery) -> frozenset[str]:
-        return frozenset(parsed.words) | {t for s in self.synonyms.expand(parsed.words) for t in s}
+        expanded = [*self.synonyms.expand(parsed.words), *self._translated(parsed.words)]
+        return frozenset(parsed.words) | {t for s in expanded for t in s}
+
+    def _english(self, word: str) -> bool:
+        """An English field of the index holds the word."""
+        return any(self._df(f, word) for f in FIELDS if f != TRANSLATED)
+
+    def _translated(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
+        """:class:`Translations`' English labels for the query, only where a word of the translation is no word of
+        the English text (so "radicalisation", English and French alike, is searched as the English word it is)."""
+        return {
+            english: covered
+            for english, covered in self.translations.covering(words).items()
+            if not all(self._english(w) for w in covered)
+        }
 
     def _clause(
         self, words: tuple[str, ...], weight: float, fields: Iterable[str], exact: bool = False
     ) -> _Clause | None:
         """``words`` in each field that holds all of them; None when no field does."""
         held = tuple(f for f in fields if all(self._df(f, w) for w in words))
+        if TRANSLATED in held and len(held) > 1:  # the English text holds it: English ranking stays as it was
+            held = tuple(f for f in held if f != TRANSLATED)
         return _Clause(words, weight, held, exact and len(words) > 1) if held else None
 
     def plan(self, parsed: ParsedQuery) -> _Plan | None:
@@ -391,6 +485,7 @@ class WhooshEngine:
             (common if self._common(w) else rare).append(self._clause((w,), 1.0, everywhere))
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
+        extra += [self._clause(s, p.synonym_boost, everywhere) for s in self._translated(parsed.words)]
         if p.bigram_boost:
             pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:], strict=False))
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
@@ -421,7 +516,7 @@ class WhooshEngine:
         words = list(dict.fromkeys(parsed.words))
         need = [w for w in words if not self._common(w)] or words
         have = {w: self._holding((w,)) for w in need}
-        for seq, covered in self.synonyms.covering(parsed.words).items():
+        for seq, covered in [*self.synonyms.covering(parsed.words).items(), *self._translated(parsed.words).items()]:
             if any(w in have for w in covered):
                 hit = self._holding(seq)
                 for w in covered & have.keys():
@@ -454,8 +549,12 @@ class WhooshEngine:
         with self._lock:
             words = self._words_as_typed(text)
             unknown = [(m, term) for m, term in words if term and not self._known(term)]
+        if FOREIGN_MARKERS & {_fold(m.group()) for m, term in words if term is None}:
+            return None  # French, Spanish, Portuguese...: "radicalisation des jeunes" is not "… des june"
         out, end, changed = [], 0, False
         for m, _term in unknown:
+            if languages.script(m.group()) != "latin":  # the index's Arabic and Cyrillic words are mostly city names:
+                continue  # "الشباب" (youth) was "corrected" to "الرباط" (Rabat)
             better = self.suggester.suggest(_fold(m.group()))
             if better is None:
                 continue
@@ -557,11 +656,11 @@ class WhooshEngine:
         record does, those holding the most of them (``most_slack`` fewer than the best record holds; "any" when
         that is one word). The result's ``match`` says which ("all", "most" or "any") and ``held`` how many words."""
         parsed = parse(text, self._ana)
-        terms = self._terms(parsed)
         scores = np.zeros(self.n_docs)
         matched = np.zeros(self.n_docs, dtype=bool)
         optional = np.zeros(self.n_docs)
         with self._lock:  # every step below reads the index
+            terms = self._terms(parsed)
             plan = self.plan(parsed)
             if plan is None:
                 notice = "the query has no searchable words (only stop words or punctuation)" if text.strip() else None

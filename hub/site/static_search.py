@@ -45,6 +45,7 @@ def payload(catalog: Sequence[dict[str, Any]]) -> dict[str, Any]:
     docs = []
     for e in catalog:
         doc = search_index.keyword_doc(e, aliases)
+        del doc[keyword.TRANSLATED]  # other languages need the server (its analysis of their scripts and labels)
         member = search_index.memberships(e)
         where = e.get("place") or ", ".join(x for x in (e.get("city"), e.get("country")) if x)  # as the API's results
         doc.update(
@@ -57,8 +58,8 @@ def payload(catalog: Sequence[dict[str, Any]]) -> dict[str, Any]:
     letters = {chr(k): v for k, v in LETTERS.items()}
     return {
         "format": FORMAT,
-        "boosts": keyword.KeywordParams().boosts,
-        "fields": list(keyword.FIELDS),
+        "boosts": {f: w for f, w in keyword.KeywordParams().boosts.items() if f != keyword.TRANSLATED},
+        "fields": [f for f in keyword.FIELDS if f != keyword.TRANSLATED],
         "stopwords": sorted(keyword.STOPLIST),
         "letters": letters,
         "order": list(RECORD_KINDS),

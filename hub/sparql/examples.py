@@ -42,6 +42,7 @@ LIMIT 50""",
 WHERE {
   ?practice a hub:Practice ;
             hub:theme/skos:prefLabel ?theme .
+  FILTER (lang(?theme) = "en")
 }
 GROUP BY ?theme
 ORDER BY DESC(?practices) ?theme""",
@@ -59,6 +60,7 @@ WHERE {
      schema:containedInPlace ?k .
   ?k skos:prefLabel ?country ;
      skos:broader/skos:prefLabel "East and Southern Africa"@en .
+  FILTER (lang(?country) = "en")
 }
 ORDER BY ?country ?city ?title""",
     ),
@@ -71,6 +73,7 @@ WHERE {
   ?top skos:prefLabel "primary prevention service areas"@en .
   ?t skos:broader* ?top ;
      skos:prefLabel ?theme .
+  FILTER (lang(?theme) = "en")
   OPTIONAL { ?practice a hub:Practice ; hub:theme ?t }
 }
 GROUP BY ?theme
@@ -133,6 +136,7 @@ WHERE {
   FILTER (?other != ?city)
   ?other rdfs:label ?peer .
   ?theme skos:prefLabel ?label .
+  FILTER (lang(?label) = "en")
 }
 GROUP BY ?peer
 ORDER BY DESC(?shared) ?peer
@@ -147,6 +151,7 @@ WHERE {
   ?practice a hub:Practice ;
             hub:region/skos:prefLabel ?region ;
             hub:preventionLevel/skos:prefLabel ?level .
+  FILTER (lang(?region) = "en" && lang(?level) = "en")
 }
 GROUP BY ?region ?level
 ORDER BY ?region ?level""",
@@ -162,6 +167,7 @@ WHERE {
             hub:evidenceLevel ?concept .
   ?concept skos:prefLabel ?level ;
            skos:notation ?order .
+  FILTER (lang(?level) = "en")
 }
 GROUP BY ?level ?order
 ORDER BY ?order""",

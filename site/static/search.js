@@ -10,6 +10,8 @@ const status = document.getElementById("status");
 const list = document.getElementById("results");
 const more = document.getElementById("more");
 const state = { q: "", filters: {}, offset: 0, total: 0 };
+// ?lang=fr (en, fr, es, pt, ar, ru): the filters' labels as the API gives them in that language; the page stays English
+const LANG = ["en", "fr", "es", "pt", "ar", "ru"].find((l) => l === new URLSearchParams(location.search).get("lang")) || "";
 let backend = null;
 let seq = 0;
 
@@ -34,11 +36,13 @@ const api = {
   description: "hybrid search on the hub's server",
   async search(q, filters, offset) {
     const p = new URLSearchParams({ q, mode: "hybrid", limit: String(PAGE), offset: String(offset) });
+    if (LANG) p.set("lang", LANG);
     if (new URLSearchParams(location.search).get("correct") === "0") p.set("correct", "false"); // "search instead for"
     for (const f of FACETS) for (const v of filters[f] || []) p.append(f, v);
     const r = await fetch(`/api/search?${p}`, { headers: { Accept: "application/json" } });
     if (!r.ok) throw new Error(`the search API answered ${r.status}`);
     const j = await r.json();
+    relabel(j.facets);
     const counts = {};
     for (const f of FACETS) if (j.facets?.[f]) counts[f] = Object.fromEntries(j.facets[f].map((v) => [v.id, v.count]));
     return {
@@ -62,10 +66,31 @@ function staticBackend() {
   return offline;
 }
 
+// The filters' labels in the page's language, from the facets of an API answer (only when the URL asks for one).
+function relabel(facets) {
+  if (!LANG || !facets) return;
+  for (const f of FACETS) {
+    for (const v of facets[f] || []) {
+      const box = document.getElementById(`f-${f}-${v.id}`);
+      const label = box?.labels[0];
+      if (!label || !v.label) continue;
+      labels[f] = labels[f] || {};
+      labels[f][v.id] = v.label;
+      label.firstChild.textContent = `${v.label} `;
+      label.lang = LANG;
+      label.dir = "auto"; // Arabic labels read right to left
+    }
+  }
+}
+
 async function chooseBackend() {
   try {
-    const r = await fetch("/api/search?limit=1", { headers: { Accept: "application/json" } });
-    if (r.ok && Array.isArray((await r.json()).results)) return api;
+    const r = await fetch(`/api/search?limit=1${LANG ? `&lang=${encodeURIComponent(LANG)}` : ""}`, { headers: { Accept: "application/json" } });
+    const j = r.ok ? await r.json() : null;
+    if (j && Array.isArray(j.results)) {
+      relabel(j.facets); // every value some record uses: the labels before any search is made
+      return api;
+    }
   } catch (e) { /* no server: a static copy of the site */ }
   return staticBackend();
 }
@@ -83,6 +108,7 @@ function readForm() {
   for (const f of FACETS) state.filters[f] = [...document.querySelectorAll(`.facet input[name="${f}"]:checked`)].map((b) => b.value);
   const p = new URLSearchParams();
   if (state.q) p.set("q", state.q);
+  if (LANG) p.set("lang", LANG); // the language stays with the page
   for (const f of FACETS) for (const v of state.filters[f]) p.append(f, v);
   history.replaceState(null, "", p.toString() ? `?${p}` : location.pathname);
 }
