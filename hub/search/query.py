@@ -30,11 +30,13 @@ import numpy as np
 from hub.search.errors import BadSearchParameter, QueryTooLong
 from hub.search.facets import FACET_NAMES
 from hub.search.hybrid import RRF_K, rrf
+from hub.search.language import detect
 from hub.search.snippets import snippet
 
 if TYPE_CHECKING:
     from hub.search.facets import FacetIndex
     from hub.search.keyword import KeywordEngine
+    from hub.search.multilingual import MultilingualIndex
     from hub.search.semantic import SemanticIndex
 
 
@@ -47,6 +49,7 @@ class SearchIndex(Protocol):
     semantic: SemanticIndex
     facets: FacetIndex
     browse_order: np.ndarray
+    multilingual: MultilingualIndex | None
 
 
 MAX_QUERY_CHARS = 500
@@ -70,6 +73,14 @@ class FusionParams:
     # semantic mode ranks by meaning only, so every result is a meaning-alone match: a higher floor there cut judged
     # records out of its first ten (nDCG@10 0.747 -> 0.722 at 0.35), so it keeps the floor it had
     semantic_mode_floor: float = 0.30
+    # A query in another language (hub.search.language) is answered by the multilingual vectors, keyword search and
+    # the English model, fused by RRF with these weights; tuned on the "tune" split of
+    # bench/eval/search_queries_xl.json only (bench/eval_search.py --tune-xl), reported on its "test" split
+    xl_keyword_weight: float = 1.0
+    xl_multilingual_weight: float = 1.5
+    xl_english_weight: float = 0.5  # 0: the English model is not run for such queries
+    # multilingual-e5's cosines sit high (unrelated texts ~0.75): the cosine from which a record matches by meaning
+    xl_floor: float = 0.80
 
 
 DEFAULT_FUSION = FusionParams()
@@ -119,8 +130,8 @@ def run(
     fusion: FusionParams = DEFAULT_FUSION,
     correct: bool = True,
 ) -> dict[str, Any]:
-    """``{query, mode, total, results, facets, match, did_you_mean, corrected, notice}`` (+ ``notices`` when the
-    query could not be used as typed)."""
+    """``{query, mode, total, results, facets, match, did_you_mean, corrected, notice, query_language,
+    semantic_model}`` (+ ``notices`` when the query could not be used as typed)."""
     q = q or ""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     _check(q, mode, limit, offset, filters)
@@ -140,7 +151,7 @@ def run(
             found, corrected = _rank(index, suggestion, mode, allowed, fusion), True
     else:  # browse: everything matches, filters narrow it
         order = index.browse_order[allowed[index.browse_order]]
-        found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)))
+        found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)), language="en")
     page = zip(found.ids[offset : offset + limit].tolist(), found.scores[offset : offset + limit].tolist(), strict=True)
     results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in page]
     response: dict[str, Any] = {
@@ -153,6 +164,8 @@ def run(
         "did_you_mean": suggestion,
         "corrected": corrected,
         "notice": notice(text, found, suggestion, corrected),
+        "query_language": found.language,
+        "semantic_model": found.semantic_model,
     }
     if found.notices:
         response["notices"] = found.notices
@@ -203,17 +216,23 @@ class _Found:
     missing: tuple[str, ...] = ()  # words no record contains
     kw_matches: int = 0  # records matched by keyword, before filters
     semantic_only: int = 0  # records matched by meaning alone, before filters
+    language: str = "en"  # the query's language (hub.search.language)
+    semantic_model: str | None = None  # which vectors answered: "english", "multilingual" or None (keyword only)
 
 
 _NONE = np.zeros(0, dtype=np.int64)
 
 
 def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion: FusionParams) -> _Found:
-    found = _Found(np.zeros(len(index.docs), dtype=bool), _NONE, np.zeros(0))
-    kw_ids, kw_scores, sem_ids, sem_scores = _NONE, np.zeros(0), _NONE, np.zeros(0)
+    found = _Found(np.zeros(len(index.docs), dtype=bool), _NONE, np.zeros(0), language=detect(text))
+    kw_ids, kw_scores, sem_ids, sem_scores, ml_ids, ml_scores = _NONE, np.zeros(0), _NONE, np.zeros(0), _NONE, None
     comparable = mode != "keyword" and _WORD.search(text) is not None
+    # another language, and the build has the vectors for it: the multilingual model answers (English queries never)
+    crosslingual = comparable and found.language != "en" and index.multilingual is not None
+    english = comparable and not (crosslingual and (mode == "semantic" or fusion.xl_english_weight <= 0))
     # the query is embedded (torch, outside the GIL) while Whoosh searches (Python)
-    vector = _pool().submit(index.semantic.encode_query, text) if comparable else None
+    vector = _pool().submit(index.semantic.encode_query, text) if english else None
+    ml_vector = _pool().submit(index.multilingual.encode_query, text) if crosslingual and index.multilingual else None
     if mode == "semantic":
         found.terms, found.missing = index.keyword.terms(text), index.keyword.missing(text)
     else:
@@ -223,27 +242,37 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
         if kres.notice and not comparable:
             found.notices.append(kres.notice)
         found.matches[kw_ids] = True
+    keyword_matches = found.matches.copy()
     if vector is not None:
+        found.semantic_model = "english"
         doc_scores, found.unit_sims = index.semantic.scores(vector.result())
         above = doc_scores >= (fusion.semantic_floor if mode == "hybrid" else fusion.semantic_mode_floor)
-        found.semantic_only = int((above & ~found.matches).sum())
         sem_ids = np.flatnonzero(above)
         sem_ids = sem_ids[np.argsort(-doc_scores[sem_ids], kind="stable")]
         sem_scores = doc_scores[sem_ids]
         found.matches |= above
-    elif mode == "semantic":
+    if ml_vector is not None and index.multilingual is not None:
+        found.semantic_model = "multilingual"
+        doc_scores = index.multilingual.scores(ml_vector.result())
+        above = doc_scores >= fusion.xl_floor
+        ml_ids = np.flatnonzero(above)
+        ml_ids = ml_ids[np.argsort(-doc_scores[ml_ids], kind="stable")]
+        ml_scores = doc_scores[ml_ids]
+        found.matches |= above
+    found.semantic_only = int((found.matches & ~keyword_matches).sum())
+    if mode == "semantic" and not comparable:
         found.notices.append("the query has no words to compare (only punctuation or symbols)")
-    keep_kw, keep_sem = allowed[kw_ids], allowed[sem_ids]
-    kw_ids, kw_scores, sem_ids, sem_scores = (
-        kw_ids[keep_kw],
-        kw_scores[keep_kw],
-        sem_ids[keep_sem],
-        sem_scores[keep_sem],
-    )
+    kw_ids, kw_scores = kw_ids[allowed[kw_ids]], kw_scores[allowed[kw_ids]]
+    sem_ids, sem_scores = sem_ids[allowed[sem_ids]], sem_scores[allowed[sem_ids]]
+    if ml_scores is not None:
+        ml_ids, ml_scores = ml_ids[allowed[ml_ids]], ml_scores[allowed[ml_ids]]
     if mode == "keyword":
         found.ids, found.scores = kw_ids, kw_scores
     elif mode == "semantic":
-        found.ids, found.scores = sem_ids, sem_scores
+        found.ids, found.scores = (ml_ids, ml_scores) if ml_scores is not None else (sem_ids, sem_scores)
+    elif ml_scores is not None:
+        weights = [fusion.xl_keyword_weight, fusion.xl_multilingual_weight, fusion.xl_english_weight]
+        found.ids, found.scores = rrf([kw_ids, ml_ids, sem_ids], weights, fusion.rrf_k)
     else:
         found.ids, found.scores = rrf([kw_ids, sem_ids], [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)
     return found
