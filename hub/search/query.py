@@ -76,11 +76,11 @@ class FusionParams:
     # A query in another language (hub.search.language) is answered by the multilingual vectors, keyword search and
     # the English model, fused by RRF with these weights; tuned on the "tune" split of
     # bench/eval/search_queries_xl.json only (bench/eval_search.py --tune-xl), reported on its "test" split
-    xl_keyword_weight: float = 1.0
-    xl_multilingual_weight: float = 1.5
-    xl_english_weight: float = 0.5  # 0: the English model is not run for such queries
+    xl_keyword_weight: float = 0.25
+    xl_multilingual_weight: float = 3.0
+    xl_english_weight: float = 0.0  # 0: the English model is not run for such queries (best on the tune split)
     # multilingual-e5's cosines sit high (unrelated texts ~0.75): the cosine from which a record matches by meaning
-    xl_floor: float = 0.80
+    xl_floor: float = 0.78
 
 
 DEFAULT_FUSION = FusionParams()
