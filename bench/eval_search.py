@@ -41,10 +41,8 @@ XL_QUERIES = Path(__file__).parent / "eval" / "search_queries_xl.json"
 XL_RESULTS = Path(__file__).parent / "results" / "search-eval-xl.json"
 XL_TUNE_RESULTS = Path(__file__).parent / "results" / "search-tune-xl.json"
 XL_GRID = {
-    "xl_keyword_weight": (0.25, 0.5, 1.0),
-    "xl_multilingual_weight": (1.0, 1.5, 2.0, 3.0),
-    "xl_english_weight": (0.0, 0.25, 0.5),
-    "xl_floor": (0.0, 0.70, 0.74, 0.76, 0.78, 0.80),
+    "xl_keyword_bonus": (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.06),
+    "xl_floor": (0.74, 0.76, 0.78, 0.80, 0.82),
 }
 FLOOR_RESULTS = Path(__file__).parent / "results" / "search-floor.json"
 FLOORS = (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55)
