@@ -95,8 +95,10 @@ def cross_lingual(index) -> None:
     print("| mode | all | " + " | ".join(f"{lang} ({report['by_language']['hybrid'][lang]['n']})" for lang in langs))
     print("|---|---|" + "---|" * len(langs))
     for mode in MODES:
-        cells = [f"{report['by_language'][mode][lang]['ndcg']:.3f} / {report['by_language'][mode][lang]['recall']:.3f}"
-                 for lang in langs]
+        cells = [
+            f"{report['by_language'][mode][lang]['ndcg']:.3f} / {report['by_language'][mode][lang]['recall']:.3f}"
+            for lang in langs
+        ]
         m = report["modes"][mode]
         print(f"| {mode} | {m['ndcg']:.3f} / {m['recall']:.3f} | " + " | ".join(cells) + " |")
     print("(nDCG@10 / Recall@10)")
@@ -129,8 +131,14 @@ def tune_xl(index, tune) -> None:
     rows.sort(key=lambda r: (-r["ndcg"], -r["recall"]))
     for r in rows[:10]:
         print(r)
-    out = {"machine": machine_info(), "split": "tune", "queries": len(tune), "grid": XL_GRID, "best": rows[0],
-           "rows": rows}
+    out = {
+        "machine": machine_info(),
+        "split": "tune",
+        "queries": len(tune),
+        "grid": XL_GRID,
+        "best": rows[0],
+        "rows": rows,
+    }
     XL_TUNE_RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {XL_TUNE_RESULTS}")
 

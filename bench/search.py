@@ -177,7 +177,7 @@ def languages(build_dir: Path, runs: int) -> None:
             print(f"[{lang}] {len(queries)} queries …", file=sys.stderr)
             seen: dict[str, int] = {}
 
-            def http(q: str, mode: str) -> None:
+            def http(q: str, mode: str, seen: dict[str, int] = seen) -> None:
                 r = client.get("/api/search", params={"q": q, "mode": mode})
                 r.raise_for_status()
                 answer = r.json()
@@ -214,8 +214,11 @@ def _model_speed(by_lang: dict[str, list[str]]) -> dict:
     texts = [multilingual.passage_text(r) for r in records]
     t = time.perf_counter()
     multilingual.encode_passages(texts, progress=False)
-    return {"query_ms": _pcts(samples), "passages_per_s": round(len(texts) / (time.perf_counter() - t), 2),
-            "passages_timed": len(texts)}
+    return {
+        "query_ms": _pcts(samples),
+        "passages_per_s": round(len(texts) / (time.perf_counter() - t), 2),
+        "passages_timed": len(texts),
+    }
 
 
 def _synthetic_build(n: int, root: Path) -> tuple[Path, dict]:

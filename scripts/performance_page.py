@@ -362,8 +362,11 @@ def search_languages(d: dict[str, Any]) -> list[str]:
         table(
             ["language", "queries", *(f"{mode} p50 / p95" for mode in ("keyword", "semantic", "hybrid"))],
             [
-                [lang, v["queries"], *(f"{v[mode]['p50']:.1f} / {v[mode]['p95']:.1f}" for mode in
-                                       ("keyword", "semantic", "hybrid"))]
+                [
+                    lang,
+                    v["queries"],
+                    *(f"{v[mode]['p50']:.1f} / {v[mode]['p95']:.1f}" for mode in ("keyword", "semantic", "hybrid")),
+                ]
                 for lang, v in langs.items()
             ],
         ),

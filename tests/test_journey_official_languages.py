@@ -47,7 +47,9 @@ def static_copy(corpus_settings: Settings) -> Iterator[str]:
 def test_a_static_copy_says_other_languages_need_the_server(static_copy: str, desk) -> None:
     ask(desk, static_copy, NEED)
     assert desk.locator("#results").get_attribute("data-backend") == "static"
-    expect(desk.locator("#search-reading")).to_contain_text("searching in other languages needs the hub's search server")
+    expect(desk.locator("#search-reading")).to_contain_text(
+        "searching in other languages needs the hub's search server"
+    )
     assert axe_violations(desk) == []
     ask(desk, static_copy, "support for refugees from Ukraine")  # English: no such sentence
     expect(desk.locator("#search-reading")).not_to_contain_text("other languages")

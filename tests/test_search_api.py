@@ -33,8 +33,17 @@ def test_search_answers_the_contract(api: httpx.Client) -> None:
     # match / did_you_mean / corrected / notice say how the query was read (added with spelling correction);
     # query_language / semantic_model which language it was read as and which vectors answered it
     assert set(body) == {
-        "query", "mode", "total", "results", "facets", "match", "did_you_mean", "corrected", "notice",
-        "query_language", "semantic_model",
+        "query",
+        "mode",
+        "total",
+        "results",
+        "facets",
+        "match",
+        "did_you_mean",
+        "corrected",
+        "notice",
+        "query_language",
+        "semantic_model",
     }
     assert (body["query_language"], body["semantic_model"]) == ("en", "english")
     assert body["match"] in ("all", "most", "any") and body["did_you_mean"] is None and body["corrected"] is False

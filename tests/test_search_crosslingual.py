@@ -24,7 +24,11 @@ from sparql_server import asgi_client
 NEEDS = [  # (language, query, the English record it asks for)
     ("fr", "politique de logement inclusive pour que personne ne se retrouve à la rue", "helsinki-home-town-helsinki"),
     ("es", "centro de crisis para los refugiados que llegan de Ucrania", "bratislava-ukrainian-refugee-crisis-centre"),
-    ("pt", "desenho urbano e prevenção do crime para os governos locais", "victoria-urban-design-crime-prevention-platform"),
+    (
+        "pt",
+        "desenho urbano e prevenção do crime para os governos locais",
+        "victoria-urban-design-crime-prevention-platform",
+    ),
     ("ar", "تطبيق للمدارس للإبلاغ عن التنمر", "rio-safe-school-app"),
     ("ru", "картирование ненависти в интернете с помощью обработки естественного языка", "malmo-online-hate-mapping"),
 ]
@@ -67,7 +71,9 @@ def test_the_build_writes_multilingual_vectors_once_and_reuses_them(mini: Settin
 FRENCH = "le conseil des jeunes qui conseille le maire"
 
 
-def test_without_multilingual_vectors_other_languages_fall_back_and_say_so(mini: Settings, mini_build: Settings) -> None:
+def test_without_multilingual_vectors_other_languages_fall_back_and_say_so(
+    mini: Settings, mini_build: Settings
+) -> None:
     """HUB_MULTILINGUAL=0: no vectors in the build; a French query is answered by keyword and the English model, and
     finds what shares its English words; the same build with the vectors finds it from French alone."""
     cfg = dataclasses.replace(mini, multilingual=False)

