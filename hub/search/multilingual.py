@@ -134,7 +134,7 @@ def build(directory: Path, docs: Sequence[dict], cache_dir: Path) -> dict[str, i
     from hub.search.semantic import EmbeddingCache  # the one content-hash cache, here keyed on this model
 
     texts = [passage_text(d) for d in docs]
-    cached = EmbeddingCache(cache_dir, PASSAGE_MODE, encode_passages, DIMENSIONS)
+    cached = EmbeddingCache(cache_dir, PASSAGE_MODE, lambda texts: encode_passages(texts), DIMENSIONS)
     matrix, encoded = cached.embed(texts)
     np.save(directory / VECTORS, matrix)
     (directory / META).write_text(json.dumps({"model": MODEL_NAME, "records": len(docs)}), encoding="utf-8")

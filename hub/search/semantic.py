@@ -81,7 +81,7 @@ class EmbeddingCache:
         self,
         cache_dir: Path,
         model_name: str = encoder.MODEL_NAME,
-        encode: Callable[[list[str]], np.ndarray] = encoder.encode,
+        encode: Callable[[list[str]], np.ndarray] | None = None,  # None: encoder.encode, looked up at each call
         dimensions: int = encoder.DIMENSIONS,
     ):
         self.path = cache_dir / "embeddings" / f"{model_name}.npz"
@@ -97,7 +97,7 @@ class EmbeddingCache:
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
             by_key = dict(zip(keys, texts, strict=True))
-            fresh = self._encode([by_key[k] for k in missing])
+            fresh = (self._encode or encoder.encode)([by_key[k] for k in missing])
             self._vectors.update(zip(missing, fresh, strict=True))
             self._save()
         matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dimensions), np.float32)
