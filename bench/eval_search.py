@@ -9,6 +9,12 @@ See :mod:`hub.search.evaluate` for the metrics.
 
 Prints the Markdown tables of README "Search" and writes bench/results/search-eval.json.
 
+Then the cross-lingual set (bench/eval/search_queries_xl.json: needs of English records asked in French, Spanish,
+Portuguese, Arabic and Russian, split into "tune" and "test"): nDCG@10 and Recall@10 per language and mode on the
+test split, written to bench/results/search-eval-xl.json. ``--tune-xl`` sweeps the fusion of such queries
+(``FusionParams.xl_*``) on the tune split only and writes bench/results/search-tune-xl.json; the defaults in
+hub/search/query.py are taken from it.
+
 ``--floors`` calibrates the semantic floor (the cosine from which a record matches by
 meaning alone) instead: for each candidate floor, the share of judged-relevant records
 at or above it, how many records each query matches by meaning alone, and the quality
@@ -31,6 +37,13 @@ from eval_peers import _machine as machine_info
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search-eval.json"
+XL_QUERIES = Path(__file__).parent / "eval" / "search_queries_xl.json"
+XL_RESULTS = Path(__file__).parent / "results" / "search-eval-xl.json"
+XL_TUNE_RESULTS = Path(__file__).parent / "results" / "search-tune-xl.json"
+XL_GRID = {
+    "xl_keyword_bonus": (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.06),
+    "xl_floor": (0.74, 0.76, 0.78, 0.80, 0.82),
+}
 FLOOR_RESULTS = Path(__file__).parent / "results" / "search-floor.json"
 FLOORS = (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55)
 MODES = ("keyword", "semantic", "hybrid")
@@ -40,11 +53,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="a build directory (default: build/)")
     ap.add_argument("--floors", action="store_true", help="calibrate the semantic floor instead")
+    ap.add_argument("--tune-xl", action="store_true", help="tune the fusion of non-English queries (tune split)")
     args = ap.parse_args()
     index = load(args.build / "search")
     queries = load_queries(QUERIES)
     if args.floors:
         return calibrate_floor(index, queries)
+    if args.tune_xl:
+        return tune_xl(index, [q for q in load_queries(XL_QUERIES) if q.split == "tune"])
     report = evaluate(index, queries, MODES)
     kinds = sorted(report["by_kind"]["hybrid"])
     print(f"{len(queries)} judged queries, {len(index.docs)} records\n")
@@ -64,6 +80,67 @@ def main() -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS}")
+    if XL_QUERIES.exists():
+        cross_lingual(index)
+
+
+def cross_lingual(index) -> None:
+    """Per language and mode on the held-out test split of the cross-lingual set; how its languages were told."""
+    from hub.search.language import detect
+
+    test = [q for q in load_queries(XL_QUERIES) if q.split == "test"]
+    report = evaluate(index, test, MODES)
+    langs = sorted(report["by_language"]["hybrid"])
+    print(f"\ncross-lingual test split: {len(test)} judged queries\n")
+    print("| mode | all | " + " | ".join(f"{lang} ({report['by_language']['hybrid'][lang]['n']})" for lang in langs))
+    print("|---|---|" + "---|" * len(langs))
+    for mode in MODES:
+        cells = [
+            f"{report['by_language'][mode][lang]['ndcg']:.3f} / {report['by_language'][mode][lang]['recall']:.3f}"
+            for lang in langs
+        ]
+        m = report["modes"][mode]
+        print(f"| {mode} | {m['ndcg']:.3f} / {m['recall']:.3f} | " + " | ".join(cells) + " |")
+    print("(nDCG@10 / Recall@10)")
+    detected = {q.id: detect(q.query) for q in test}
+    report["detected"] = {
+        "as_its_language": sum(detected[q.id] == q.lang for q in test),
+        "as_another_non_english": sum(detected[q.id] not in (q.lang, "en") for q in test),
+        "as_english": sorted(q.query for q in test if detected[q.id] == "en"),
+    }
+    report.update(
+        machine=machine_info(),
+        records=len(index.docs),
+        split="test",
+        fusion=asdict(DEFAULT_FUSION),
+        multilingual=index.multilingual is not None,
+    )
+    XL_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten to {XL_RESULTS}")
+
+
+def tune_xl(index, tune) -> None:
+    """Every combination of XL_GRID on the tune split; the best by mean hybrid nDCG@10 (then Recall@10)."""
+    import itertools
+
+    rows = []
+    for values in itertools.product(*XL_GRID.values()):
+        fusion = FusionParams(**{**asdict(DEFAULT_FUSION), **dict(zip(XL_GRID, values, strict=True))})
+        m = evaluate(index, tune, ("hybrid",), fusion)["modes"]["hybrid"]
+        rows.append({**dict(zip(XL_GRID, values, strict=True)), **m})
+    rows.sort(key=lambda r: (-r["ndcg"], -r["recall"]))
+    for r in rows[:10]:
+        print(r)
+    out = {
+        "machine": machine_info(),
+        "split": "tune",
+        "queries": len(tune),
+        "grid": XL_GRID,
+        "best": rows[0],
+        "rows": rows,
+    }
+    XL_TUNE_RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {XL_TUNE_RESULTS}")
 
 
 def calibrate_floor(index, queries) -> None:

@@ -5,6 +5,9 @@ practices each, and one source document) are written as curator Markdown files, 
 ``hub build`` runs twice as a separate process: **cold** (empty cache: every text is
 embedded) and **warm** (the embedding cache of the cold build, as after an edit).
 
+The multilingual vectors (``hub/search/multilingual.py``: one passage per record, ~10 a second) are built too unless
+``HUB_MULTILINGUAL=0``; in a hashed cold build they are hashed as well and estimated with their own measured rate.
+
 Embedding is the one cost that is known in advance (texts × the encoder's rate) and
 it dominates a cold build: about two texts per practice (title + summary and body
 chunks, which peers reuse) at ~50 texts/s on two cores, 7.5 minutes at 10,000 practices.
@@ -44,7 +47,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.config import REPO_DIR
+from hub.config import REPO_DIR, settings
 
 from eval_peers import _machine as machine_info
 from load import QUERIES, hub_server, percentiles, tree_rss_mb
@@ -134,7 +137,9 @@ def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encod
     out["triples"] = manifest["stats"].get("quads")
     out["search_units"] = manifest["stats"].get("search", {}).get("units")
     if hashed_encoder and proc.stdout:
-        out["hashed_texts"] = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])["texts"]
+        hashed_counts = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])
+        out["hashed_texts"] = hashed_counts["texts"]
+        out["hashed_multilingual_texts"] = hashed_counts["multilingual_texts"]
     return out
 
 
@@ -145,9 +150,9 @@ def _hashed_build() -> None:
 
     from hub.build import build
     from hub.config import settings
-    from hub.search import encoder, onnx_encoder
+    from hub.search import encoder, multilingual, onnx_encoder
 
-    count = 0
+    count = ml_count = 0
     real = encoder.encode
 
     def hashed(texts: list[str], batch_size: int = 32) -> np.ndarray:
@@ -166,9 +171,17 @@ def _hashed_build() -> None:
         m = np.array(rows, dtype=np.float32).reshape(len(texts), encoder.DIMENSIONS)
         return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
 
+    def hashed_passages(texts: list[str], progress: bool = True) -> np.ndarray:
+        nonlocal ml_count, count
+        before = count
+        vectors = hashed(texts)
+        count, ml_count = before, ml_count + len(texts)  # counted apart: the multilingual model has its own rate
+        return vectors
+
     encoder.encode = hashed  # type: ignore[assignment]
+    multilingual.encode_passages = hashed_passages  # type: ignore[assignment]
     build(settings())
-    print(json.dumps({"texts": count}))
+    print(json.dumps({"texts": count, "multilingual_texts": ml_count}))
 
 
 def encoder_rate(n: int = 300) -> float:
@@ -180,6 +193,17 @@ def encoder_rate(n: int = 300) -> float:
     encoder.encode(texts[:8])  # load the model first
     t = time.perf_counter()
     encoder.encode(texts)
+    return round(len(texts) / (time.perf_counter() - t), 1)
+
+
+def multilingual_rate(n: int = 100) -> float:
+    """Passages per second of the multilingual model (hub.search.multilingual) on synthetic records, now."""
+    from hub.search import multilingual
+
+    texts = [multilingual.passage_text(e) for e in synthetic_practices(n=n, seed=98)]
+    multilingual.encode_passages(texts[:4], progress=False)
+    t = time.perf_counter()
+    multilingual.encode_passages(texts, progress=False)
     return round(len(texts) / (time.perf_counter() - t), 1)
 
 
@@ -386,7 +410,8 @@ def main() -> None:
         return
     root = args.root or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     rate = encoder_rate()
-    print(f"encoder: {rate} texts/s", file=sys.stderr)
+    ml_rate = multilingual_rate() if settings().multilingual else 0.0
+    print(f"encoder: {rate} texts/s, multilingual: {ml_rate} passages/s", file=sys.stderr)
     kept = (
         [r for r in json.loads(RESULTS.read_text())["sizes"] if r["practices"] not in args.sizes]
         if args.keep and RESULTS.exists()
@@ -395,6 +420,7 @@ def main() -> None:
     report: dict[str, object] = {
         "machine": machine_info(),
         "encoder_texts_per_s": rate,
+        "multilingual_passages_per_s": ml_rate,  # 0: built with HUB_MULTILINGUAL=0
         "sizes": kept,
         "note": "synthetic corpora from bench/synth.py written as Markdown; builds are `hub build` processes; "
         "latencies from one client over loopback to `hub serve --workers 1`",
@@ -413,7 +439,8 @@ def main() -> None:
             if hashed and cold["ok"]:
                 cold["estimated"] = True
                 cold["wall_without_encoding_s"] = cold["wall_s"]
-                cold["wall_s"] = round(cold["wall_s"] + cold["hashed_texts"] / rate, 1)  # type: ignore[operator]
+                ml_s = cold["hashed_multilingual_texts"] / ml_rate if ml_rate else 0.0  # type: ignore[operator]
+                cold["wall_s"] = round(cold["wall_s"] + cold["hashed_texts"] / rate + ml_s, 1)  # type: ignore[operator]
             print(f"  cold build {row['cold']}", file=sys.stderr)
             row["warm"] = timed_build(work / "data", work / "build", work / "cache", args.max_build_s)
             print(f"  warm build {row['warm']}", file=sys.stderr)

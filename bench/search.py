@@ -13,6 +13,11 @@ postings, which are read once per word).
 3]
 
 Prints the Markdown tables of README "Search" and writes bench/results/search.json.
+
+``--languages`` measures instead the latency per query language through HTTP on the corpus build: the English
+judged queries and the cross-lingual set (bench/eval/search_queries_xl.json, both splits: timing tunes nothing),
+each mode, every request a new text; plus the multilingual model alone (a query on one core, passages a second);
+written to bench/results/search-languages.json.
 Embeddings of the synthetic corpus are cached in .cache/bench: the first run encodes
 them (about 21,000 texts: tens of minutes on two cores), later runs reuse them.
 """
@@ -29,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -42,7 +49,9 @@ from eval_peers import _machine as machine_info
 from synth import practices as synthetic_practices
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
+XL_QUERIES = Path(__file__).parent / "eval" / "search_queries_xl.json"
 RESULTS = Path(__file__).parent / "results" / "search.json"
+LANGUAGE_RESULTS = Path(__file__).parent / "results" / "search-languages.json"
 MODES = ("keyword", "semantic", "hybrid")
 
 
@@ -108,6 +117,19 @@ def _measure(build_dir: Path, queries: list[str], runs: int, label: str) -> dict
         result["api_in_process"] = _timed(api, queries, runs, "api")
     result["rss_in_process_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(f"[{label}] HTTP …", file=sys.stderr)
+    with _server(build_dir) as (client, pid):
+
+        def http(q: str, mode: str) -> None:
+            client.get("/api/search", params={"q": q, "mode": mode}).raise_for_status()
+
+        result["http"] = _timed(http, queries, runs, "http")
+        result["rss_server_mb"] = _rss_mb(pid)
+    return result
+
+
+@contextmanager
+def _server(build_dir: Path) -> Iterator[tuple[httpx.Client, int]]:
+    """``hub serve``'s app under uvicorn in its own process on a free loopback port (rate limit off), once healthy."""
     port = _free_port()
     env = {**os.environ, "HUB_BUILD": str(build_dir), "HF_HUB_OFFLINE": "1", "HUB_RATE_LIMIT": "0"}
     server = subprocess.Popen(
@@ -138,16 +160,65 @@ def _measure(build_dir: Path, queries: list[str], runs: int, label: str) -> dict
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
-
-            def http(q: str, mode: str) -> None:
-                client.get("/api/search", params={"q": q, "mode": mode}).raise_for_status()
-
-            result["http"] = _timed(http, queries, runs, "http")
-        result["rss_server_mb"] = _rss_mb(server.pid)
+            yield client, server.pid
     finally:
         server.terminate()
         server.wait(10)
-    return result
+
+
+def languages(build_dir: Path, runs: int) -> None:
+    """Latency per query language and mode through HTTP; the language each answer reports; the model alone."""
+    by_lang: dict[str, list[str]] = {"en": [q.query for q in load_queries(QUERIES)]}
+    for q in load_queries(XL_QUERIES):
+        by_lang.setdefault(q.lang, []).append(q.query)
+    report: dict = {"runs": runs, "languages": {}}
+    with _server(build_dir) as (client, pid):
+        for lang, queries in by_lang.items():
+            print(f"[{lang}] {len(queries)} queries …", file=sys.stderr)
+            seen: dict[str, int] = {}
+
+            def http(q: str, mode: str, seen: dict[str, int] = seen) -> None:
+                r = client.get("/api/search", params={"q": q, "mode": mode})
+                r.raise_for_status()
+                answer = r.json()
+                key = f"{answer['query_language']}/{answer['semantic_model']}"
+                seen[key] = seen.get(key, 0) + 1
+
+            report["languages"][lang] = {"queries": len(queries), **_timed(http, queries, runs, "z"), "answered": seen}
+        report["rss_server_mb"] = _rss_mb(pid)
+    report["model"] = _model_speed(by_lang)
+    report["machine"] = machine_info()
+    LANGUAGE_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("| language | queries | keyword p50 / p95 ms | semantic p50 / p95 ms | hybrid p50 / p95 ms |")
+    print("|---|---|---|---|---|")
+    for lang, v in report["languages"].items():
+        cells = [f"{v[m]['p50']:.1f} / {v[m]['p95']:.1f}" for m in MODES]
+        print(f"| {lang} | {v['queries']} | " + " | ".join(cells) + " |")
+    m = report["model"]
+    print(f"\nmultilingual model: a query {m['query_ms']['p50']} ms (p50, one core); {m['passages_per_s']} passages/s")
+    print(f"written to {LANGUAGE_RESULTS}")
+
+
+def _model_speed(by_lang: dict[str, list[str]]) -> dict:
+    """The multilingual model alone: query encoding (one core) and the build's passage encoding (all cores)."""
+    from hub.search import multilingual
+
+    queries = [q for lang, qs in by_lang.items() if lang != "en" for q in qs]
+    multilingual.encode_query("warm up")
+    samples = []
+    for q in queries:
+        t = time.perf_counter()
+        multilingual.encode_query(q)
+        samples.append((time.perf_counter() - t) * 1000)
+    records = json.loads((settings().build_dir / "records.json").read_text(encoding="utf-8"))[:64]
+    texts = [multilingual.passage_text(r) for r in records]
+    t = time.perf_counter()
+    multilingual.encode_passages(texts, progress=False)
+    return {
+        "query_ms": _pcts(samples),
+        "passages_per_s": round(len(texts) / (time.perf_counter() - t), 2),
+        "passages_timed": len(texts),
+    }
 
 
 def _synthetic_build(n: int, root: Path) -> tuple[Path, dict]:
@@ -159,7 +230,8 @@ def _synthetic_build(n: int, root: Path) -> tuple[Path, dict]:
     )
     catalog = synthetic_practices(n)
     t = time.perf_counter()
-    stats = build_search_index(catalog, build / "search", REPO_DIR / ".cache" / "bench")
+    # English vectors only: the multilingual ones of 10,000 records take ~20 minutes cold (bench/scale.py times them)
+    stats = build_search_index(catalog, build / "search", REPO_DIR / ".cache" / "bench", multilingual_vectors=False)
     stats["wall_s"] = round(time.perf_counter() - t, 2)
     return build, stats
 
@@ -170,7 +242,10 @@ def main() -> None:
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="the corpus build (default: build/)")
     ap.add_argument("--synthetic", type=int, default=10_000, help="synthetic practices (0 to skip)")
     ap.add_argument("--runs", type=int, default=3, help="timed passes over the query set, per mode and layer")
+    ap.add_argument("--languages", action="store_true", help="latency per query language (HTTP, corpus) instead")
     args = ap.parse_args()
+    if args.languages:
+        return languages(args.build.resolve(), args.runs)
     queries = [q.query for q in load_queries(QUERIES)]
     report: dict = {"queries": len(queries), "runs": args.runs, "scales": {}}
     manifest = json.loads((args.build / "manifest.json").read_text())

@@ -58,6 +58,9 @@ class Settings:
     # Per-client token bucket on /sparql and /api/search: sustained requests per minute (0 = off) and burst size.
     rate_per_minute: float = field(default_factory=lambda: float(os.environ.get("HUB_RATE_LIMIT", "120")))
     rate_burst: int = field(default_factory=lambda: int(os.environ.get("HUB_RATE_BURST", "30")))
+    # Build the multilingual vectors that answer queries in other languages (hub.search.multilingual); "0" skips them
+    # (a build ~1 s per 8 records quicker when cold) and such queries fall back to keyword + the English model.
+    multilingual: bool = field(default_factory=lambda: os.environ.get("HUB_MULTILINGUAL", "1") not in ("0", ""))
 
     @property
     def store_dir(self) -> Path:

@@ -320,6 +320,70 @@ def search_eval(d: dict[str, Any]) -> list[str]:
     return out
 
 
+def search_eval_xl(d: dict[str, Any]) -> list[str]:
+    k, by_lang = d.get("k"), d.get("by_language", {})
+    langs = sorted({lang for v in by_lang.values() for lang in v})
+    first = next(iter(by_lang.values()), {})
+    det = d.get("detected", {})
+    out = [
+        f"`bench/eval_search.py`, cross-lingual set (`bench/eval/search_queries_xl.json`), {d.get('split')} split: "
+        f"{d.get('queries')} judged queries, each the need of an English record asked in another language; cut-off "
+        f"{k}; nDCG@{k} / Recall@{k}. Multilingual vectors in the build: {'yes' if d.get('multilingual') else 'no'}.",
+        table(
+            ["mode", "all", *(f"{lang} ({first.get(lang, {}).get('n', '?')})" for lang in langs)],
+            [
+                [
+                    m,
+                    f"{d['modes'][m]['ndcg']:.3f} / {d['modes'][m]['recall']:.3f}",
+                    *(f"{v[lang]['ndcg']:.3f} / {v[lang]['recall']:.3f}" for lang in langs),
+                ]
+                for m, v in by_lang.items()
+            ],
+        ),
+    ]
+    if det:
+        out.append(
+            f"Language told from the query: {det.get('as_its_language')} as its own language, "
+            f"{det.get('as_another_non_english')} as another non-English one, {len(det.get('as_english', []))} as "
+            f"English (answered by the English path): {', '.join(det.get('as_english', [])) or 'none'}."
+        )
+    return out
+
+
+def search_tune_xl(d: dict[str, Any]) -> list[str]:
+    best = d.get("best", {})
+    grid = ", ".join(f"{k} {list(v)}" for k, v in d.get("grid", {}).items())
+    return [
+        f"`bench/eval_search.py --tune-xl`: the fusion of non-English queries swept on the {d.get('split')} split "
+        f"({d.get('queries')} queries) over {grid}; the best by hybrid nDCG@10, then Recall@10:",
+        table(["setting", "value"], [[k, v] for k, v in best.items()]),
+    ]
+
+
+def search_languages(d: dict[str, Any]) -> list[str]:
+    langs = d.get("languages", {})
+    m = d.get("model", {})
+    return [
+        f"`bench/search.py --languages`: milliseconds per `GET /api/search` through HTTP (uvicorn, one process) on "
+        f"the corpus build, per query language, every request a new text ({d.get('runs')} passes); English: the "
+        "judged English queries, others: the cross-lingual set (both splits).",
+        table(
+            ["language", "queries", *(f"{mode} p50 / p95" for mode in ("keyword", "semantic", "hybrid"))],
+            [
+                [
+                    lang,
+                    v["queries"],
+                    *(f"{v[mode]['p50']:.1f} / {v[mode]['p95']:.1f}" for mode in ("keyword", "semantic", "hybrid")),
+                ]
+                for lang, v in langs.items()
+            ],
+        ),
+        f"The multilingual model alone: a query {m.get('query_ms', {}).get('p50')} ms (p50, one core), "
+        f"{m.get('passages_per_s')} passages a second in the build's batches ({m.get('passages_timed')} records' "
+        "passages, every core). Server RSS " + f"{d.get('rss_server_mb')} MB.",
+    ]
+
+
 def static_search_eval(d: dict[str, Any]) -> list[str]:
     k = d.get("k")
     out = [
@@ -433,6 +497,9 @@ RENDERERS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "peers-eval": ("Peer cities: evaluation", peers_eval),
     "scale": ("Scale", scale),
     "search-eval": ("Search: quality", search_eval),
+    "search-eval-xl": ("Search: quality in other languages", search_eval_xl),
+    "search-tune-xl": ("Search: fusion for other languages, tuned", search_tune_xl),
+    "search-languages": ("Search: speed per query language", search_languages),
     "static-search-eval": ("Search: quality of a static copy", static_search_eval),
     "search": ("Search: speed", search),
     "site_quality": ("Site: page weight and accessibility", site_quality),

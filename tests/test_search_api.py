@@ -30,8 +30,22 @@ def test_search_answers_the_contract(api: httpx.Client) -> None:
     r = api.get("/api/search", params={"q": "youth sport", "region": "east-and-southern-africa"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     body = r.json()
-    # match / did_you_mean / corrected / notice say how the query was read (added with spelling correction)
-    assert set(body) == {"query", "mode", "total", "results", "facets", "match", "did_you_mean", "corrected", "notice"}
+    # match / did_you_mean / corrected / notice say how the query was read (added with spelling correction);
+    # query_language / semantic_model which language it was read as and which vectors answered it
+    assert set(body) == {
+        "query",
+        "mode",
+        "total",
+        "results",
+        "facets",
+        "match",
+        "did_you_mean",
+        "corrected",
+        "notice",
+        "query_language",
+        "semantic_model",
+    }
+    assert (body["query_language"], body["semantic_model"]) == ("en", "english")
     assert body["match"] in ("all", "most", "any") and body["did_you_mean"] is None and body["corrected"] is False
     assert (body["query"], body["mode"]) == ("youth sport", "hybrid")
     assert body["results"][0]["id"] == "beta-sports-league"

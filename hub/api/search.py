@@ -98,6 +98,16 @@ class SearchResponse(BaseModel):
     did_you_mean: str | None = None  # the query with words no record contains corrected from the index's words
     corrected: bool = False  # the results are for did_you_mean: the query as typed matched nothing with all its words
     notice: str | None = None  # one sentence for people on how the query was read ("Showing results for …")
+    query_language: Literal["en", "fr", "es", "pt", "ar", "ru"] = Field(
+        "en",
+        description="the language the query was read as (told from its script and words); a query in French, "
+        "Spanish, Portuguese, Arabic or Russian is answered by the multilingual model as well",
+    )
+    semantic_model: Literal["english", "multilingual"] | None = Field(
+        None,
+        description="the vectors that answered by meaning: `english` for English queries (and for other languages "
+        "when the build has no multilingual vectors), `multilingual` for other languages, null in keyword mode",
+    )
 
 
 def search_index(build: Annotated[LoadedBuild, Depends(current_build)]) -> SearchIndex:

@@ -108,7 +108,13 @@ def write_search(ctx: BuildContext) -> None:
     from hub.search.index import DIRECTORY
     from hub.search.indexer import build_search_index
 
-    stats = build_search_index(ctx.catalog, ctx.out / DIRECTORY, ctx.settings.cache_dir, in_background=True)
+    stats = build_search_index(
+        ctx.catalog,
+        ctx.out / DIRECTORY,
+        ctx.settings.cache_dir,
+        in_background=True,
+        multilingual_vectors=ctx.settings.multilingual,
+    )
     ctx.pending.append(stats.pop("keyword_job"))
     ctx.stats["search"] = stats
 

@@ -30,12 +30,22 @@ class Judged:
     kind: str
     relevant: dict[str, int]
     filters: dict[str, list[str]]
+    lang: str = "en"  # the cross-lingual set (search_queries_xl.json): fr, es, pt, ar or ru
+    split: str = ""  # and its "tune" or "test" split
 
 
 def load_queries(path: Path) -> list[Judged]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return [
-        Judged(q["id"], q["query"], q.get("kind", ""), dict(q["relevant"]), q.get("filters", {}))
+        Judged(
+            q["id"],
+            q["query"],
+            q.get("kind", ""),
+            dict(q["relevant"]),
+            q.get("filters", {}),
+            q.get("lang", "en"),
+            q.get("split", ""),
+        )
         for q in data["queries"]
     ]
 
@@ -70,7 +80,14 @@ def evaluate(
     fusion: FusionParams = DEFAULT_FUSION,
 ) -> dict[str, Any]:
     """Mean metrics per mode, the same per query kind, and each query's scores."""
-    out: dict[str, Any] = {"k": K, "queries": len(queries), "modes": {}, "by_kind": {}, "per_query": {}}
+    out: dict[str, Any] = {
+        "k": K,
+        "queries": len(queries),
+        "modes": {},
+        "by_kind": {},
+        "by_language": {},
+        "per_query": {},
+    }
     for mode in modes:
         rows = []
         for q in queries:
@@ -90,12 +107,15 @@ def evaluate(
             )
         out["modes"][mode] = _mean([m for _, m in rows])
         kinds: dict[str, list[dict[str, float]]] = defaultdict(list)
+        languages: dict[str, list[dict[str, float]]] = defaultdict(list)
         for q, m in rows:
             kinds[q.kind].append(m)
-            out["per_query"].setdefault(q.id, {"query": q.query, "kind": q.kind})[mode] = {
+            languages[q.lang].append(m)
+            out["per_query"].setdefault(q.id, {"query": q.query, "kind": q.kind, "lang": q.lang})[mode] = {
                 k: round(v, 3) for k, v in m.items()
             }
         out["by_kind"][mode] = {kind: _mean(ms) | {"n": len(ms)} for kind, ms in sorted(kinds.items())}
+        out["by_language"][mode] = {lang: _mean(ms) | {"n": len(ms)} for lang, ms in sorted(languages.items())}
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from hub.config import RECORD_KINDS
-from hub.search import keyword, query, semantic
+from hub.search import keyword, multilingual, query, semantic
 from hub.search.errors import IndexMissing, reading
 from hub.search.facets import FacetIndex, FacetValue
 
@@ -33,6 +33,7 @@ class SearchIndex:
     semantic: semantic.SemanticIndex
     facets: FacetIndex
     browse_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # practices first, by title
+    multilingual: multilingual.MultilingualIndex | None = None  # None: built with HUB_MULTILINGUAL=0
 
     def search(self, q: str = "", **options: Any) -> dict[str, Any]:
         """Run one search; see :func:`hub.search.query.run` for the options and the response."""
@@ -61,4 +62,5 @@ def load(directory: Path, params: keyword.KeywordParams | None = None) -> Search
         semantic.SemanticIndex(directory, len(docs)),
         FacetIndex(values, meta["facets"]),
         browse_order=np.asarray(order, dtype=np.int64),
+        multilingual=multilingual.load(directory, len(docs)),
     )

@@ -6,7 +6,8 @@ build's ``search`` stage calls it. What it writes:
 * ``meta.json``: the records as results show them, their facet memberships, and
   every valid facet value with its labels (to resolve and suggest filter values);
 * ``keyword/``: the Whoosh index and the SKOS synonym groups;
-* ``embeddings.npy`` + ``units.json``: one vector per title-and-summary and per body chunk.
+* ``embeddings.npy`` + ``units.json``: one vector per title-and-summary and per body chunk;
+* ``multilingual.npy`` + ``multilingual.json``: one multilingual vector per record (unless ``multilingual`` is off).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hub import vocab
 from hub.catalog_model import CatalogEntry
 from hub.config import VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS, facet_names
-from hub.search import keyword, semantic
+from hub.search import keyword, multilingual, semantic
 from hub.search.facets import facet_values
 from hub.search.index import FORMAT
 
@@ -141,7 +142,11 @@ def keyword_doc(entry: CatalogEntry, aliases: dict[str, list[str]]) -> dict[str,
 
 
 def build_search_index(
-    catalog: Sequence[CatalogEntry], out: Path, cache_dir: Path, in_background: bool = False
+    catalog: Sequence[CatalogEntry],
+    out: Path,
+    cache_dir: Path,
+    in_background: bool = False,
+    multilingual_vectors: bool = True,
 ) -> dict[str, Any]:
     """Write the whole search index for ``catalog`` into ``out``; return counts and timings.
 
@@ -154,6 +159,10 @@ def build_search_index(
     aliases = {e["id"]: list(e.get("aliases") or []) for e in catalog if e["type"] == "city"}
     t0 = time.perf_counter()
     sem = semantic.build(out, catalog, cache_dir)
+    tm = time.perf_counter()
+    if multilingual_vectors:
+        sem |= multilingual.build(out, catalog, cache_dir)
+    sem["multilingual_s"] = round(time.perf_counter() - tm, 3)
     t1 = time.perf_counter()
     docs, synonyms, translations = [keyword_doc(e, aliases) for e in catalog], synonym_groups(), translation_groups()
     job = keyword.build_in_background(out / "keyword", docs, synonyms, translations) if in_background else None
@@ -170,7 +179,7 @@ def build_search_index(
     stats: dict[str, Any] = {
         "records": len(catalog),
         **sem,
-        "semantic_s": round(t1 - t0, 3),
+        "semantic_s": round(tm - t0, 3),
         "keyword_s": round(t2 - t1, 3),
         "total_s": round(time.perf_counter() - t0, 3),
     }

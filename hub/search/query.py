@@ -30,11 +30,13 @@ import numpy as np
 from hub.search.errors import BadSearchParameter, QueryTooLong
 from hub.search.facets import FACET_NAMES
 from hub.search.hybrid import RRF_K, rrf
+from hub.search.language import detect
 from hub.search.snippets import snippet
 
 if TYPE_CHECKING:
     from hub.search.facets import FacetIndex
     from hub.search.keyword import KeywordEngine
+    from hub.search.multilingual import MultilingualIndex
     from hub.search.semantic import SemanticIndex
 
 
@@ -47,6 +49,7 @@ class SearchIndex(Protocol):
     semantic: SemanticIndex
     facets: FacetIndex
     browse_order: np.ndarray
+    multilingual: MultilingualIndex | None
 
 
 MAX_QUERY_CHARS = 500
@@ -70,6 +73,16 @@ class FusionParams:
     # semantic mode ranks by meaning only, so every result is a meaning-alone match: a higher floor there cut judged
     # records out of its first ten (nDCG@10 0.747 -> 0.722 at 0.35), so it keeps the floor it had
     semantic_mode_floor: float = 0.30
+    # A query in another language (hub.search.language) is ranked by its multilingual cosine plus a keyword bonus,
+    # ``xl_keyword_bonus × BM25 / the best BM25``: e5's cosines sit in a narrow band (unrelated texts ~0.75), so a
+    # small bonus lifts records that also hold the query's words (translated concept labels, names) without letting
+    # a stray word outrank meaning. Score fusion beat RRF over the same lists on the tune split of
+    # bench/eval/search_queries_xl.json (nDCG@10 0.751 against 0.715 at best); the English model's vectors added
+    # nothing there, so they are not run for such queries. Tuned on that split only (bench/eval_search.py
+    # --tune-xl); figures are reported on its test split.
+    xl_keyword_bonus: float = 0.02
+    # the multilingual cosine from which a record matches by meaning alone (keyword matches always match)
+    xl_floor: float = 0.78
 
 
 DEFAULT_FUSION = FusionParams()
@@ -119,8 +132,8 @@ def run(
     fusion: FusionParams = DEFAULT_FUSION,
     correct: bool = True,
 ) -> dict[str, Any]:
-    """``{query, mode, total, results, facets, match, did_you_mean, corrected, notice}`` (+ ``notices`` when the
-    query could not be used as typed)."""
+    """``{query, mode, total, results, facets, match, did_you_mean, corrected, notice, query_language,
+    semantic_model}`` (+ ``notices`` when the query could not be used as typed)."""
     q = q or ""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     _check(q, mode, limit, offset, filters)
@@ -140,7 +153,7 @@ def run(
             found, corrected = _rank(index, suggestion, mode, allowed, fusion), True
     else:  # browse: everything matches, filters narrow it
         order = index.browse_order[allowed[index.browse_order]]
-        found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)))
+        found = _Found(np.ones(n, dtype=bool), order, np.zeros(len(order)), language="en")
     page = zip(found.ids[offset : offset + limit].tolist(), found.scores[offset : offset + limit].tolist(), strict=True)
     results = [_result(index, d, score, found.terms, found.unit_sims) for d, score in page]
     response: dict[str, Any] = {
@@ -153,6 +166,8 @@ def run(
         "did_you_mean": suggestion,
         "corrected": corrected,
         "notice": notice(text, found, suggestion, corrected),
+        "query_language": found.language,
+        "semantic_model": found.semantic_model,
     }
     if found.notices:
         response["notices"] = found.notices
@@ -203,17 +218,22 @@ class _Found:
     missing: tuple[str, ...] = ()  # words no record contains
     kw_matches: int = 0  # records matched by keyword, before filters
     semantic_only: int = 0  # records matched by meaning alone, before filters
+    language: str = "en"  # the query's language (hub.search.language)
+    semantic_model: str | None = None  # which vectors answered: "english", "multilingual" or None (keyword only)
 
 
 _NONE = np.zeros(0, dtype=np.int64)
 
 
 def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion: FusionParams) -> _Found:
-    found = _Found(np.zeros(len(index.docs), dtype=bool), _NONE, np.zeros(0))
+    found = _Found(np.zeros(len(index.docs), dtype=bool), _NONE, np.zeros(0), language=detect(text))
     kw_ids, kw_scores, sem_ids, sem_scores = _NONE, np.zeros(0), _NONE, np.zeros(0)
     comparable = mode != "keyword" and _WORD.search(text) is not None
+    # another language, and the build has the vectors for it: the multilingual model answers (English queries never)
+    crosslingual = comparable and found.language != "en" and index.multilingual is not None
     # the query is embedded (torch, outside the GIL) while Whoosh searches (Python)
-    vector = _pool().submit(index.semantic.encode_query, text) if comparable else None
+    vector = _pool().submit(index.semantic.encode_query, text) if comparable and not crosslingual else None
+    ml_vector = _pool().submit(index.multilingual.encode_query, text) if crosslingual and index.multilingual else None
     if mode == "semantic":
         found.terms, found.missing = index.keyword.terms(text), index.keyword.missing(text)
     else:
@@ -224,12 +244,26 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
             found.notices.append(kres.notice)
         found.matches[kw_ids] = True
     if vector is not None:
+        found.semantic_model = "english"
         doc_scores, found.unit_sims = index.semantic.scores(vector.result())
         above = doc_scores >= (fusion.semantic_floor if mode == "hybrid" else fusion.semantic_mode_floor)
         found.semantic_only = int((above & ~found.matches).sum())
         sem_ids = np.flatnonzero(above)
         sem_ids = sem_ids[np.argsort(-doc_scores[sem_ids], kind="stable")]
         sem_scores = doc_scores[sem_ids]
+        found.matches |= above
+    elif ml_vector is not None and index.multilingual is not None:
+        found.semantic_model = "multilingual"
+        cosines = index.multilingual.scores(ml_vector.result()).astype(np.float64)
+        above = cosines >= fusion.xl_floor
+        found.semantic_only = int((above & ~found.matches).sum())
+        if mode == "hybrid":
+            if len(kw_ids):
+                cosines[kw_ids] += fusion.xl_keyword_bonus * kw_scores / max(float(kw_scores.max()), 1e-9)
+            above |= found.matches
+        sem_ids = np.flatnonzero(above)
+        sem_ids = sem_ids[np.argsort(-cosines[sem_ids], kind="stable")]
+        sem_scores = cosines[sem_ids]
         found.matches |= above
     elif mode == "semantic":
         found.notices.append("the query has no words to compare (only punctuation or symbols)")
@@ -242,7 +276,7 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
     )
     if mode == "keyword":
         found.ids, found.scores = kw_ids, kw_scores
-    elif mode == "semantic":
+    elif mode == "semantic" or found.semantic_model == "multilingual":  # the multilingual list is already fused
         found.ids, found.scores = sem_ids, sem_scores
     else:
         found.ids, found.scores = rrf([kw_ids, sem_ids], [fusion.keyword_weight, fusion.semantic_weight], fusion.rrf_k)

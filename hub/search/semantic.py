@@ -28,7 +28,7 @@ import json
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -67,15 +67,25 @@ def units(position: int, doc: dict, names: re.Pattern[str] | None = None) -> lis
     return out
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(f"{encoder.MODEL_NAME}\0{text}".encode()).hexdigest()[:32]
+def _key(text: str, model_name: str = encoder.MODEL_NAME) -> str:
+    return hashlib.sha256(f"{model_name}\0{text}".encode()).hexdigest()[:32]
 
 
 class EmbeddingCache:
-    """Vectors by content hash in one ``.npz`` under the build cache; written atomically."""
+    """Vectors by content hash in one ``.npz`` per model under the build cache; written atomically.
 
-    def __init__(self, cache_dir: Path):
-        self.path = cache_dir / "embeddings" / f"{encoder.MODEL_NAME}.npz"
+    The English model by default; the multilingual one (:mod:`hub.search.multilingual`) passes its own name and
+    encoder, so both models share this one cache mechanism, each in its own file."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        model_name: str = encoder.MODEL_NAME,
+        encode: Callable[[list[str]], np.ndarray] | None = None,  # None: encoder.encode, looked up at each call
+        dimensions: int = encoder.DIMENSIONS,
+    ):
+        self.path = cache_dir / "embeddings" / f"{model_name}.npz"
+        self.model_name, self._encode, self.dimensions = model_name, encode, dimensions
         self._vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as data:
@@ -83,14 +93,14 @@ class EmbeddingCache:
 
     def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` (encoding only those not cached) and how many were encoded."""
-        keys = [_key(t) for t in texts]
+        keys = [_key(t, self.model_name) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         if missing:
             by_key = dict(zip(keys, texts, strict=True))
-            fresh = encoder.encode([by_key[k] for k in missing])
+            fresh = (self._encode or encoder.encode)([by_key[k] for k in missing])
             self._vectors.update(zip(missing, fresh, strict=True))
             self._save()
-        matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, encoder.DIMENSIONS), np.float32)
+        matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dimensions), np.float32)
         return matrix.astype(np.float32, copy=False), len(missing)
 
     def _save(self) -> None:

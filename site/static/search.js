@@ -228,6 +228,7 @@ function showReading(reading, total, filtered) {
   } else if (r.didYouMean) {
     line("Did you mean ", searchLink(r.didYouMean, false), "?");
   }
+  if (r.languageNotice) line(r.languageNotice); // the static copy, given a query in another language
   if (r.match === "most" || r.match === "any") {
     line("No record contains all of your words: records with some of them are included.");
   }
