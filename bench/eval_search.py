@@ -86,7 +86,7 @@ def main() -> None:
 
 def cross_lingual(index) -> None:
     """Per language and mode on the held-out test split of the cross-lingual set; how its languages were told."""
-    from hub.search.language import detect
+    from hub.search.languages import detect
 
     test = [q for q in load_queries(XL_QUERIES) if q.split == "test"]
     report = evaluate(index, test, MODES)

@@ -1,4 +1,4 @@
-"""Telling a query's language (hub/search/language.py) and the static copy's same test (site/static/static-search.js).
+"""Telling a query's language (hub/search/languages.py) and the static copy's same test (site/static/static-search.js).
 
 English must be the answer whenever nothing points elsewhere: a misread English query would leave its fast, tuned
 path. The judged English queries are all read as English; the JavaScript copy agrees with Python on every example."""
@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 
 from hub.config import REPO_DIR
 from hub.search.evaluate import load_queries
-from hub.search.language import LANGUAGES, WORDS, detect
+from hub.search.languages import LANGUAGES, VOTE_WORDS, detect, detection_rules
 
 EXAMPLES = {
     "radicalisation des jeunes": "fr",
@@ -59,7 +59,7 @@ def test_any_text_gets_one_of_the_languages(text: str) -> None:
     assert detect(text) in LANGUAGES
 
 
-@given(st.lists(st.sampled_from(sorted(WORDS["en"]) + ["youth", "city", "prevention", "hate"]), min_size=1))
+@given(st.lists(st.sampled_from(sorted(VOTE_WORDS["en"]) + ["youth", "city", "prevention", "hate"]), min_size=1))
 def test_english_words_are_english(words: list[str]) -> None:
     assert detect(" ".join(words)) == "en"
 
@@ -85,12 +85,12 @@ def test_a_name_after_an_english_need_keeps_it_english(name: str) -> None:
 def test_the_static_copy_tells_languages_as_the_server_does() -> None:
     texts = list(EXAMPLES) + [q.query for q in load_queries(REPO_DIR / "bench" / "eval" / "search_queries.json")]
     script = (
-        "import { queryLanguage } from './site/static/static-search.js';"
-        "const texts = JSON.parse(process.argv[1]);"
-        "console.log(JSON.stringify(texts.map(queryLanguage)));"
+        "import { languageTest } from './site/static/static-search.js';"
+        "const [rules, texts] = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify(texts.map(languageTest(rules))));"
     )
     out = subprocess.run(
-        ["node", "--no-warnings", "--input-type=module", "-e", script, json.dumps(texts)],
+        ["node", "--no-warnings", "--input-type=module", "-e", script, json.dumps([detection_rules(), texts])],
         cwd=REPO_DIR,
         capture_output=True,
         text=True,

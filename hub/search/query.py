@@ -30,7 +30,7 @@ import numpy as np
 from hub.search.errors import BadSearchParameter, QueryTooLong
 from hub.search.facets import FACET_NAMES
 from hub.search.hybrid import RRF_K, rrf
-from hub.search.language import detect
+from hub.search.languages import detect
 from hub.search.snippets import snippet
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class FusionParams:
     # semantic mode ranks by meaning only, so every result is a meaning-alone match: a higher floor there cut judged
     # records out of its first ten (nDCG@10 0.747 -> 0.722 at 0.35), so it keeps the floor it had
     semantic_mode_floor: float = 0.30
-    # A query in another language (hub.search.language) is ranked by its multilingual cosine plus a keyword bonus,
+    # A query in another language (hub.search.languages) is ranked by its multilingual cosine plus a keyword bonus,
     # ``xl_keyword_bonus × BM25 / the best BM25``: e5's cosines sit in a narrow band (unrelated texts ~0.75), so a
     # small bonus lifts records that also hold the query's words (translated concept labels, names) without letting
     # a stray word outrank meaning. Score fusion beat RRF over the same lists on the tune split of
@@ -218,7 +218,7 @@ class _Found:
     missing: tuple[str, ...] = ()  # words no record contains
     kw_matches: int = 0  # records matched by keyword, before filters
     semantic_only: int = 0  # records matched by meaning alone, before filters
-    language: str = "en"  # the query's language (hub.search.language)
+    language: str = "en"  # the query's language (hub.search.languages)
     semantic_model: str | None = None  # which vectors answered: "english", "multilingual" or None (keyword only)
 
 

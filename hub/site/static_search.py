@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import RECORD_KINDS, REPO_DIR
-from hub.search import indexer as search_index, keyword
+from hub.search import indexer as search_index, keyword, languages
 from hub.site.model import SEARCH_FACETS
 from hub.text import LETTERS
 
@@ -62,6 +62,7 @@ def payload(catalog: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "fields": [f for f in keyword.FIELDS if f != keyword.TRANSLATED],
         "stopwords": sorted(keyword.STOPLIST),
         "letters": letters,
+        "language": languages.detection_rules(),
         "order": list(RECORD_KINDS),
         "docs": docs,
     }

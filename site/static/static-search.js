@@ -8,59 +8,44 @@
 const SNIPPET_WORDS = 28;
 const WORD = /[\p{L}\p{N}_]+(?:\.[\p{L}\p{N}_]+)*/gu;
 
-// The language of a query, told as the server tells it (hub/search/language.py; tests/test_language.py checks the
-// two agree): the script (Arabic, Cyrillic), then, for Latin text, function words and letters other languages
-// have and English lacks. Words also found in place names, or in English, count half; capitalised words after the
-// first (and every word of a title-case query) are names and say nothing. "en" when nothing points elsewhere.
-const HALF = new Set("de la el des le les da do dos das del san santa a o e".split(" "));
-const WORDS = {
-  en: new Set(("a the of and to in for with how what which who whom on is are was were from by our their that this "
-    + "these those do does can could should would at into about an as be been being it its we they them my your").split(" ")),
-  fr: new Set(("le la les des du un une et pour dans avec comment que qui quel quelle quels quelles sur au aux est "
-    + "sont nos notre votre leur leurs ces cette ce par pas ou où entre chez contre sans très faire aider jeunes "
-    + "jeunesse femmes ville villes quartier quartiers école écoles écoute prévenir prévention lutte lutter haine "
-    + "communauté communautés contre enfants parents familles élus mairie").split(" ")),
-  es: new Set(("el la los las del un una y para en con cómo como qué que cuál sobre al es son nuestro nuestra "
-    + "nuestros sus por más entre contra sin muy hacer ayudar jóvenes juventud mujeres ciudad ciudades barrio "
-    + "barrios escuela escuelas prevenir prevención odio comunidad comunidades niños padres familias alcaldía").split(" ")),
-  pt: new Set(("o a os as do da dos das um uma e para em no na nos nas com como que qual sobre ao é são nosso nossa "
-    + "nossos seus por mais entre contra sem muito fazer ajudar jovens juventude mulheres cidade cidades bairro "
-    + "bairros escola escolas prevenir prevenção ódio comunidade comunidades crianças pais famílias prefeitura")
-    .split(" ")),
-};
-const MARKS = {
-  fr: /[èêëîïûùœ]|eaux?\b|[a-z]'[aeiouyh]/g,
-  es: /[ñ¿¡]|ción\b|ciones\b/g,
-  pt: /[ãõ]|ção\b|ções\b|ões\b/g,
-};
-const SHARED_ACCENTS = /[áàâçéíóôú]/;
-
-export function queryLanguage(text) {
-  const letters = [...text].filter((c) => /\p{L}/u.test(c));
-  if (!letters.length) return "en";
-  const count = (re) => letters.filter((c) => re.test(c)).length;
-  const arabic = count(/[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]/);
-  const cyrillic = count(/[\u0400-\u052f]/);
-  const latin = count(/[a-zA-Z\u00c0-\u024f]/);
-  if (arabic > latin && arabic >= cyrillic) return "ar";
-  if (cyrillic > latin) return "ru";
-  const tokens = (text.normalize("NFC").match(/[\p{L}\p{N}_'’]+/gu) || []).map((w) => w.replace(/^['’]+|['’]+$/g, ""));
-  const content = tokens.filter((t) => !HALF.has(t.toLowerCase()));
-  const upper = (t) => t.slice(0, 1) !== t.slice(0, 1).toLowerCase();
-  const titleCase = content.length > 0 && content.every(upper);
-  const words = tokens.filter((t, i) => !(upper(t) && (i > 0 || titleCase))).map((t) => t.toLowerCase());
-  const votes = { en: 0, fr: 0, es: 0, pt: 0 };
-  for (const w of words) {
-    for (const [lang, vocabulary] of Object.entries(WORDS)) {
-      if (vocabulary.has(w)) votes[lang] += lang !== "en" && (HALF.has(w) || WORDS.en.has(w)) ? 0.5 : 1;
+// The language of a query, told as the server tells it, by the rules the build writes into the index file
+// (hub/search/languages.py's detection_rules; tests/test_language.py checks the two agree): the script (Arabic,
+// Cyrillic), then, for Latin text, function words and letters other languages have and English lacks. Words also
+// found in place names, or in English, count half; capitalised words after the first (and every word of a
+// title-case query) are names and say nothing. "en" when nothing points elsewhere.
+export function languageTest(rules) {
+  const half = new Set(rules.half);
+  const words = Object.fromEntries(Object.entries(rules.words).map(([lang, list]) => [lang, new Set(list)]));
+  const marks = Object.entries(rules.marks).map(([lang, source]) => [lang, new RegExp(source, "g")]);
+  const script = Object.fromEntries(Object.entries(rules.scripts).map(([k, source]) => [k, new RegExp(source)]));
+  const sharedAccents = new RegExp(rules.shared_accents);
+  return function queryLanguage(text) {
+    const letters = [...text].filter((c) => /\p{L}/u.test(c));
+    if (!letters.length) return "en";
+    const count = (re) => letters.filter((c) => re.test(c)).length;
+    const arabic = count(script.ar);
+    const cyrillic = count(script.ru);
+    const latin = count(script.latin);
+    if (arabic > latin && arabic >= cyrillic) return "ar";
+    if (cyrillic > latin) return "ru";
+    const tokens = (text.normalize("NFC").match(/[\p{L}\p{N}_'’]+/gu) || []).map((w) => w.replace(/^['’]+|['’]+$/g, ""));
+    const content = tokens.filter((t) => !half.has(t.toLowerCase()));
+    const upper = (t) => t.slice(0, 1) !== t.slice(0, 1).toLowerCase();
+    const titleCase = content.length > 0 && content.every(upper);
+    const kept = tokens.filter((t, i) => !(upper(t) && (i > 0 || titleCase))).map((t) => t.toLowerCase());
+    const votes = Object.fromEntries(Object.keys(words).map((lang) => [lang, 0]));
+    for (const w of kept) {
+      for (const [lang, vocabulary] of Object.entries(words)) {
+        if (vocabulary.has(w)) votes[lang] += lang !== "en" && (half.has(w) || words.en.has(w)) ? 0.5 : 1;
+      }
     }
-  }
-  const kept = words.join(" ");
-  for (const [lang, re] of Object.entries(MARKS)) votes[lang] += (kept.match(re) || []).length;
-  const best = ["fr", "es", "pt"].reduce((a, b) => (votes[b] > votes[a] ? b : a));
-  if (votes[best] >= 1 && votes[best] > votes.en) return best;
-  if (votes.en === 0 && SHARED_ACCENTS.test(kept)) return votes[best] > 0 ? best : kept.includes("é") ? "fr" : "es";
-  return "en";
+    const joined = kept.join(" ");
+    for (const [lang, re] of marks) votes[lang] += (joined.match(re) || []).length;
+    const best = ["fr", "es", "pt"].reduce((a, b) => (votes[b] > votes[a] ? b : a));
+    if (votes[best] >= 1 && votes[best] > votes.en) return best;
+    if (votes.en === 0 && sharedAccents.test(joined)) return votes[best] > 0 ? best : joined.includes("é") ? "fr" : "es";
+    return "en";
+  };
 }
 
 // What the static copy says under the status line when the query is in another language: it cannot answer by
@@ -113,7 +98,7 @@ export async function createBackend({ config, facets, labels, page }) {
     const kind = Object.fromEntries(data.order.map((k, i) => [k, i]));
     const browse = [...data.docs].sort((a, b) => (kind[a.type] ?? 9) - (kind[b.type] ?? 9)
       || a.title.toLowerCase().localeCompare(b.title.toLowerCase())); // no query: practices first, by title
-    return { ms, byId, browse, term };
+    return { ms, byId, browse, term, queryLanguage: languageTest(data.language) };
   }
 
   const passes = (doc, filters, except) =>
@@ -153,7 +138,7 @@ export async function createBackend({ config, facets, labels, page }) {
     description: "the site's offline index",
     async search(q, filters, offset) {
       ready = ready || load();
-      const { ms, byId, browse, term } = await ready;
+      const { ms, byId, browse, term, queryLanguage } = await ready;
       const filtered = facets.some((f) => filters[f]?.length);
       if (!q && !filtered) return { total: 0, results: [], counts: countsOf(browse, filters) };
       const hits = q ? ms.search(q).map((r) => ({ doc: byId.get(r.id), terms: new Set(r.terms) }))
