@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import re
-import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
+
+from run_info import stamp
 
 from hub.config import KIND_FOLDERS, REPO_DIR
 from hub.ingest.frontmatter import read
@@ -68,13 +67,10 @@ def main() -> None:
     print(f"| records | {RUN}-word runs | found in the sources | share |\n|---|---|---|---|")
     for kind, r in rows.items():
         print(f"| {kind} | {r['runs']:,} | {r['copied']:,} | {r['share']:.2%} |")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_DIR)
     out = {
         "benchmark": "copy_share",
         "run_words": RUN,
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-        "commit": commit.stdout.strip() or None,
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        **stamp(),
         "results": rows,
     }
     dest = REPO_DIR / "bench" / "results" / "copy-share.json"

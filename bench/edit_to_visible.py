@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+from run_info import describe, stamp
 
 REPO = Path(__file__).resolve().parents[1]
 PRACTICE = "nansana-neighbourhood-watch"
@@ -32,18 +32,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores, {cpu}"
 
 
 def main() -> None:
@@ -114,7 +102,7 @@ def main() -> None:
         ]
         shutil.rmtree(tmp, ignore_errors=True)
     result = {
-        "machine": machine(),
+        **stamp(),
         "practice": PRACTICE,
         "runs": len(times),
         "settle_s": args.settle,
@@ -130,7 +118,7 @@ def main() -> None:
         "watcher_said": rebuilds,
     }
     print("\n".join(f"  watcher: {line}" for line in rebuilds))
-    print(f"machine: {result['machine']}")
+    print(f"machine: {describe(result['machine'])}")
     print(f"{'first build':<24}{first_build:>8.2f} s")
     for k in ("min", "median", "max"):
         print(f"{'edit → visible ' + k:<24}{result['edit_to_visible_s'][k]:>8.2f} s")

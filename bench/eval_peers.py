@@ -16,35 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
+
+from run_info import stamp
 
 from hub.config import settings
 from hub.peers import PeerIndex, Weights, evaluate as ev
 
 RESULTS = Path(__file__).parent / "results" / "peers-eval.json"
-
-
-def _machine() -> dict[str, object]:
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-            if line.startswith("Model name")
-        )
-    except (OSError, StopIteration):
-        model = platform.processor()
-    # other work on the machine slows the encoder several-fold: keep the load next to the timings
-    return {
-        "cores": os.cpu_count(),
-        "cpu": model,
-        "python": platform.python_version(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
 
 
 def _timings(build_dir: Path) -> dict[str, float]:
@@ -185,7 +166,7 @@ def main() -> None:
         print(f"synthetic hub: {row}")
 
     result = {
-        "machine": _machine(),
+        **stamp(),
         "build": build_dir.name,
         "n_cities": len(index.profiles),
         "n_links": len(links),

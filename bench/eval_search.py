@@ -28,12 +28,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from run_info import stamp
+
 from hub.config import settings
 from hub.search.evaluate import evaluate, load_queries
 from hub.search.index import load
 from hub.search.query import DEFAULT_FUSION, FusionParams
-
-from eval_peers import _machine as machine_info
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "search-eval.json"
@@ -74,9 +74,7 @@ def main() -> None:
     for mode in MODES:
         print(f"| {mode} | " + " | ".join(f"{report['by_kind'][mode][k]['ndcg']:.3f}" for k in kinds) + " |")
     keyword_params = asdict(index.keyword.params) if hasattr(index.keyword, "params") else {}
-    report.update(
-        machine=machine_info(), records=len(index.docs), fusion=asdict(DEFAULT_FUSION), keyword=keyword_params
-    )
+    report.update(**stamp(), records=len(index.docs), fusion=asdict(DEFAULT_FUSION), keyword=keyword_params)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {RESULTS}")
@@ -109,7 +107,7 @@ def cross_lingual(index) -> None:
         "as_english": sorted(q.query for q in test if detected[q.id] == "en"),
     }
     report.update(
-        machine=machine_info(),
+        **stamp(),
         records=len(index.docs),
         split="test",
         fusion=asdict(DEFAULT_FUSION),
@@ -132,7 +130,7 @@ def tune_xl(index, tune) -> None:
     for r in rows[:10]:
         print(r)
     out = {
-        "machine": machine_info(),
+        **stamp(),
         "split": "tune",
         "queries": len(tune),
         "grid": XL_GRID,
@@ -184,7 +182,7 @@ def calibrate_floor(index, queries) -> None:
             f"| {hyb['ndcg']:.3f} / {hyb['recall']:.3f} |"
         )
     FLOOR_RESULTS.parent.mkdir(exist_ok=True)
-    out = {"machine": machine_info(), "records": len(index.docs), "floors": rows}
+    out = {**stamp(), "records": len(index.docs), "floors": rows}
     FLOOR_RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {FLOOR_RESULTS}")
 

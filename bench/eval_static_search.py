@@ -17,13 +17,13 @@ that time). Prints a table and writes bench/results/static-search-eval.json.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode
+
+from run_info import machine as machine_info, stamp
 
 from hub.config import settings
 from hub.search.evaluate import (
@@ -36,24 +36,11 @@ from hub.search.evaluate import (
     reciprocal_rank,
 )
 
-from eval_peers import _machine as machine_info
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from helpers import static_server  # noqa: E402  (one static host for the tests and this benchmark)
+from helpers import CHROMIUM, CHROMIUM_ARGS, static_server  # noqa: E402  (one static host for the tests and this benchmark)
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 RESULTS = Path(__file__).parent / "results" / "static-search-eval.json"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_MODES = ("keyword", "hybrid")
 
 
@@ -125,13 +112,6 @@ def measure_static(site: Path, queries: Sequence[Judged]) -> dict:
             browser.close()
 
 
-def _commit() -> str | None:
-    proc = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, cwd=Path(__file__).parent
-    )
-    return proc.stdout.strip() or None
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, default=settings().build_dir, help="a build directory (default: build/)")
@@ -164,9 +144,7 @@ def main() -> None:
     report = {
         "k": K,
         "queries": len(queries),
-        "machine": machine,
-        "commit": _commit(),
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **stamp(machine),
         "static": static,
         "others": {k: {key: v[key] for key in ("mean", "by_kind", "empty")} for k, v in others.items()},
         "server": {m: {"mean": server["modes"][m], "by_kind": server["by_kind"][m]} for m in server.get("modes", {})},

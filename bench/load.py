@@ -40,11 +40,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from run_info import machine as machine_info, stamp
 
 from hub.config import REPO_DIR, settings
 from hub.sparql.examples import EXAMPLES
-
-from eval_peers import _machine as machine_info
 
 sys.path.insert(0, str(REPO_DIR / "tests"))
 from sparql_server import hub_serve, oxigraph_server  # noqa: E402 - the tests' server helpers, reused
@@ -389,11 +388,8 @@ def main() -> None:
                 print(f"stack: {store} ({base}):", file=sys.stderr)
                 measured = bench(base, build, args.users, args.duration, args.max_requests, pid, args.think)
                 runs.append({"store": store, **measured})
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_DIR)
     report = {
-        "machine": machine,
-        "commit": commit.stdout.strip() or None,
-        "date": time.strftime("%Y-%m-%d"),
+        **stamp(machine),
         "workers": args.workers,
         "duration_s": args.duration,
         "max_requests": args.max_requests,

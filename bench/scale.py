@@ -46,10 +46,10 @@ import time
 from pathlib import Path
 
 import httpx
+from run_info import stamp
 
 from hub.config import REPO_DIR, settings
 
-from eval_peers import _machine as machine_info
 from load import QUERIES, hub_server, percentiles, tree_rss_mb
 from sparql import PROLOGUE, QUERIES as SPARQL_QUERIES
 from synth import practices as synthetic_practices
@@ -418,7 +418,7 @@ def main() -> None:
         else []
     )
     report: dict[str, object] = {
-        "machine": machine_info(),
+        **stamp(),
         "encoder_texts_per_s": rate,
         "multilingual_passages_per_s": ml_rate,  # 0: built with HUB_MULTILINGUAL=0
         "sizes": kept,

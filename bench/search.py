@@ -39,13 +39,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from run_info import stamp
 
 from hub.config import REPO_DIR, Settings, settings
 from hub.search.evaluate import load_queries
 from hub.search.index import load
 from hub.search.indexer import build_search_index
 
-from eval_peers import _machine as machine_info
 from synth import practices as synthetic_practices
 
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
@@ -187,7 +187,7 @@ def languages(build_dir: Path, runs: int) -> None:
             report["languages"][lang] = {"queries": len(queries), **_timed(http, queries, runs, "z"), "answered": seen}
         report["rss_server_mb"] = _rss_mb(pid)
     report["model"] = _model_speed(by_lang)
-    report["machine"] = machine_info()
+    report.update(stamp())
     LANGUAGE_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print("| language | queries | keyword p50 / p95 ms | semantic p50 / p95 ms | hybrid p50 / p95 ms |")
     print("|---|---|---|---|---|")
@@ -256,7 +256,7 @@ def main() -> None:
             print(f"[synthetic] building the index of {args.synthetic} practices …", file=sys.stderr)
             build, stats = _synthetic_build(args.synthetic, Path(tmp))
             report["scales"]["synthetic"] = _measure(build, queries, args.runs, "synthetic") | {"build": stats}
-    report["machine"] = machine_info()
+    report.update(stamp())
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     _print(report)

@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,19 +28,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from test_site_browser import ARGS, AXE, CHROMIUM, axe_violations, free_port  # noqa: E402  (one axe runner for tests and bench)
+from run_info import describe, machine, stamp  # noqa: E402
 
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores, {cpu}"
+from helpers import AXE, CHROMIUM, CHROMIUM_ARGS, axe_violations, free_port  # noqa: E402  (one axe runner for tests and bench)
 
 
 def page_file(site: Path, url: str) -> Path:
@@ -88,7 +76,7 @@ def main() -> None:
         "search": weigh(site, "/search/", css),
         f"theme ({theme})": weigh(site, f"/themes/{theme}/", css),
     }
-    print(f"Page weights ({len(practices)} practice pages; HTML + CSS, search index excluded) — {machine()}")
+    print(f"Page weights ({len(practices)} practice pages; HTML + CSS, search index excluded) — {describe(machine())}")
     print(f"{'page':<24} {'url':<58} {'HTML kB':>8} {'+CSS kB':>8} {'gzip kB':>8}")
     for name, w in weights.items():
         print(
@@ -115,7 +103,7 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.1)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 pg = browser.new_page(viewport={"width": 1280, "height": 900})
                 for url in [
                     "/",
@@ -179,7 +167,7 @@ def main() -> None:
     out.write_text(
         json.dumps(
             {
-                "machine": machine(),
+                **stamp(),
                 "build": str(build),
                 "pages": len(list(site.rglob("*.html"))),
                 "practice_total_median": statistics.median(w["total"] for w in practices),

@@ -31,11 +31,11 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+from run_info import stamp
 
 from hub import store, vocab
 from hub.config import BASE_IRI, record_iri, settings
 
-from eval_peers import _machine as machine_info
 from synth import practices as synthetic_practices
 
 RESULTS = Path(__file__).parent / "results" / "sparql.json"
@@ -340,7 +340,7 @@ def main() -> None:
         print(f"  synthetic graph: {n:,} triples written and loaded in {time.perf_counter() - t:.1f}s", file=sys.stderr)
         results.append(bench_dataset("synthetic", syn_build, syn_nq, n, args.runs, args.limit))
     report = {
-        "machine": machine_info(),
+        **stamp(),
         "load_average": {"start": load_before, "end": os.getloadavg()},
         "runs": args.runs,
         "queries": QUERIES,

@@ -13,6 +13,8 @@ from hypothesis import settings as hypothesis_settings
 
 from hub.config import REPO_DIR, Settings
 
+from helpers import CHROMIUM, CHROMIUM_ARGS
+
 MINI = Path(__file__).parent / "fixtures" / "mini"
 # The per-client rate limit (hub.api.guard) is for the public: servers under test answer every request,
 # and the tests of the limit give their own Settings a rate (tests/test_security.py).
@@ -109,19 +111,6 @@ def copy_build(cfg: Settings, root: Path) -> Settings:
     return dataclasses.replace(cfg, data_dir=root / cfg.data_dir.name, build_dir=root / cfg.build_dir.name)
 
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: scripts/setup.sh installs it
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="module")
 def browser():
     """A real headless Chromium for the tests of one module (Playwright drives Debian's binary)."""
@@ -133,9 +122,6 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -171,15 +157,3 @@ def desk(browser):
 def phone(browser):
     """A phone-sized page (375 x 800, touch), as the phone user's journeys see the site."""
     yield from _page(browser, viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True)
-
-
-def axe_violations(pg) -> list[str]:
-    """axe-core's violations on the page as it is now (axe from node_modules: no CDN).
-
-    Evaluated through the DevTools protocol: the hub's CSP (rightly) refuses an inline <script> tag."""
-    pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-    ]

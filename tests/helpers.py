@@ -16,9 +16,34 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from hub.config import Settings
+from hub.config import REPO_DIR, Settings
 
 T = TypeVar("T")
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: scripts/setup.sh installs it
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(pg) -> list[str]:
+    """axe-core's violations on the page as it is now (axe from node_modules: no CDN).
+
+    Evaluated through the DevTools protocol: the hub's CSP (rightly) refuses an inline <script> tag."""
+    pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+    ]
 
 
 def hub_env(cfg: Settings, **extra: str) -> dict[str, str]:

@@ -364,7 +364,7 @@ def test_the_map_has_a_dot_for_every_city_with_a_point(geo: Settings) -> None:
 
 
 def test_a_city_page_with_geonames_facts_has_no_axe_violations(geo: Settings, desk) -> None:
-    from conftest import axe_violations
+    from helpers import axe_violations
     from sparql_server import serve
 
     with serve(geo) as url:

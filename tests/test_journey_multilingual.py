@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from hub import vocab
 from hub.config import VOCAB_DIR
 
-from conftest import axe_violations
+from helpers import axe_violations
 
 pytestmark = pytest.mark.slow
 

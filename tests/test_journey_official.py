@@ -18,8 +18,7 @@ from playwright.sync_api import expect
 from hub import vocab
 from hub.config import VOCAB_DIR, Settings
 
-from conftest import CHROMIUM, axe_violations
-from helpers import static_server
+from helpers import CHROMIUM, axe_violations, static_server
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from hub.config import Settings
 
-from conftest import axe_violations
-from helpers import static_server
+from helpers import axe_violations, static_server
 
 pytestmark = pytest.mark.slow
 

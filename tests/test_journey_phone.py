@@ -15,7 +15,7 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import axe_violations
+from helpers import axe_violations
 
 SCREEN = 800  # the phone's viewport height: "the first screen"
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from hub.store import PREFIXES
 
-from conftest import axe_violations
+from helpers import axe_violations
 
 
 def column(pg: Page, name: str) -> list[str]:

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import axe_violations
+from helpers import axe_violations
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,7 @@ from hub.config import REPO_DIR, Settings
 from hub.search.evaluate import load_queries
 from hub.vocab import fold
 
-from conftest import axe_violations
-from helpers import static_server
+from helpers import axe_violations, static_server
 
 sys.path.insert(0, str(REPO_DIR / "bench"))
 from eval_static_search import QUERIES

@@ -14,14 +14,11 @@ from collections.abc import Iterator
 import pytest
 
 from hub.build import build
-from hub.config import REPO_DIR, Settings
+from hub.config import Settings
 from hub.site import static_search
 
-from conftest import CHROMIUM
-from helpers import free_port, hub_env, static_server, stop, wait_for
+from helpers import AXE, CHROMIUM, axe_violations, free_port, hub_env, static_server, stop, wait_for
 from test_site import MINI, SITE_STAGES
-
-AXE = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,23 +60,9 @@ def static_url(site_build: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def axe_violations(pg) -> list[str]:
-    pg.add_script_tag(path=str(AXE))
-    result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-    ]
+def page(desk):
+    """A desktop page that fails the test on any JavaScript error (conftest's ``desk``)."""
+    return desk
 
 
 def results(pg) -> list[str]:

@@ -11,8 +11,8 @@ import pytest
 
 from hub.config import Settings
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, copy_build
-from helpers import free_port, hub_env, poll, serve_watch, stop, wait_for
+from conftest import copy_build
+from helpers import CHROMIUM, CHROMIUM_ARGS, free_port, hub_env, poll, serve_watch, stop, wait_for
 
 
 @pytest.fixture
