@@ -206,6 +206,8 @@ class KeywordResult:
 class KeywordEngine(Protocol):
     """What the rest of search needs from a keyword engine."""
 
+    translations: Translations  # the concepts' labels in other languages (hub.search.rendering reads them too)
+
     def search(self, text: str, match: str = "any") -> KeywordResult: ...
 
     def terms(self, text: str) -> frozenset[str]: ...
@@ -287,11 +289,17 @@ class Translations:
 
     def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer):
         self._first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self.written: dict[tuple[str, ...], str] = {}  # analysed English label -> as written ("youth")
         for labels in groups:
             english, *others = (tuple(analyse(label, ana)) for label in labels)
             for seq in dict.fromkeys(o for o in others if o and o != english):
                 if english:
                     self._first.setdefault(seq[0], []).append((seq, english))
+                    self.written.setdefault(english, labels[0])
+
+    def starting(self, word: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(translation, its English label) of every translation whose first analysed word is ``word``."""
+        return self._first.get(word, [])
 
     def covering(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
         """The English labels of the translations present in ``words``, each with the query words it stands for."""
