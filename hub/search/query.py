@@ -247,7 +247,7 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
     if mode == "semantic":
         found.terms, found.missing = index.keyword.terms(text), index.keyword.missing(text)
     else:
-        kres = index.keyword.search(text, match="best")
+        kres = index.keyword.search(text, match="best", labels=found.language != "en")
         found.terms, kw_ids, kw_scores = kres.terms, kres.ids, kres.scores
         found.match, found.held, found.missing, found.kw_matches = kres.match, kres.held, kres.missing, len(kw_ids)
         if kres.notice and not comparable:
