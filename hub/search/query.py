@@ -241,9 +241,7 @@ def _rank(index: SearchIndex, text: str, mode: str, allowed: np.ndarray, fusion:
     vector = _pool().submit(index.semantic.encode_query, text) if comparable and not crosslingual else None
     ml_vector = _pool().submit(index.multilingual.encode_query, text) if crosslingual and index.multilingual else None
     rendered = to_english(text, index.keyword.translations) if crosslingual and mode == "hybrid" else ""
-    en_vector = (
-        _pool().submit(index.semantic.encode_query, rendered) if rendered and fusion.xl_english_weight else None
-    )
+    en_vector = _pool().submit(index.semantic.encode_query, rendered) if rendered and fusion.xl_english_weight else None
     if mode == "semantic":
         found.terms, found.missing = index.keyword.terms(text), index.keyword.missing(text)
     else:
