@@ -5,9 +5,11 @@ Why: the concepts' labels in French, Spanish, Portuguese, Arabic and Russian (``
 :class:`hub.search.keyword.Translations`) are a small dictionary of exactly the hub's domain. "subvenciones a
 asociaciones que combaten el odio" becomes "funding civil society organisations combaten hate", which the English
 model and the English fields understand; the multilingual model alone places such needs less precisely (tune split
-of the cross-lingual set: hybrid nDCG@10 0.764 -> 0.781 with it, see ``FusionParams.xl_english_weight``). Each run of analysed words that is a translated label
-(longest first, folded and stemmed as the keyword analyser does) is replaced by its concept's English label; other
-words — names, words no label holds — are kept as typed, function words dropped.
+of the cross-lingual set: hybrid nDCG@10 0.764 -> 0.781 with it, see ``FusionParams.xl_english_weight``).
+
+Each run of analysed words that is a translated label (longest first, folded and stemmed as the keyword analyser
+does) is replaced by its concept's English label, without a qualifier in brackets; other words — names, words no
+label holds — are kept as typed, function words dropped.
 """
 
 from __future__ import annotations
