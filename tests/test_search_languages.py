@@ -14,6 +14,7 @@ from hub import vocab
 from hub.config import VOCAB_DIR, Settings
 from hub.search.keyword import Translations, analyse, analyzer
 from hub.search.languages import normalise_arabic, stem_arabic
+from hub.search.rendering import to_english
 
 from sparql_server import asgi_client
 
@@ -69,6 +70,25 @@ def test_translations_search_the_english_label_one_way() -> None:
     assert t.covering(analyse("youth radicalisation")) == {}
     assert t.covering(analyse("jeunesse youth")) == {}  # the English label is already searched
     assert t.covering(analyse("prévention")) == {}  # a part of a label is not the label
+
+
+def test_a_query_is_rendered_in_english_through_the_labels() -> None:
+    """Each translated label becomes its concept's English label, the longest label first and without its
+    qualifier; names and words no label holds stay as typed, function words go."""
+    t = Translations(
+        [
+            ["youth", "jeunesse", "jeunes"],
+            ["civil society partnership", "partenariat avec la société civile", "société civile"],
+            ["violent extremism (general)", "extrémisme violent", "التطرف العنيف"],
+        ],
+        analyzer(),
+    )
+    assert to_english("comité des Jeunes à Dakar", t) == "comité youth Dakar"
+    assert to_english("partenariat avec la société civile contre l'extrémisme violent", t) == (
+        "civil society partnership contre violent extremism"
+    )
+    assert to_english("منع التطرف العنيف في العراق", t) == "منع violent extremism العراق"
+    assert to_english("youth in Dakar", t) == "youth Dakar"  # English stays English
 
 
 # --- the real corpus ------------------------------------------------------------------------------------------
@@ -143,6 +163,14 @@ def test_an_english_query_is_not_changed_by_the_translations(api: httpx.Client) 
     body = api.get("/api/search", params={"q": "disengagement", "mode": "keyword", "limit": 100}).json()
     english = {r["id"] for r in body["results"]}
     assert english and body["match"] == "all"
+
+
+def test_an_english_word_only_a_translation_holds_matches_nothing(api: httpx.Client) -> None:
+    """ "forces" is in no English text, only in French labels ("forces de l'ordre"): an English query holding it
+    searched the labels and ranked other records than without them; a French one still reaches them."""
+    assert api.get("/api/search", params={"q": "forces", "mode": "keyword"}).json()["total"] == 0
+    french = api.get("/api/search", params={"q": "forces de l'ordre", "mode": "keyword"}).json()
+    assert french["query_language"] == "fr" and french["total"] > 0
 
 
 # --- labels in the language asked for ------------------------------------------------------------------------

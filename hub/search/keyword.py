@@ -37,7 +37,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -146,7 +146,7 @@ class FoldFilter(Filter):
 
 
 # a word may carry combining marks (Arabic tashkeel and tatweel, accents typed apart): one word, folded later
-_TOKEN = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]+(?:\.?\w+)*"
+TOKEN = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]+(?:\.?\w+)*"
 
 
 def analyzer() -> Analyzer:
@@ -154,7 +154,7 @@ def analyzer() -> Analyzer:
 
     Stop words are dropped again after stemming: a stem can be one ('ÆÐ' folds to 'aed', whose stem is 'a')."""
     stop = StopFilter(stoplist=STOPLIST, minsize=2)
-    return RegexTokenizer(_TOKEN) | FoldFilter() | stop | StemFilter(stemfn=stem) | stop
+    return RegexTokenizer(TOKEN) | FoldFilter() | stop | StemFilter(stemfn=stem) | stop
 
 
 def analyse(text: str, ana: Analyzer | None = None) -> list[str]:
@@ -206,7 +206,9 @@ class KeywordResult:
 class KeywordEngine(Protocol):
     """What the rest of search needs from a keyword engine."""
 
-    def search(self, text: str, match: str = "any") -> KeywordResult: ...
+    translations: Translations  # the concepts' labels in other languages (hub.search.rendering reads them too)
+
+    def search(self, text: str, match: str = "any", *, labels: bool = True) -> KeywordResult: ...
 
     def terms(self, text: str) -> frozenset[str]: ...
 
@@ -217,6 +219,9 @@ class KeywordEngine(Protocol):
 class ParsedQuery:
     words: tuple[str, ...]  # analysed tokens of the whole query, in order
     phrases: tuple[tuple[str, ...], ...]  # analysed tokens of each balanced "quoted phrase"
+    # the labels in other languages count (field and translations); False for a query known to be English, so that
+    # an English word only a translation holds ("forces", in "forces de l'ordre") matches nothing
+    labels: bool = True
 
 
 def parse(text: str, ana: Analyzer | None = None) -> ParsedQuery:
@@ -287,11 +292,17 @@ class Translations:
 
     def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer):
         self._first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self.written: dict[tuple[str, ...], str] = {}  # analysed English label -> as written ("youth")
         for labels in groups:
             english, *others = (tuple(analyse(label, ana)) for label in labels)
             for seq in dict.fromkeys(o for o in others if o and o != english):
                 if english:
                     self._first.setdefault(seq[0], []).append((seq, english))
+                    self.written.setdefault(english, labels[0])
+
+    def starting(self, word: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(translation, its English label) of every translation whose first analysed word is ``word``."""
+        return self._first.get(word, [])
 
     def covering(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
         """The English labels of the translations present in ``words``, each with the query words it stands for."""
@@ -340,7 +351,7 @@ LEXICON = "lexicon.json"  # the index's words (folded, unstemmed) with how many 
 
 def lexicon(docs: Sequence[dict[str, str]]) -> dict[str, int]:
     """Every word of three letters or more (no digits, no stop words) with the number of records that contain it."""
-    words = RegexTokenizer(_TOKEN) | FoldFilter()
+    words = RegexTokenizer(TOKEN) | FoldFilter()
     counts: Counter[str] = Counter()
     for doc in docs:
         seen = {t.text for f in FIELDS for t in words(doc.get(f) or "")}
@@ -447,19 +458,19 @@ class WhooshEngine:
             return self._terms(parse(text, self._ana))
 
     def _terms(self, parsed: ParsedQuery) -> frozenset[str]:
-        expanded = [*self.synonyms.expand(parsed.words), *self._translated(parsed.words)]
+        expanded = [*self.synonyms.expand(parsed.words), *self._translated(parsed)]
         return frozenset(parsed.words) | {t for s in expanded for t in s}
 
     def _english(self, word: str) -> bool:
         """An English field of the index holds the word."""
         return any(self._df(f, word) for f in FIELDS if f != TRANSLATED)
 
-    def _translated(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
+    def _translated(self, parsed: ParsedQuery) -> dict[tuple[str, ...], frozenset[str]]:
         """:class:`Translations`' English labels for the query, only where a word of the translation is no word of
         the English text (so "radicalisation", English and French alike, is searched as the English word it is)."""
         return {
             english: covered
-            for english, covered in self.translations.covering(words).items()
+            for english, covered in (self.translations.covering(parsed.words) if parsed.labels else {}).items()
             if not all(self._english(w) for w in covered)
         }
 
@@ -478,14 +489,14 @@ class WhooshEngine:
         words = list(dict.fromkeys(parsed.words))
         if not words:
             return None
-        everywhere = tuple(p.boosts)
+        everywhere = tuple(f for f in p.boosts if parsed.labels or f != TRANSLATED)
         rare: list[_Clause | None] = []
         common: list[_Clause | None] = []
         for w in words:
             (common if self._common(w) else rare).append(self._clause((w,), 1.0, everywhere))
         extra = [self._clause(ph, p.phrase_boost, everywhere, exact=True) for ph in parsed.phrases]
         extra += [self._clause(s, p.synonym_boost, everywhere) for s in self.synonyms.expand(parsed.words)]
-        extra += [self._clause(s, p.synonym_boost, everywhere) for s in self._translated(parsed.words)]
+        extra += [self._clause(s, p.synonym_boost, everywhere) for s in self._translated(parsed)]
         if p.bigram_boost:
             pairs = dict.fromkeys(zip(parsed.words, parsed.words[1:], strict=False))
             extra += [self._clause(pair, p.bigram_boost, p.bigram_fields) for pair in pairs if pair[0] != pair[1]]
@@ -497,11 +508,11 @@ class WhooshEngine:
         df = max(self._df(f, word) for f in ("title", "summary", "body", "concepts"))
         return df > self.params.common_ratio * self.n_docs
 
-    def _holding(self, words: tuple[str, ...]) -> np.ndarray:
+    def _holding(self, words: tuple[str, ...], labels: bool = True) -> np.ndarray:
         """The records that hold all of ``words`` in one field (a record mask)."""
         out = np.zeros(self.n_docs, dtype=bool)
         for f in FIELDS:
-            if not all(self._df(f, w) for w in words):
+            if (f == TRANSLATED and not labels) or not all(self._df(f, w) for w in words):
                 continue
             count = np.zeros(self.n_docs, dtype=np.int32)
             for w in words:
@@ -515,10 +526,10 @@ class WhooshEngine:
         ("soft-target protection" stands for "protection of places of worship")."""
         words = list(dict.fromkeys(parsed.words))
         need = [w for w in words if not self._common(w)] or words
-        have = {w: self._holding((w,)) for w in need}
-        for seq, covered in [*self.synonyms.covering(parsed.words).items(), *self._translated(parsed.words).items()]:
+        have = {w: self._holding((w,), parsed.labels) for w in need}
+        for seq, covered in [*self.synonyms.covering(parsed.words).items(), *self._translated(parsed).items()]:
             if any(w in have for w in covered):
-                hit = self._holding(seq)
+                hit = self._holding(seq, parsed.labels)
                 for w in covered & have.keys():
                     have[w] |= hit
         held = np.zeros(self.n_docs, dtype=np.int32)
@@ -529,7 +540,7 @@ class WhooshEngine:
     def _words_as_typed(self, text: str) -> list[tuple[re.Match[str], str | None]]:
         """Each word of ``text`` (its match in the text) with its analysed form (None: a stop word)."""
         out = []
-        for m in re.finditer(_TOKEN, unicodedata.normalize("NFKC", text)):
+        for m in re.finditer(TOKEN, unicodedata.normalize("NFKC", text)):
             analysed = analyse(m.group(), self._ana)
             out.append((m, analysed[0] if analysed else None))
         return out
@@ -649,13 +660,14 @@ class WhooshEngine:
             if matched is not None:
                 matched |= hit
 
-    def search(self, text: str, match: str = "any") -> KeywordResult:
+    def search(self, text: str, match: str = "any", *, labels: bool = True) -> KeywordResult:
         """The matching records, best first, scored alike whatever ``match`` is.
 
         ``match="any"``: records holding any of the query's words. ``"best"``: those holding all of them; when no
         record does, those holding the most of them (``most_slack`` fewer than the best record holds; "any" when
-        that is one word). The result's ``match`` says which ("all", "most" or "any") and ``held`` how many words."""
-        parsed = parse(text, self._ana)
+        that is one word). The result's ``match`` says which ("all", "most" or "any") and ``held`` how many words.
+        ``labels=False`` (an English query): the labels in other languages play no part."""
+        parsed = replace(parse(text, self._ana), labels=labels)
         scores = np.zeros(self.n_docs)
         matched = np.zeros(self.n_docs, dtype=bool)
         optional = np.zeros(self.n_docs)
