@@ -5,7 +5,7 @@ build's ``search`` stage calls it. What it writes:
 
 * ``meta.json``: the records as results show them, their facet memberships, and
   every valid facet value with its labels (to resolve and suggest filter values);
-* ``keyword/``: the Whoosh index and the SKOS synonym groups;
+* ``keyword/``: the Whoosh index, the SKOS synonym groups and the translations (labels and the bilingual lexicon);
 * ``embeddings.npy`` + ``units.json``: one vector per title-and-summary and per body chunk;
 * ``multilingual.npy`` + ``multilingual.json``: one multilingual vector per record (unless ``multilingual`` is off).
 """
@@ -24,7 +24,7 @@ from hub import vocab
 from hub.catalog_model import CatalogEntry
 from hub.config import VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS, facet_names
-from hub.search import keyword, multilingual, semantic
+from hub.search import bilingual, keyword, multilingual, semantic
 from hub.search.facets import facet_values
 from hub.search.index import FORMAT
 
@@ -165,9 +165,10 @@ def build_search_index(
     sem["multilingual_s"] = round(time.perf_counter() - tm, 3)
     t1 = time.perf_counter()
     docs, synonyms, translations = [keyword_doc(e, aliases) for e in catalog], synonym_groups(), translation_groups()
-    job = keyword.build_in_background(out / "keyword", docs, synonyms, translations) if in_background else None
+    words = bilingual.groups()  # before the second process starts: a malformed line stops the build here
+    job = keyword.build_in_background(out / "keyword", docs, synonyms, translations, words) if in_background else None
     if job is None:
-        keyword.build(out / "keyword", docs, synonyms, translations)
+        keyword.build(out / "keyword", docs, synonyms, translations, words)
     t2 = time.perf_counter()
     meta = {
         "format": FORMAT,

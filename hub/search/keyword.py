@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 from whoosh import index as windex
@@ -184,6 +184,9 @@ class KeywordParams:
     most_slack: int = 99  # when too few records hold all words: results hold at least (the most any holds − this)
     min_all: int = 10  # fewer records than this holding every word (a page): records with some of them follow
     tiers: bool = True  # ... after those holding every word (hybrid nDCG@10 0.849 with, 0.845 without)
+    # the bilingual lexicon's everyday words also search their English word at synonym weight, like the labels
+    # (a query in another language only; the rendered query uses them either way)
+    everyday_words: bool = False
 
 
 @dataclass
@@ -284,33 +287,52 @@ class Synonyms:
         return out
 
 
+class Translation(NamedTuple):
+    """One entry of :class:`Translations`: analysed words in another language and the English they stand for."""
+
+    words: tuple[str, ...]
+    english: tuple[str, ...]
+    label: bool  # a concept's label; False: an everyday word of the bilingual lexicon (hub.search.bilingual)
+
+
 class Translations:
     """Labels in other languages, one way: a concept's French, Spanish, Portuguese, Arabic or Russian label in the
     query also searches its English preferred label ("jeunesse" → "youth"), so records that speak of youth without
     being tagged with it are found too. The English label never adds its translations: an English query is searched
-    as it was. Groups are ``[English label, *translations]``."""
+    as it was. Groups are ``[English label, *translations]``.
 
-    def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer):
-        self._first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-        self.written: dict[tuple[str, ...], str] = {}  # analysed English label -> as written ("youth")
-        for labels in groups:
-            english, *others = (tuple(analyse(label, ana)) for label in labels)
-            for seq in dict.fromkeys(o for o in others if o and o != english):
-                if english:
-                    self._first.setdefault(seq[0], []).append((seq, english))
-                    self.written.setdefault(english, labels[0])
+    ``words`` are the bilingual lexicon's groups (``[english, *forms]``, :mod:`hub.search.bilingual`): everyday words
+    in the same mapping, for :mod:`hub.search.rendering`; a form that is also a label is the label's. The keyword
+    side expands them only when ``covering`` is asked to (``KeywordParams.everyday_words``)."""
 
-    def starting(self, word: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """(translation, its English label) of every translation whose first analysed word is ``word``."""
+    def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer, words: Iterable[Sequence[str]] = ()):
+        self._first: dict[str, list[Translation]] = {}
+        self.written: dict[tuple[str, ...], str] = {}  # analysed English -> as written ("youth")
+        labelled: set[tuple[str, ...]] = set()
+        for group, is_label in [*((g, True) for g in groups), *((g, False) for g in words)]:
+            english, *others = (tuple(analyse(text, ana)) for text in group)
+            if not english:
+                continue
+            for seq in dict.fromkeys(o for o in others if o):
+                if not is_label and seq in labelled:  # the label wins: it is a whole concept
+                    continue
+                if is_label:
+                    labelled.add(seq)
+                self._first.setdefault(seq[0], []).append(Translation(seq, english, is_label))
+                self.written.setdefault(english, group[0])
+
+    def starting(self, word: str) -> list[Translation]:
+        """Every translation whose first analysed word is ``word``."""
         return self._first.get(word, [])
 
-    def covering(self, words: Sequence[str]) -> dict[tuple[str, ...], frozenset[str]]:
-        """The English labels of the translations present in ``words``, each with the query words it stands for."""
+    def covering(self, words: Sequence[str], everyday: bool = False) -> dict[tuple[str, ...], frozenset[str]]:
+        """The English labels of the translations present in ``words``, each with the query words it stands for
+        (and the lexicon's English words with ``everyday``)."""
         out: dict[tuple[str, ...], frozenset[str]] = {}
         for i, w in enumerate(words):
-            for seq, english in self._first.get(w, ()):
-                if tuple(words[i : i + len(seq)]) == seq:
-                    out[english] = out.get(english, frozenset()) | frozenset(seq)
+            for t in self._first.get(w, ()):
+                if (t.label or everyday) and tuple(words[i : i + len(t.words)]) == t.words:
+                    out[t.english] = out.get(t.english, frozenset()) | frozenset(t.words)
         return {e: c for e, c in out.items() if not _holds(words, e)}
 
 
@@ -330,8 +352,10 @@ def build(
     docs: Sequence[dict[str, str]],
     synonyms: Sequence[Sequence[str]],
     translations: Sequence[Sequence[str]] = (),
+    words: Sequence[Sequence[str]] = (),
 ) -> None:
-    """Write a fresh index: one Whoosh document per record, in corpus order (``n`` = position)."""
+    """Write a fresh index: one Whoosh document per record, in corpus order (``n`` = position); ``translations``
+    and ``words`` (the bilingual lexicon) go to ``translations.json`` for :class:`Translations`."""
     directory.mkdir(parents=True, exist_ok=True)
     ix = windex.create_in(str(directory), schema())
     writer = ix.writer(limitmb=256)
@@ -341,11 +365,13 @@ def build(
     (directory / "synonyms.json").write_text(
         json.dumps([list(g) for g in synonyms], ensure_ascii=False), encoding="utf-8"
     )
-    (directory / TRANSLATIONS).write_text(json.dumps([list(g) for g in translations], ensure_ascii=False), "utf-8")
+    given = {"labels": [list(g) for g in translations], "words": [list(g) for g in words]}
+    (directory / TRANSLATIONS).write_text(json.dumps(given, ensure_ascii=False), "utf-8")
     (directory / LEXICON).write_text(json.dumps(lexicon(docs), ensure_ascii=False), encoding="utf-8")
 
 
-TRANSLATIONS = "translations.json"  # [English label, *its translations] per concept: Translations
+# {"labels": [English label, *its translations] per concept, "words": [english, *forms] of the lexicon}: Translations
+TRANSLATIONS = "translations.json"
 LEXICON = "lexicon.json"  # the index's words (folded, unstemmed) with how many records hold each: "did you mean"
 
 
@@ -364,6 +390,7 @@ def build_in_background(
     docs: Sequence[dict[str, str]],
     synonyms: Sequence[Sequence[str]],
     translations: Sequence[Sequence[str]] = (),
+    words: Sequence[Sequence[str]] = (),
 ) -> Job:
     """:func:`build` in a second process; the caller waits for the job."""
     from hub.background import start
@@ -373,6 +400,7 @@ def build_in_background(
         "docs": list(docs),
         "synonyms": [list(g) for g in synonyms],
         "translations": [list(g) for g in translations],
+        "words": [list(g) for g in words],
     }
     (directory / _INPUT).write_text(json.dumps(given, ensure_ascii=False), encoding="utf-8")
     return start("the keyword index", build_from_input, str(directory))
@@ -382,7 +410,7 @@ def build_from_input(directory: str) -> None:
     """The second process of :func:`build_in_background`."""
     target = Path(directory)
     given = json.loads((target / _INPUT).read_text(encoding="utf-8"))
-    build(target, given["docs"], given["synonyms"], given.get("translations", ()))
+    build(target, given["docs"], given["synonyms"], given.get("translations", ()), given.get("words", ()))
     (target / _INPUT).unlink()
 
 
@@ -447,9 +475,10 @@ class WhooshEngine:
         groups = json.loads((directory / "synonyms.json").read_text(encoding="utf-8"))
         self.synonyms = Synonyms(groups, self._ana)
         translated = directory / TRANSLATIONS
-        self.translations = Translations(
-            json.loads(translated.read_text(encoding="utf-8")) if translated.exists() else [], self._ana
-        )
+        given = json.loads(translated.read_text(encoding="utf-8")) if translated.exists() else {}
+        if isinstance(given, list):  # an index built before the lexicon: the labels only
+            given = {"labels": given}
+        self.translations = Translations(given.get("labels", []), self._ana, given.get("words", []))
         words = json.loads((directory / LEXICON).read_text(encoding="utf-8")) if (directory / LEXICON).exists() else {}
         self.suggester = Suggester(words)
 
@@ -470,7 +499,9 @@ class WhooshEngine:
         the English text (so "radicalisation", English and French alike, is searched as the English word it is)."""
         return {
             english: covered
-            for english, covered in (self.translations.covering(parsed.words) if parsed.labels else {}).items()
+            for english, covered in (
+                self.translations.covering(parsed.words, self.params.everyday_words) if parsed.labels else {}
+            ).items()
             if not all(self._english(w) for w in covered)
         }
 

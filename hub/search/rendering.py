@@ -8,8 +8,9 @@ model and the English fields understand; the multilingual model alone places suc
 of the cross-lingual set: hybrid nDCG@10 0.764 -> 0.781 with it, see ``FusionParams.xl_english_weight``).
 
 Each run of analysed words that is a translated label (longest first, folded and stemmed as the keyword analyser
-does) is replaced by its concept's English label, without a qualifier in brackets; other words — names, words no
-label holds — are kept as typed, function words dropped.
+does) is replaced by its concept's English label, without a qualifier in brackets; where no label starts, an
+everyday word of the bilingual lexicon (:mod:`hub.search.bilingual`, same mapping) is replaced by its English word;
+other words — names, words neither holds — are kept as typed, function words dropped.
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ def to_english(text: str, translations: Translations) -> str:
     out: list[str] = []
     i = 0
     while i < len(words):
-        matches = [(seq, en) for seq, en in translations.starting(terms[i]) if tuple(terms[i : i + len(seq)]) == seq]
+        matches = [t for t in translations.starting(terms[i]) if tuple(terms[i : i + len(t.words)]) == t.words]
         if matches:
-            seq, english = max(matches, key=lambda m: len(m[0]))
-            label = _QUALIFIER.sub("", translations.written[english])  # "violent extremism (general)"
+            best = max(matches, key=lambda t: (t.label, len(t.words)))  # a label first, then the longest
+            label = _QUALIFIER.sub("", translations.written[best.english])  # "violent extremism (general)"
             if not out or out[-1] != label:
                 out.append(label)
-            i += len(seq)
+            i += len(best.words)
         else:
             out.append(words[i][0])
             i += 1
