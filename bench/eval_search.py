@@ -86,6 +86,7 @@ def main() -> None:
 
 def cross_lingual(index) -> None:
     """Per language and mode on the held-out test split of the cross-lingual set; how its languages were told."""
+    from hub.search.bilingual import files, read
     from hub.search.languages import detect
 
     test = [q for q in load_queries(XL_QUERIES) if q.split == "test"]
@@ -113,23 +114,32 @@ def cross_lingual(index) -> None:
         records=len(index.docs),
         split="test",
         fusion=asdict(DEFAULT_FUSION),
+        keyword=asdict(index.keyword.params),
         multilingual=index.multilingual is not None,
+        lexicon={path.stem: len(read(path)) for path in files()},
     )
     XL_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {XL_RESULTS}")
 
 
 def tune_xl(index, tune) -> None:
-    """Every combination of XL_GRID on the tune split; the best by mean hybrid nDCG@10 (then Recall@10, then the
-    higher floor)."""
+    """Every combination of XL_GRID on the tune split, with and without the bilingual lexicon's everyday words in
+    the keyword side's expansion (``KeywordParams.everyday_words``; the rendered query uses them either way); the
+    best by mean hybrid nDCG@10 (then Recall@10, then the higher floor, then without the expansion)."""
     import itertools
+    from dataclasses import replace
 
     rows = []
-    for values in itertools.product(*XL_GRID.values()):
-        fusion = FusionParams(**{**asdict(DEFAULT_FUSION), **dict(zip(XL_GRID, values, strict=True))})
-        m = evaluate(index, tune, ("hybrid",), fusion)["modes"]["hybrid"]
-        rows.append({**dict(zip(XL_GRID, values, strict=True)), **m})
-    rows.sort(key=lambda r: (-r["ndcg"], -r["recall"], -r["xl_floor"]))  # a tie: the floor that lets in fewer
+    params = index.keyword.params
+    for everyday in (False, True):
+        index.keyword.params = replace(params, everyday_words=everyday)
+        for values in itertools.product(*XL_GRID.values()):
+            fusion = FusionParams(**{**asdict(DEFAULT_FUSION), **dict(zip(XL_GRID, values, strict=True))})
+            m = evaluate(index, tune, ("hybrid",), fusion)["modes"]["hybrid"]
+            rows.append({"everyday_words": everyday, **dict(zip(XL_GRID, values, strict=True)), **m})
+    index.keyword.params = params
+    # a tie: the floor that lets in fewer, then the keyword side as it was
+    rows.sort(key=lambda r: (-r["ndcg"], -r["recall"], -r["xl_floor"], r["everyday_words"]))
     for r in rows[:10]:
         print(r)
     out = {
