@@ -293,6 +293,7 @@ class Translation(NamedTuple):
     words: tuple[str, ...]
     english: tuple[str, ...]
     label: bool  # a concept's label; False: an everyday word of the bilingual lexicon (hub.search.bilingual)
+    written: str  # the English as written ("youth"; "prevent", whose analysed form is also "prevention"'s)
 
 
 class Translations:
@@ -307,7 +308,6 @@ class Translations:
 
     def __init__(self, groups: Iterable[Sequence[str]], ana: Analyzer, words: Iterable[Sequence[str]] = ()):
         self._first: dict[str, list[Translation]] = {}
-        self.written: dict[tuple[str, ...], str] = {}  # analysed English -> as written ("youth")
         labelled: set[tuple[str, ...]] = set()
         for group, is_label in [*((g, True) for g in groups), *((g, False) for g in words)]:
             english, *others = (tuple(analyse(text, ana)) for text in group)
@@ -318,8 +318,7 @@ class Translations:
                     continue
                 if is_label:
                     labelled.add(seq)
-                self._first.setdefault(seq[0], []).append(Translation(seq, english, is_label))
-                self.written.setdefault(english, group[0])
+                self._first.setdefault(seq[0], []).append(Translation(seq, english, is_label, group[0]))
 
     def starting(self, word: str) -> list[Translation]:
         """Every translation whose first analysed word is ``word``."""

@@ -8,9 +8,10 @@ model and the English fields understand; the multilingual model alone places suc
 of the cross-lingual set: hybrid nDCG@10 0.764 -> 0.781 with it, see ``FusionParams.xl_english_weight``).
 
 Each run of analysed words that is a translated label (longest first, folded and stemmed as the keyword analyser
-does) is replaced by its concept's English label, without a qualifier in brackets; where no label starts, an
-everyday word of the bilingual lexicon (:mod:`hub.search.bilingual`, same mapping) is replaced by its English word;
-other words — names, words neither holds — are kept as typed, function words dropped.
+does) is replaced by its concept's English label, without a qualifier in brackets; everyday words of the bilingual
+lexicon (:mod:`hub.search.bilingual`, in the same mapping) are replaced by their English word the same way, a label
+winning over a lexicon entry of the same words; other words — names, words neither holds — are kept as typed,
+function words dropped.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def to_english(text: str, translations: Translations) -> str:
     while i < len(words):
         matches = [t for t in translations.starting(terms[i]) if tuple(terms[i : i + len(t.words)]) == t.words]
         if matches:
-            best = max(matches, key=lambda t: (t.label, len(t.words)))  # a label first, then the longest
-            label = _QUALIFIER.sub("", translations.written[best.english])  # "violent extremism (general)"
+            best = max(matches, key=lambda t: (len(t.words), t.label))  # the longest, a label on a tie
+            label = _QUALIFIER.sub("", best.written)  # "violent extremism (general)"
             if not out or out[-1] != label:
                 out.append(label)
             i += len(best.words)
