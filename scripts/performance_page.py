@@ -328,7 +328,12 @@ def search_eval_xl(d: dict[str, Any]) -> list[str]:
     out = [
         f"`bench/eval_search.py`, cross-lingual set (`bench/eval/search_queries_xl.json`), {d.get('split')} split: "
         f"{d.get('queries')} judged queries, each the need of an English record asked in another language; cut-off "
-        f"{k}; nDCG@{k} / Recall@{k}. Multilingual vectors in the build: {'yes' if d.get('multilingual') else 'no'}.",
+        f"{k}; nDCG@{k} / Recall@{k}. Multilingual vectors in the build: {'yes' if d.get('multilingual') else 'no'}."
+        + (
+            " Bilingual lexicon: " + ", ".join(f"{lang} {n} entries" for lang, n in d["lexicon"].items()) + "."
+            if d.get("lexicon")
+            else ""
+        ),
         table(
             ["mode", "all", *(f"{lang} ({first.get(lang, {}).get('n', '?')})" for lang in langs)],
             [
@@ -357,6 +362,16 @@ def search_tune_xl(d: dict[str, Any]) -> list[str]:
         f"`bench/eval_search.py --tune-xl`: the fusion of non-English queries swept on the {d.get('split')} split "
         f"({d.get('queries')} queries) over {grid}; the best by hybrid nDCG@10, then Recall@10:",
         table(["setting", "value"], [[k, v] for k, v in best.items()]),
+        *(
+            [
+                "Keyword mode on the same split, with the lexicon's everyday words in the keyword expansion or "
+                "without (`everyday_words`, swept with the grid): "
+                + "; ".join(f"{k}: nDCG@10 {v['ndcg']:.3f}, MRR {v['mrr']:.3f}" for k, v in d["keyword_mode"].items())
+                + "."
+            ]
+            if d.get("keyword_mode")
+            else []
+        ),
     ]
 
 
