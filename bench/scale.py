@@ -106,12 +106,15 @@ def write_corpus(n: int, data: Path) -> dict[str, int]:
 # ---------------------------------------------------------------- one build, measured
 
 
-def timed_build(data: Path, build: Path, cache: Path, max_s: float, hashed_encoder: bool = False) -> dict[str, object]:
+def timed_build(
+    data: Path, build: Path, cache: Path, max_s: float, hashed_encoder: bool = False, **env_extra: str
+) -> dict[str, object]:
     """`hub build` as a child process: wall time, peak RSS (of the build and what it waited for), stage timings.
 
     With ``hashed_encoder`` the child is this script's ``--one-build`` mode: the same build with texts hashed, not
     embedded."""
     env = {**os.environ, "HUB_DATA": str(data), "HUB_BUILD": str(build), "HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
+    env.update(env_extra)
     cmd = [sys.executable, __file__, "--one-build"] if hashed_encoder else [str(BIN / "hub"), "build", "--quiet"]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -346,12 +349,36 @@ def plot(report: dict[str, object], path: Path = PLOT) -> None:
     fig.savefig(path, dpi=110)
 
 
+def english_only_cold(root: Path, sizes: list[int], max_s: float, cleanup: bool) -> None:
+    """A cold build of each size with HUB_MULTILINGUAL=0, added to that size's row as ``cold_english_only``: the
+    multilingual vectors cost a cold build most of its time, and a deployment that needs only English skips them."""
+    report = json.loads(RESULTS.read_text())
+    try:
+        for n in sizes:
+            row = next(r for r in report["sizes"] if r["practices"] == n)
+            work = root / f"n{n}-english"
+            shutil.rmtree(work, ignore_errors=True)
+            write_corpus(n, work / "data")
+            load = round(os.getloadavg()[0], 2)
+            row["cold_english_only"] = {
+                **timed_build(work / "data", work / "build", work / "cache", max_s, HUB_MULTILINGUAL="0"),
+                "load_average_1m": load,
+            }
+            print(f"{n} practices, English only: {row['cold_english_only']}", file=sys.stderr)
+            RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        if cleanup:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 def markdown(report: dict[str, object]) -> str:
     lines = [
-        "| practices | cities | triples | build cold | build warm | build peak RSS | store | search index (embeddings) "
+        "| practices | cities | triples | build cold | build cold, English only | build warm | build peak RSS | store "
+        "| search index (embeddings) "
         "| site | "
         "search p50 keyword / semantic / hybrid | SPARQL facet counts / join / path | serving RSS app (+ workers) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["sizes"]:  # type: ignore[union-attr]
         cold, warm, s = r.get("cold", {}), r.get("warm", {}), r.get("sizes", {})
@@ -371,6 +398,7 @@ def markdown(report: dict[str, object]) -> str:
         peak = max(cold.get("peak_rss_mb", 0), warm.get("peak_rss_mb", 0))
         lines.append(
             f"| {r['practices']:,} | {r['cities']:,} | {(cold or warm).get('triples') or 0:,} | {fmt(cold)} | "
+            f"{fmt(r.get('cold_english_only', {}))} | "
             f"{fmt(warm)} | "
             f"{peak:.0f} MB | {s.get('store', 0):.0f} MB | {s.get('search', 0):.0f} MB ({s.get('embeddings', 0):.0f}) "
             "| "
@@ -398,6 +426,11 @@ def main() -> None:
         "--root", type=Path, default=None, help="work folder (default: a temporary one, removed afterwards)"
     )
     ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument(
+        "--english-only-cold",
+        action="store_true",
+        help="add to each size already in the results a cold build with HUB_MULTILINGUAL=0 (the English-only path)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the other sizes already in bench/results/scale.json")
     args = ap.parse_args()
     if args.one_build:
@@ -409,6 +442,9 @@ def main() -> None:
         print(markdown(report))
         return
     root = args.root or Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    if args.english_only_cold:
+        english_only_cold(root, args.sizes, args.max_build_s, cleanup=args.root is None)
+        return
     rate = encoder_rate()
     ml_rate = multilingual_rate() if settings().multilingual else 0.0
     print(f"encoder: {rate} texts/s, multilingual: {ml_rate} passages/s", file=sys.stderr)
