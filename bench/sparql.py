@@ -1,7 +1,7 @@
 """SPARQL endpoint benchmark: our /sparql (Oxigraph in killable workers) vs rdflib-endpoint, same data, over HTTP.
 
 Five representative queries (facet counts, a practice→city→country→region join, a
-``skos:broader*`` property path, a text FILTER, a CONSTRUCT) on two graphs: the seed
+``skos:broader*`` property path, a text FILTER, a CONSTRUCT) on two graphs: the corpus
 graph (the current build) and a synthetic one of about 200,000 triples with the same
 shape (ontology + vocabularies + synthetic cities and practices from ``bench/synth.py``).
 The servers run as separate processes on loopback ports in the same run and get the
@@ -67,7 +67,7 @@ def _q(s: str, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode, g: str) -> o
 
 
 def synthetic_quads(base_nq: Path, target: int) -> list[ox.Quad]:
-    """Ontology and vocabularies from the seed build, plus synthetic cities and practices: about ``target`` triples."""
+    """Ontology and vocabularies from the corpus build, plus synthetic cities and practices: ~``target`` triples."""
     keep = (f"{BASE_IRI}graph/ontology", f"{BASE_IRI}graph/vocabularies")
     base = [q for q in ox.parse(path=str(base_nq), format=ox.RdfFormat.N_QUADS) if q.graph_name.value in keep]
     n = 1000
@@ -316,7 +316,7 @@ def markdown(results: list[dict[str, object]]) -> str:
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so the servers are stopped on `kill` too
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", type=Path, default=settings().build_dir, help="the seed build (default: build/)")
+    ap.add_argument("--build", type=Path, default=settings().build_dir, help="the corpus build (default: build/)")
     ap.add_argument("--triples", type=int, default=200_000, help="size of the synthetic graph")
     ap.add_argument(
         "--runs", type=int, default=5, help="timed requests per query and engine (after one untimed first request)"
@@ -329,10 +329,15 @@ def main() -> None:
     load_before = os.getloadavg()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-sparql-") as tmp:
-        seed = json.loads((build / "manifest.json").read_text())["stats"]
+        corpus = json.loads((build / "manifest.json").read_text())["stats"]
         results.append(
             bench_dataset(
-                "seed", build, build / "graph.nq", int(seed.get("quads", seed.get("triples", 0))), args.runs, args.limit
+                "corpus",
+                build,
+                build / "graph.nq",
+                int(corpus.get("quads", corpus.get("triples", 0))),
+                args.runs,
+                args.limit,
             )
         )
         t = time.perf_counter()

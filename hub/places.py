@@ -73,10 +73,20 @@ def _latin(name: str) -> bool:
     return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in name)
 
 
+def _scripts(name: str) -> set[str]:
+    """The scripts of a name's letters, by the first word of their Unicode names (LATIN, CYRILLIC, ARABIC…); the
+    modifier letters of transliterations (ʿ, ʾ) belong to none."""
+    return {unicodedata.name(ch, "?").split()[0] for ch in name if ch.isalpha()} - {"MODIFIER"}
+
+
 def _useful(name: str) -> bool:
     """Not an airport code ('HAG', 'PRN') nor a machine romanisation in lower case ('hai ya', 'lahay'): those are
-    GeoNames' search keys, not names a person writes, and would match unrelated words."""
+    GeoNames' search keys, not names a person writes, and would match unrelated words. Nor a name mixing scripts
+    ('albwrګ', Latin with a Pashto letter): transliteration debris that reads as garbage on a city page."""
     if len(name) <= 3 and name.isupper():
+        return False
+    scripts = _scripts(name)
+    if "LATIN" in scripts and len(scripts) > 1:  # Japanese mixes kana and kanji, rightly: only Latin mixes are debris
         return False
     return not (name.isascii() and name == name.lower())
 

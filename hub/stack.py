@@ -244,7 +244,7 @@ def down(port: int, quiet: bool = False) -> list[str]:
     if not state_file.is_file():
         if quiet:
             return []
-        raise StackError(f"no stack was started on port {port} ({state_file} is missing)")
+        raise StackError(f"no stack runs on port {port}: already stopped, or never started ({state_file} is missing)")
     state = json.loads(state_file.read_text(encoding="utf-8"))
     stopped = []
     for name in PIECES:

@@ -373,3 +373,12 @@ def test_a_city_page_with_geonames_facts_has_no_axe_violations(geo: Settings, de
             assert axe_violations(desk) == [], path
         desk.goto(url + "/cities/the-hague/")
         desk.get_by_role("img", name="Map: where The Hague lies").wait_for()
+
+
+def test_other_names_that_mix_latin_with_another_script_are_left_out() -> None:
+    """GeoNames lists transliteration debris for Aalborg ('albwrګ': Latin with a Pashto letter), shown on its page."""
+    kept = places.alternate_names(["albwrګ", "ʿeልboriግ", "Sanʿāʾ", "ニューヨーク市", "Ольборг", "Ålborg"], ["Aalborg"])
+    assert kept == ("Ålborg", "Sanʿāʾ", "ニューヨーク市", "Ольборг")
+    aalborg = places.place(2624886, ["Aalborg"])
+    assert aalborg is not None and aalborg.names
+    assert all(len(places._scripts(n)) == 1 or "LATIN" not in places._scripts(n) for n in aalborg.names)

@@ -245,4 +245,4 @@ def test_down_leaves_no_process_and_no_listener(stack: dict) -> None:
     assert not any(_listening(p) for p in (stack["port"], stack["hub_port"], stack["store_port"]))
     assert not (stack["folder"] / "state.json").exists()
     again = stack_cmd(stack["env"], "down", "--port", str(stack["port"]))
-    assert again.returncode == 1 and "no stack was started" in again.stderr
+    assert again.returncode == 1 and "no stack runs on port" in again.stderr
