@@ -176,3 +176,17 @@ def test_unknown_country_names_the_closest(http: httpx.Client) -> None:
 def test_openapi_documents_the_routes(http: httpx.Client) -> None:
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/api/cities", "/api/cities/{city_id}", "/api/cities/{city_id}/peers", "/api/peers"} <= set(paths)
+
+
+def test_a_described_town_gets_peers_with_something_to_read(http: httpx.Client, peers_settings: Settings) -> None:
+    """A town not in the hub comes for what others did: a city with no practice recorded yet (Halle, in the real hub,
+    came fourth for a German town, alike only by country) is not offered as its peer."""
+    from hub.peers import PeerIndex
+
+    index = PeerIndex.load(peers_settings.build_dir)
+    assert any(not p.practices for p in index.profiles.values()), "the hub used here has no city without a practice"
+    body = {"description": "young people radicalised online, hate against minorities", "limit": 15}
+    for country in sorted({p.country for p in index.profiles.values() if not p.practices and p.country}):
+        answer = http.post("/api/peers", json={**body, "country": country}).raise_for_status().json()
+        ids = [m["id"] for card in answer["peers"] for m in (card["members"] or [card])]
+        assert ids and all(index.profiles[i].practices for i in ids), (country, ids)
