@@ -23,7 +23,6 @@ import json
 import os
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -33,6 +32,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from hub.search.errors import reading
+from hub.search.semantic import EmbeddingCache, QueryCache
 from hub.text import plain_text
 
 if TYPE_CHECKING:
@@ -131,35 +131,14 @@ def encode_query(text: str) -> np.ndarray:
 
 def build(directory: Path, docs: Sequence[dict], cache_dir: Path) -> dict[str, int]:
     """Write ``multilingual.npy`` (one row per record) and its meta; return encode statistics."""
-    from hub.search.semantic import EmbeddingCache  # the one content-hash cache, here keyed on this model
-
     texts = [passage_text(d) for d in docs]
-    cached = EmbeddingCache(cache_dir, PASSAGE_MODE, lambda texts: encode_passages(texts), DIMENSIONS)
+    cached = EmbeddingCache(  # the one content-hash cache, here keyed on this model
+        cache_dir, PASSAGE_MODE, lambda texts: encode_passages(texts), DIMENSIONS
+    )
     matrix, encoded = cached.embed(texts)
     np.save(directory / VECTORS, matrix)
     (directory / META).write_text(json.dumps({"model": MODEL_NAME, "records": len(docs)}), encoding="utf-8")
     return {"multilingual_encoded": encoded, "multilingual_reused": len(texts) - encoded}
-
-
-class QueryCache:
-    """Query vectors by normalised text, a small LRU (paging and facet clicks repeat the query)."""
-
-    def __init__(self, size: int = 512):
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size, self._lock = size, threading.Lock()
-
-    def __call__(self, text: str) -> np.ndarray:
-        key = " ".join(text.split()).lower()
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        vec = encode_query(key)
-        with self._lock:
-            self._cache[key] = vec
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        return vec
 
 
 class MultilingualIndex:
@@ -174,7 +153,7 @@ class MultilingualIndex:
             )
         with reading(directory / VECTORS):
             self.vectors = np.load(directory / VECTORS)
-        self.encode_query = QueryCache()
+        self.encode_query = QueryCache(encode_query)
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
         with threadpool_limits(1, "blas"):  # memory-bound: see SemanticIndex.scores

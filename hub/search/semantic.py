@@ -123,13 +123,13 @@ def build(directory: Path, docs: Sequence[dict], cache_dir: Path) -> dict[str, i
     return {"units": len(all_units), "encoded": encoded, "reused": len(all_units) - encoded, "query_model": query_model}
 
 
-class QueryEncoder:
-    """Query vectors, with a small LRU cache: the same query typed again (paging, facets) is not re-encoded.
+class QueryCache:
+    """Query vectors by normalised text, a small LRU: the same query typed again (paging, facets) is not re-encoded.
 
-    Encoded by the index's ONNX graph when it has a usable one, else by torch (:mod:`hub.search.onnx_encoder`)."""
+    One cache for both models: :class:`QueryEncoder` here and the multilingual one (:mod:`hub.search.multilingual`)."""
 
-    def __init__(self, directory: Path, size: int = 512):
-        self._encode = onnx_encoder.load(directory) or encoder.encode_query
+    def __init__(self, encode: Callable[[str], np.ndarray], size: int = 512):
+        self._encode = encode
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
         self._lock = Lock()
@@ -150,6 +150,14 @@ class QueryEncoder:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+class QueryEncoder(QueryCache):
+    """The English model's query vectors, cached: encoded by the index's ONNX graph when it has a usable one, else by
+    torch (:mod:`hub.search.onnx_encoder`)."""
+
+    def __init__(self, directory: Path, size: int = 512):
+        super().__init__(onnx_encoder.load(directory) or encoder.encode_query, size)
 
 
 class SemanticIndex:
