@@ -83,15 +83,7 @@ def _geonames(city: City) -> dict[str, Any] | None:
     found = places.place(city.geonames, [city.name, *city.aliases]) if city.geonames else None
     if found is None:
         return None
-    return {
-        "id": found.id,
-        "iri": found.iri,
-        "name": found.name,
-        "population": found.population,
-        "names": list(found.names),
-        "source": places.source_note(),
-        "credit": places.GEONAMES_CREDIT,
-    }
+    return _place_facts(found, population=found.population, names=list(found.names))
 
 
 def _seat(city: City) -> dict[str, Any] | None:
@@ -100,11 +92,16 @@ def _seat(city: City) -> dict[str, Any] | None:
     found = places.place(city.seat_geonames) if city.seat_geonames and not city.geonames else None
     if found is None:
         return None
+    return _place_facts(found, label=f"Shown at {found.name}, the {city.admin_type} seat")
+
+
+def _place_facts(found: places.Place, **told: Any) -> dict[str, Any]:
+    """A GeoNames place as the catalogue holds it: its id, IRI and name, what the caller tells of it, and the credit."""
     return {
         "id": found.id,
         "iri": found.iri,
         "name": found.name,
-        "label": f"Shown at {found.name}, the {city.admin_type} seat",
+        **told,
         "source": places.source_note(),
         "credit": places.GEONAMES_CREDIT,
     }
