@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,9 @@ from hub.search.indexer import build_search_index
 
 from synth import practices as synthetic_practices
 
+sys.path.insert(0, str(REPO_DIR / "tests"))
+from helpers import free_port, stop, wait_for  # noqa: E402  (the tests' ways to start, wait for and stop a server)
+
 QUERIES = Path(__file__).parent / "eval" / "search_queries.json"
 XL_QUERIES = Path(__file__).parent / "eval" / "search_queries_xl.json"
 RESULTS = Path(__file__).parent / "results" / "search.json"
@@ -58,12 +60,6 @@ MODES = ("keyword", "semantic", "hybrid")
 def _pcts(samples: list[float]) -> dict[str, float]:
     s = sorted(samples)
     return {"p50": round(statistics.median(s), 2), "p95": round(s[min(len(s) - 1, int(0.95 * len(s)))], 2), "n": len(s)}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_mb(pid: int) -> float:
@@ -130,7 +126,7 @@ def _measure(build_dir: Path, queries: list[str], runs: int, label: str) -> dict
 @contextmanager
 def _server(build_dir: Path) -> Iterator[tuple[httpx.Client, int]]:
     """``hub serve``'s app under uvicorn in its own process on a free loopback port (rate limit off), once healthy."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HUB_BUILD": str(build_dir), "HF_HUB_OFFLINE": "1", "HUB_RATE_LIMIT": "0"}
     server = subprocess.Popen(
         [
@@ -150,20 +146,11 @@ def _server(build_dir: Path) -> Iterator[tuple[httpx.Client, int]]:
         cwd=REPO_DIR,
     )
     try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    client.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
             yield client, server.pid
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
 
 def languages(build_dir: Path, runs: int) -> None:
