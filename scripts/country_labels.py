@@ -21,9 +21,11 @@ import pycountry
 import rdflib
 from rdflib.namespace import RDF, SKOS
 
+from hub import vocab
+
 REPO = Path(__file__).resolve().parent.parent
 SCHEME_FILE = REPO / "hub" / "ontology" / "vocab" / "countries.ttl"
-LANGS = ("fr", "es", "pt", "ar", "ru")
+LANGS = vocab.LANGS[1:]  # the translations: English is the scheme file's own
 # Arabic harakat, tanwin, shadda, sukun and the superscript alef: pycountry's Arabic names carry shadda marks
 # (النّمسا) that nobody types and ordinary Arabic text leaves out.
 ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")

@@ -20,7 +20,7 @@ from hub.api.negotiation import accept_ranges
 from hub.config import VOCAB_DIR
 from hub.facets import FACET_BY_NAME, FACETS
 
-Lang = Literal["en", "fr", "es", "pt", "ar", "ru", ""]  # empty: not given (as every empty parameter)
+Lang = Literal[(*vocab.LANGS, "")]  # empty: not given (as every empty parameter)
 LANG_DESCRIPTION = (
     "the language of the vocabulary labels in the answer: en, fr, es, pt, ar or ru (empty: from `Accept-Language`, "
     "else English); a concept with no label in that language keeps its English one"

@@ -19,6 +19,7 @@ from hub.facets import FACET_BY_NAME, TYPE_FACET
 from hub.search.facets import FACET_NAMES, facet_values
 from hub.search.index import SearchIndex
 from hub.search.query import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
+from hub.vocab import LANGS
 
 router = APIRouter(tags=["search"])
 
@@ -98,7 +99,7 @@ class SearchResponse(BaseModel):
     did_you_mean: str | None = None  # the query with words no record contains corrected from the index's words
     corrected: bool = False  # the results are for did_you_mean: the query as typed matched nothing with all its words
     notice: str | None = None  # one sentence for people on how the query was read ("Showing results for …")
-    query_language: Literal["en", "fr", "es", "pt", "ar", "ru"] = Field(
+    query_language: Literal[LANGS] = Field(
         "en",
         description="the language the query was read as (told from its script and words); a query in French, "
         "Spanish, Portuguese, Arabic or Russian is answered by the multilingual model as well",

@@ -31,6 +31,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from hub.vocab import LANGS
+
 FRENCH = """
 de des du la le les une et en au aux dans pour par sur avec sans que qui quoi quel quelle quels quelles comment
 est sont ce ces cet cette sa ses leur leurs notre nos votre vos il ils elle elles nous vous ne pas se ou ni mais
@@ -56,7 +58,7 @@ ARABIC = """
 بين عند كل بعض قد لقد اي حول لدي لدينا
 """
 
-LANGUAGES = ("en", "fr", "es", "pt", "ar", "ru")
+LANGUAGES = LANGS  # the languages vocabulary labels are written in: a query is read as one of them
 ARABIC_LETTERS = r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
 CYRILLIC_LETTERS = r"[\u0400-\u04ff\u0500-\u052f]"
 LATIN_LETTERS = r"[a-zA-Z\u00c0-\u024f]"
